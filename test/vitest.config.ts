@@ -1,9 +1,14 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const root = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+
 export default defineConfig({
+  define: { __BUGBEACON_VERSION__: JSON.stringify(pkg.version) },
   test: {
-    root: fileURLToPath(new URL("..", import.meta.url)),
+    root,
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,0 +1,110 @@
+/**
+ * Every error bugbeacon throws or rejects with is a `BugbeaconError`, so an app can tell
+ * "the reporter failed" from its own errors. Messages name the bad value and say what to do.
+ */
+
+const BRAND = Symbol.for("bugbeacon.error");
+
+export class BugbeaconError extends Error {
+  override name = "BugbeaconError";
+  /** A stable, machine-readable code, e.g. `"ERR_INVALID_REPO"`. */
+  readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code ?? "ERR_BUGBEACON";
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for any bugbeacon error, even one made by another copy of the package (another realm). */
+export function isBugbeaconError(value: unknown): value is BugbeaconError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** An option, argument, flag or environment variable has a value bugbeacon cannot use. */
+export class InvalidOptionError extends BugbeaconError {
+  override name = "InvalidOptionError";
+  /** Which input was wrong, e.g. `"repo"` or `"BUGBEACON_PACING_MS"`. */
+  readonly option: string;
+  readonly value: unknown;
+
+  constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; code?: string }) {
+    super(`Invalid ${option}: ${describeValue(value)}. Expected ${expected}.`, {
+      code: options?.code ?? "ERR_INVALID_OPTION",
+      cause: options?.cause,
+    });
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** `repo` is not `owner/name` by GitHub's rules. */
+export class InvalidRepoError extends InvalidOptionError {
+  override name = "InvalidRepoError";
+  constructor(value: unknown) {
+    super(
+      "repo",
+      value,
+      'a GitHub repository as "owner/name" (owner: letters, digits and single hyphens, at most 39; name: letters, digits, ".", "-" and "_", at most 100, not "." or "..")',
+      { code: "ERR_INVALID_REPO" },
+    );
+  }
+}
+
+/** `requireToken` is set and no token was found. */
+export class MissingTokenError extends BugbeaconError {
+  override name = "MissingTokenError";
+  constructor() {
+    super(
+      "No GitHub token found, and this helper was created with requireToken: true. " +
+        "Set the environment variable BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token " +
+        "that may create issues in the repository, or pass { token } to getHelper().",
+      { code: "ERR_MISSING_TOKEN" },
+    );
+  }
+}
+
+/** `getHelper(name)` with a name no backend answers to. */
+export class UnknownBackendError extends BugbeaconError {
+  override name = "UnknownBackendError";
+  constructor(name: unknown, known: readonly string[]) {
+    super(`Unknown helper ${describeValue(name)}. Known helpers: ${known.map((k) => `"${k}"`).join(", ")}.`, {
+      code: "ERR_UNKNOWN_BACKEND",
+    });
+  }
+}
+
+/** GitHub answered with an error. The request it carries never includes the token. */
+export class GitHubRequestError extends BugbeaconError {
+  override name = "GitHubRequestError";
+  /** HTTP status, or `undefined` when no answer arrived (network error, timeout). */
+  readonly status: number | undefined;
+
+  constructor(message: string, status: number | undefined, options?: { cause?: unknown; code?: string }) {
+    super(message, { code: options?.code ?? "ERR_GITHUB_REQUEST", cause: options?.cause });
+    this.status = status;
+  }
+}
+
+/** Text that should hold a bugbeacon report does not, or holds a broken one. */
+export class ReportFormatError extends BugbeaconError {
+  override name = "ReportFormatError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { code: "ERR_REPORT_FORMAT", cause: options?.cause });
+  }
+}
+
+/** Shows a value in an error message: quoted, shortened, control characters escaped. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") {
+    const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+    return JSON.stringify(shown);
+  }
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "symbol") return value.toString();
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}

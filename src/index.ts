@@ -1,0 +1,29 @@
+export { getHelper, helperNames } from "./sdk/get-helper.js";
+export type { HelperRegistry } from "./sdk/get-helper.js";
+export { GitHubHelper } from "./transports/github/github-helper.js";
+export type { GitHubHelperOptions } from "./transports/github/options.js";
+export { BaseHelper } from "./sdk/base-helper.js";
+export type { PreparedReport } from "./sdk/base-helper.js";
+export type { HelperOptions, ReportInput, ReportResult, SkipReason } from "./sdk/types.js";
+export { hashIdentifier } from "./sdk/identifier.js";
+export { createRedactor, REDACTED } from "./sdk/redact.js";
+export type { Redactor, RedactorOptions } from "./sdk/redact.js";
+export { DEFAULT_ENV_ALLOWLIST } from "./sdk/environment.js";
+export {
+  parseIssueBody,
+  renderIssueBody,
+  MD5_IDENTIFIER,
+  REPORT_SCHEMA_VERSION,
+} from "./format/report-format.js";
+export type { ReportMetadata, ReportDocument, ParsedReport, PlatformFacts, AppFacts } from "./format/report-format.js";
+export {
+  BugbeaconError,
+  GitHubRequestError,
+  InvalidOptionError,
+  InvalidRepoError,
+  MissingTokenError,
+  ReportFormatError,
+  UnknownBackendError,
+  isBugbeaconError,
+} from "./errors.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,68 @@
+import type { ReportKind } from "../format/report-format.js";
+
+/** What `runHeadless` is asked to report. */
+export interface ReportInput {
+  /**
+   * What makes two reports "the same problem". Hashed to `md5.<hex>` (unless `generateMd5: false`);
+   * when missing, a random `run.<uuid>` is used and the report is never deduplicated.
+   * @example `${error.name}: ${error.message}`
+   */
+  identifier?: string;
+  /** The issue title. Must not be empty; cut to GitHub's 256 characters. */
+  title: string;
+  /** The issue text, Markdown. Environment facts and metadata are appended to it. @default "" */
+  body?: string;
+  /** `owner/name` of the repository that receives the report. */
+  repo: string;
+  /** Labels for this report, added to the helper's `labels`. */
+  labels?: string[];
+  /** Overrides the helper's `generateMd5` for this report. */
+  generateMd5?: boolean;
+  /** What produced the report. @default "manual" */
+  kind?: ReportKind;
+}
+
+/** How a report ended. Every send resolves one of these; none of them is an error. */
+export type ReportResult =
+  /** The issue was created through the API. */
+  | { kind: "created"; number: number; url: string; identifier: string; reportId: string }
+  /** No token: the prefilled new-issue URL was printed (and opened in a browser when allowed). */
+  | { kind: "url"; url: string; identifier: string; reportId: string; opened: boolean }
+  /** An open issue already had this identifier; the report was added to it. */
+  | { kind: "duplicate"; number: number; url: string; identifier: string; reportId: string }
+  /** Sending failed for now; the report waits in the spool for `flush()`. */
+  | { kind: "queued"; path: string; identifier: string; reportId: string; reason: string }
+  /** Nothing was sent, on purpose (opt-out, `beforeSend` dropped it, the user cancelled, dry run). */
+  | { kind: "skipped"; reason: SkipReason; identifier: string; reportId: string };
+
+export type SkipReason = "disabled" | "dropped" | "cancelled" | "dry-run" | "duplicate-assertion";
+
+export interface HelperOptions {
+  /**
+   * Send nothing; print a note once instead. Also set by env `BUGBEACON_DISABLE=1`.
+   * @default false
+   */
+  disabled?: boolean;
+  /**
+   * Ask the person before sending environment values (they may drop any). Only ever asks when both
+   * stdin and stdout are terminals; never prompts in CI or with piped input.
+   * @default true when stdin and stdout are TTYs, else false
+   */
+  confirm?: boolean;
+  /**
+   * Environment variable names to send, added to the built-in allow-list (shell, terminal, locale...).
+   * Also env `BUGBEACON_ENV_ALLOWLIST` (comma-separated). A variable on no list never leaves the process.
+   * @example ["MYAPP_MODE", "MYAPP_REGION"]
+   */
+  envAllowlist?: string[];
+  /** Hash identifiers into `md5.<hex>`; `false` uses them verbatim (validated as folder-safe). @default true */
+  generateMd5?: boolean;
+  /** Extra patterns to redact from everything that is sent (strings match literally). */
+  redactPatterns?: Array<RegExp | string>;
+  /** Print nothing but warnings. @default false */
+  quiet?: boolean;
+  /** The environment to read (tokens, allow-listed variables). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** App name and version for the report. @default read from the app's nearest package.json */
+  app?: { name?: string; version?: string };
+}

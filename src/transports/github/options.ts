@@ -1,0 +1,97 @@
+import { InvalidOptionError } from "../../errors.js";
+import type { HelperOptions } from "../../sdk/types.js";
+import { validateLabels } from "../../sdk/base-helper.js";
+
+export interface GitHubHelperOptions extends HelperOptions {
+  /**
+   * Token that may create issues in the target repository. Never written to disk.
+   * @default env BUGBEACON_GITHUB_TOKEN, else env HELPME_GITHUB_TOKEN
+   */
+  token?: string;
+  /** Reject (with `MissingTokenError`, before any network or prompt) when no token is found. @default false */
+  requireToken?: boolean;
+  /**
+   * Open the prefilled new-issue URL in a browser when there is no token.
+   * @default true outside CI (per ci-info) when a desktop is there (DISPLAY/WAYLAND_DISPLAY, macOS, Windows)
+   */
+  open?: boolean;
+  /** Labels for created issues. On the no-token URL only with `labelsInUrl: true`. */
+  labels?: string[];
+  /**
+   * Also put `labels` into the prefilled URL. Off by default: GitHub answers 404 to a prefilled label the
+   * reporter may not set (anyone without triage access).
+   * @default false
+   */
+  labelsInUrl?: boolean;
+  /**
+   * REST API root, for GitHub Enterprise Server.
+   * @default env BUGBEACON_GITHUB_API_URL, else "https://api.github.com"
+   * @example "https://github.example.com/api/v3"
+   */
+  baseUrl?: string;
+  /** Web root for prefilled URLs. @default derived from baseUrl ("https://github.com" for api.github.com) */
+  webUrl?: string;
+  /** Put before every title, as helpme's "[helpme]". @example "[bugbeacon]" */
+  prefix?: string;
+  /** `"helpme"` ends the body with helpme's line `HelpMe Github Issue: md5.<hex>` for old support repositories. @default "bugbeacon" */
+  footer?: "bugbeacon" | "helpme";
+  /** Longest time for one request to GitHub. @default 10000 */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_API_URL = "https://api.github.com";
+
+export function validateGitHubOptions(options: GitHubHelperOptions): void {
+  for (const key of ["token", "prefix", "baseUrl", "webUrl"] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== "string") throw new InvalidOptionError(key, v, "a string");
+  }
+  for (const key of ["requireToken", "open", "labelsInUrl"] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
+  }
+  if (options.footer !== undefined && options.footer !== "bugbeacon" && options.footer !== "helpme") {
+    throw new InvalidOptionError("footer", options.footer, '"bugbeacon" or "helpme"');
+  }
+  if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new InvalidOptionError("timeoutMs", options.timeoutMs, "a positive whole number of milliseconds");
+  }
+  validateLabels(options.labels, "labels");
+}
+
+/** Resolves and checks the API root: option, then env, then github.com. */
+export function resolveApiUrl(options: GitHubHelperOptions, env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.BUGBEACON_GITHUB_API_URL;
+  const [source, value] =
+    options.baseUrl !== undefined
+      ? ["baseUrl", options.baseUrl]
+      : fromEnv !== undefined && fromEnv !== ""
+        ? ["BUGBEACON_GITHUB_API_URL", fromEnv]
+        : ["baseUrl", DEFAULT_API_URL];
+  return checkHttpUrl(source, value);
+}
+
+/** The web root matching an API root: api.github.com → github.com, <host>/api/v3 → <host>. */
+export function resolveWebUrl(options: GitHubHelperOptions, apiUrl: string): string {
+  if (options.webUrl !== undefined) return checkHttpUrl("webUrl", options.webUrl);
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/v3$/, "");
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+function checkHttpUrl(option: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new InvalidOptionError(option, value, 'an http(s) URL like "https://github.example.com/api/v3"', { cause });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InvalidOptionError(option, value, "an http:// or https:// URL");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new InvalidOptionError(option, "(a URL with credentials)", "a URL without user:password; pass the token as { token }");
+  }
+  return value.replace(/\/+$/, "");
+}
