@@ -175,7 +175,7 @@ function renderTail(doc: ReportDocument, tableRows: boolean, metadataEnv: boolea
 
 /** JSON that can sit inside an HTML comment: no `<`, `>` or `&`, so nothing can end the comment early. */
 function encodeMetadata(metadata: ReportMetadata): string {
-  return wellFormed(JSON.stringify(metadata))
+  return JSON.stringify(metadata, (_key, value: unknown) => (typeof value === "string" ? wellFormed(value) : value))
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
     .replace(/&/g, "\\u0026");
@@ -318,6 +318,7 @@ export function validateMetadata(value: unknown): ReportMetadata | undefined {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(environment)) {
     if (typeof v !== "string") return undefined;
+    if (k === "__proto__" || k === "constructor" || k === "prototype") continue;
     env[k] = v;
   }
   const out: ReportMetadata = {

@@ -1,3 +1,5 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
 import type { Logger } from "./logger.js";
 
 /**
@@ -14,10 +16,12 @@ export async function canOpenBrowser(env: NodeJS.ProcessEnv): Promise<boolean> {
 }
 
 /** Opens the URL in the default browser (`open` is loaded only here). Never throws: false when it failed. */
-export async function openInBrowser(url: string, logger: Logger): Promise<boolean> {
+export async function openInBrowser(url: string, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   try {
     const { default: open } = await import("open");
-    const child = await open(url, { wait: false });
+    // On Linux the desktop's own xdg-open (on PATH) knows its browser better than the copy bundled in `open`.
+    const systemXdgOpen = process.platform === "linux" ? findOnPath("xdg-open", env) : undefined;
+    const child = await open(url, systemXdgOpen ? { wait: false, app: { name: systemXdgOpen } } : { wait: false });
     child.on("error", () => {});
     child.unref();
     return true;
@@ -25,4 +29,18 @@ export async function openInBrowser(url: string, logger: Logger): Promise<boolea
     logger.warn(`could not open a browser (${error instanceof Error ? error.message : String(error)}); use the URL above.`);
     return false;
   }
+}
+
+function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

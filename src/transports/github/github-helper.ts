@@ -100,7 +100,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
     );
     const mayOpen = this.options.open ?? (await canOpenBrowser(this.env));
-    const opened = mayOpen ? await openInBrowser(url, this.logger) : false;
+    const opened = mayOpen ? await openInBrowser(url, this.logger, this.env) : false;
     return { kind: "url", url, identifier, reportId, opened };
   }
 
