@@ -1,0 +1,95 @@
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseIssueBody } from "../src/format/report-format.js";
+import { baseEnv, runNode } from "./support/run-node.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const demo = join(root, "examples/demo-crash.mjs");
+
+/** A fake `xdg-open` that records its arguments: the only stand-in here, for a desktop browser. */
+function fakeXdgOpen(): { bin: string; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-xdg-"));
+  const log = join(dir, "opened.log");
+  const bin = join(dir, "xdg-open");
+  writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' "$@" >> "${log}"\n`);
+  chmodSync(bin, 0o755);
+  return { bin: dir, log };
+}
+
+function printedUrl(stderr: string): string {
+  const line = stderr.split("\n").find((l) => l.startsWith("https://github.com/"));
+  if (line === undefined) throw new Error(`no URL printed:\n${stderr}`);
+  return line;
+}
+
+async function waitForFile(path: string, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (existsSync(path) && readFileSync(path, "utf8").length > 0) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+describe("npm run example (examples/demo-crash.mjs)", () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, "dist/index.js"))) throw new Error("run `npm run build` first (npm test does it)");
+  });
+
+  it("with no token and no display: prints the prefilled URL, opens nothing", async () => {
+    const xdg = fakeXdgOpen();
+    const run = await runNode([demo], { env: baseEnv({ PATH: `${xdg.bin}:${process.env.PATH}` }) });
+    expect(run.code).toBe(0);
+    const url = new URL(printedUrl(run.stderr));
+    expect(url.origin + url.pathname).toBe("https://github.com/bugbeacon-demo/support/issues/new");
+    expect(url.searchParams.get("title")).toBe("[demo] TypeError: Cannot read properties of undefined (reading 'settings')");
+    const parsed = parseIssueBody(url.searchParams.get("body"));
+    expect(parsed?.identifier).toMatch(/^md5\.[0-9a-f]{32}$/);
+    expect(parsed?.metadata?.environment).toEqual({ LANG: "C.UTF-8", SHELL: "/bin/bash" });
+    expect(parsed?.text).toContain("at readSettings");
+    expect(run.stdout).toContain('"kind": "url"');
+    expect(run.stdout).toContain('"opened": false');
+    expect(await waitForFile(xdg.log, 500)).toBe(false);
+  });
+
+  it("on a desktop: opens exactly the printed URL through xdg-open", async () => {
+    const xdg = fakeXdgOpen();
+    const run = await runNode([demo], { env: baseEnv({ PATH: `${xdg.bin}:${process.env.PATH}`, DISPLAY: ":0" }) });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"opened": true');
+    expect(await waitForFile(xdg.log)).toBe(true);
+    expect(readFileSync(xdg.log, "utf8").trim()).toBe(printedUrl(run.stderr));
+  });
+
+  it("under CI=true: never opens a browser, even with a display", async () => {
+    const xdg = fakeXdgOpen();
+    const run = await runNode([demo], { env: baseEnv({ PATH: `${xdg.bin}:${process.env.PATH}`, DISPLAY: ":0", CI: "true" }) });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"opened": false');
+    expect(await waitForFile(xdg.log, 500)).toBe(false);
+  });
+
+  it("lets no secret from the environment reach the URL", async () => {
+    const secrets = {
+      GITHUB_TOKEN: "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      DATABASE_PASSWORD: "hunter2-correct-horse",
+      NPM_TOKEN: "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+      MY_DB_URL: "postgres://admin:s3cr3t-pw@db.internal:5432/app",
+    };
+    const run = await runNode([demo], {
+      env: baseEnv({ ...secrets, BUGBEACON_ENV_ALLOWLIST: "MY_DB_URL" }),
+    });
+    const url = printedUrl(run.stderr);
+    const decoded = decodeURIComponent(url);
+    for (const value of Object.values(secrets)) expect(decoded).not.toContain(value);
+    expect(decoded).not.toContain("s3cr3t-pw");
+    // Allow-listed, but its password is redacted.
+    expect(parseIssueBody(new URL(url).searchParams.get("body"))?.metadata?.environment.MY_DB_URL).toBe(
+      "postgres://admin:[REDACTED]@db.internal:5432/app",
+    );
+    for (const value of Object.values(secrets)) expect(run.stdout + run.stderr).not.toContain(value);
+  });
+});
