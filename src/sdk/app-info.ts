@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { nodeFs, nodePath } from "../_builtins.js";
 import type { AppFacts } from "../format/report-format.js";
 
 const cache = new Map<string, AppFacts | undefined>();
@@ -21,7 +20,7 @@ export function findAppRoot(start: string | undefined = entryDirectory()): strin
   let dir = start;
   for (let i = 0; i < 64; i++) {
     if (!dir.split(/[\\/]/).includes("node_modules") && readPackageJson(dir) !== undefined) return dir;
-    const parent = dirname(dir);
+    const parent = nodePath().dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
@@ -40,7 +39,7 @@ function findUp(start: string): AppFacts | undefined {
         return facts;
       }
     }
-    const parent = dirname(dir);
+    const parent = nodePath().dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
@@ -49,7 +48,7 @@ function findUp(start: string): AppFacts | undefined {
 
 function readPackageJson(dir: string): Record<string, unknown> | undefined {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const parsed: unknown = JSON.parse(nodeFs().readFileSync(nodePath().join(dir, "package.json"), "utf8"));
     return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -58,5 +57,5 @@ function readPackageJson(dir: string): Record<string, unknown> | undefined {
 
 function entryDirectory(): string {
   const entry = process.argv[1];
-  return entry !== undefined && entry !== "" ? dirname(entry) : process.cwd();
+  return entry !== undefined && entry !== "" ? nodePath().dirname(entry) : process.cwd();
 }

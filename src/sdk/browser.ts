@@ -1,5 +1,4 @@
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { nodeFs, nodePath } from "../_builtins.js";
 import type { Logger } from "./logger.js";
 
 /**
@@ -32,6 +31,8 @@ export async function openInBrowser(url: string, logger: Logger, env: NodeJS.Pro
 }
 
 function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  const { accessSync, constants } = nodeFs();
+  const { delimiter, join } = nodePath();
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, command);

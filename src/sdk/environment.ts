@@ -1,4 +1,4 @@
-import { release } from "node:os";
+import { nodeOs } from "../_builtins.js";
 import { InvalidOptionError } from "../errors.js";
 import type { PlatformFacts } from "../format/report-format.js";
 
@@ -74,5 +74,5 @@ export function collectEnvironment(
 }
 
 export function platformFacts(): PlatformFacts {
-  return { node: process.version, os: process.platform, osRelease: release(), arch: process.arch };
+  return { node: process.version, os: process.platform, osRelease: nodeOs().release(), arch: process.arch };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { nodeCrypto } from "../_builtins.js";
 import { InvalidOptionError } from "../errors.js";
 
 /** Characters safe in a folder name on every OS the support repository may be checked out on. */
@@ -6,7 +6,7 @@ const VERBATIM_IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** `md5.<32 lowercase hex>`: the md5 of the identifier's UTF-8 text, as helpme writes it. */
 export function hashIdentifier(text: string): string {
-  return `md5.${createHash("md5").update(text, "utf8").digest("hex")}`;
+  return `md5.${nodeCrypto().createHash("md5").update(text, "utf8").digest("hex")}`;
 }
 
 /**
@@ -16,7 +16,7 @@ export function hashIdentifier(text: string): string {
  * - missing: a random `run.<uuid>`, which never matches another report (no dedupe).
  */
 export function resolveIdentifier(identifier: string | undefined, generateMd5: boolean): string {
-  if (identifier === undefined || identifier === "") return `run.${randomUUID()}`;
+  if (identifier === undefined || identifier === "") return `run.${nodeCrypto().randomUUID()}`;
   if (typeof identifier !== "string") {
     throw new InvalidOptionError("identifier", identifier, "a string");
   }
@@ -32,5 +32,5 @@ export function resolveIdentifier(identifier: string | undefined, generateMd5: b
 }
 
 export function newReportId(): string {
-  return randomUUID();
+  return nodeCrypto().randomUUID();
 }

@@ -1,4 +1,4 @@
-import { homedir, userInfo } from "node:os";
+import { nodeOs } from "../_builtins.js";
 
 /**
  * Scrubs secrets and personal paths out of text before it is sent, printed or put in a URL.
@@ -86,8 +86,8 @@ export interface RedactorOptions {
 }
 
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  const home = options.home ?? safe(() => homedir());
-  const username = options.username ?? safe(() => userInfo().username);
+  const home = options.home ?? safe(() => nodeOs().homedir());
+  const username = options.username ?? safe(() => nodeOs().userInfo().username);
   const extra = (options.patterns ?? []).map((p) =>
     typeof p === "string" ? new RegExp(escapeRegExp(p), "g") : p.global ? p : new RegExp(p.source, `${p.flags}g`),
   );

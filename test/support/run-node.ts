@@ -18,6 +18,7 @@ export function runNode(
       cwd: options.cwd,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (child.stdout === null || child.stderr === null) throw new Error("child output is not piped");
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

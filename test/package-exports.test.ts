@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { baseEnv, runNode } from "./support/run-node.js";
+
+const root = new URL("..", import.meta.url).pathname;
+
+describe("the built package", () => {
+  it("works with require() from its own root, and loads no dependency on import", async () => {
+    const run = await runNode(
+      ["-e", `const b = require("bugbeacon");
+        const loaded = Object.keys(require.cache).filter((p) => !p.endsWith("dist/index.cjs"));
+        console.log(JSON.stringify({ getHelper: typeof b.getHelper, error: new b.InvalidRepoError("x") instanceof b.BugbeaconError, loaded }));`],
+      { env: baseEnv(), cwd: root },
+    );
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ getHelper: "function", error: true, loaded: [] });
+  });
+
+  it("works with import from its own root, and resolves nothing but itself on import", async () => {
+    // A resolve hook records every module the import pulls in.
+    const dir = mkdtempSync(join(tmpdir(), "bugbeacon-hooks-"));
+    writeFileSync(join(dir, "hooks.mjs"), `export async function resolve(s, c, next) { const r = await next(s, c); console.error("resolved " + r.url); return r; }`);
+    writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"; register(${JSON.stringify(`file://${dir}/hooks.mjs`)});`);
+    const run = await runNode(
+      ["--import", join(dir, "register.mjs"), "--input-type=module", "-e",
+        `import { getHelper, parseIssueBody, VERSION } from "bugbeacon"; console.log(typeof getHelper, typeof parseIssueBody, VERSION);`],
+      { env: baseEnv(), cwd: root },
+    );
+    const resolved = run.stderr.split("\n").filter((l) => l.startsWith("resolved ")).map((l) => l.slice(9));
+    expect(run.stdout.trim()).toMatch(/^function function \d+\.\d+\.\d+/);
+    // Only bugbeacon's own ESM files: no dependency, no built-in module.
+    expect(resolved.length).toBeGreaterThan(0);
+    expect(resolved.filter((u) => !u.startsWith(`file://${root}dist/`))).toEqual([]);
+  });
+
+  it("getHelper names the known helpers for an unknown one", async () => {
+    const run = await runNode(
+      ["--input-type=module", "-e", `import { getHelper } from "bugbeacon"; try { getHelper("gitlab"); } catch (e) { console.log(e.name + ": " + e.message); }`],
+      { env: baseEnv(), cwd: root },
+    );
+    expect(run.stdout.trim()).toBe('UnknownBackendError: Unknown helper "gitlab". Known helpers: "github".');
+  });
+});
