@@ -168,7 +168,9 @@ export class FakeState {
   // ------------------------------------------------------------ renderers
 
   renderUser(u: StoredUser, apiBase: string): Record<string, unknown> {
-    const url = `${apiBase}/users/${u.login}`;
+    // Bot logins like `app[bot]` need escaping to stay valid URIs.
+    const login = encodeURIComponent(u.login);
+    const url = `${apiBase}/users/${login}`;
     return {
       login: u.login,
       id: u.id,
@@ -176,7 +178,8 @@ export class FakeState {
       avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`,
       gravatar_id: "",
       url,
-      html_url: `${this.webBase}/${u.login}`,
+      html_url:
+        u.type === "Bot" ? `${this.webBase}/apps/${encodeURIComponent(u.login.replace(/\[bot\]$/, ""))}` : `${this.webBase}/${login}`,
       followers_url: `${url}/followers`,
       following_url: `${url}/following{/other_user}`,
       gists_url: `${url}/gists{/gist_id}`,
