@@ -1,8 +1,9 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
+import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -33,9 +34,22 @@ async function waitForFile(path: string, ms = 3000): Promise<boolean> {
   return false;
 }
 
+const secrets = {
+  GITHUB_TOKEN: "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  DATABASE_PASSWORD: "hunter2-correct-horse",
+  NPM_TOKEN: "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+  MY_DB_URL: "postgres://admin:s3cr3t-pw@db.internal:5432/app",
+};
+
 describe("npm run example (examples/demo-crash.mjs)", () => {
-  beforeAll(() => {
+  let fake: FakeGitHub;
+  beforeAll(async () => {
     if (!existsSync(join(root, "dist/index.js"))) throw new Error("run `npm run build` first (npm test does it)");
+    fake = await startFakeGitHub({ repos: ["octo/app"], tokens: ["ghp_demotokendemotokendemotoken123456"] });
+  });
+  afterAll(async () => {
+    await fake.close();
   });
 
   it("with no token and no display: prints the prefilled URL, opens nothing", async () => {
@@ -72,13 +86,6 @@ describe("npm run example (examples/demo-crash.mjs)", () => {
   });
 
   it("lets no secret from the environment reach the URL", async () => {
-    const secrets = {
-      GITHUB_TOKEN: "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
-      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-      DATABASE_PASSWORD: "hunter2-correct-horse",
-      NPM_TOKEN: "npm_abcdefghijklmnopqrstuvwxyz0123456789",
-      MY_DB_URL: "postgres://admin:s3cr3t-pw@db.internal:5432/app",
-    };
     const run = await runNode([demo], {
       env: baseEnv({ ...secrets, BUGBEACON_ENV_ALLOWLIST: "MY_DB_URL" }),
     });
@@ -91,5 +98,26 @@ describe("npm run example (examples/demo-crash.mjs)", () => {
       "postgres://admin:[REDACTED]@db.internal:5432/app",
     );
     for (const value of Object.values(secrets)) expect(run.stdout + run.stderr).not.toContain(value);
+  });
+
+  it("with a token: posts the issue, and no secret from the environment reaches the server", async () => {
+    const run = await runNode([demo], {
+      env: baseEnv({
+        ...secrets,
+        BUGBEACON_ENV_ALLOWLIST: "MY_DB_URL",
+        EXAMPLE_REPO: "octo/app",
+        BUGBEACON_GITHUB_TOKEN: "ghp_demotokendemotokendemotoken123456",
+        BUGBEACON_GITHUB_API_URL: fake.url,
+      }),
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"kind": "created"');
+    const [issue] = fake.issues("octo/app");
+    expect(issue?.title).toBe("[demo] TypeError: Cannot read properties of undefined (reading 'settings')");
+    const everythingSent = JSON.stringify(fake.requests.map((r) => ({ body: r.body, query: r.query, path: r.path })));
+    for (const value of Object.values(secrets)) expect(everythingSent).not.toContain(value);
+    expect(everythingSent).not.toContain("s3cr3t-pw");
+    expect(everythingSent).not.toContain("ghp_demotoken");
+    expect(fake.contractViolations).toEqual([]);
   });
 });
