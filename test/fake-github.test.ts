@@ -192,6 +192,9 @@ describe("issues", () => {
     expect(closed.data.state_reason).toBe("not_planned");
     expect(closed.data.closed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(closed.data.closed_by?.login).toBe("fake-user");
+    const cleared = await octokit.rest.issues.update({ ...REPO, issue_number: 1, labels: [] });
+    expect(cleared.data.labels).toEqual([]);
+    expect(cleared.data.state_reason).toBe("not_planned");
     const reopened = await octokit.rest.issues.update({ ...REPO, issue_number: 1, state: "open" });
     expect(reopened.data.state_reason).toBe("reopened");
     expect(reopened.data.closed_at).toBeNull();
@@ -272,6 +275,30 @@ describe("search", () => {
     expect(Number(error.response?.headers["x-ratelimit-reset"])).toBeGreaterThan(Date.now() / 1000);
     // The core resource is separate.
     expect((await octokit.rest.repos.get(REPO)).status).toBe(200);
+  });
+});
+
+describe("primary rate limit", () => {
+  it("counts core requests per token and answers 403 with remaining 0 when spent", async () => {
+    const f = await startFakeGitHub({ repos: ["acme/widgets"], coreRateLimit: 2 });
+    try {
+      const o = client("a", f);
+      const r1 = await o.rest.repos.get(REPO);
+      expect(r1.headers["x-ratelimit-remaining"]).toBe("1");
+      expect(r1.headers["x-ratelimit-used"]).toBe("1");
+      await o.rest.repos.get(REPO);
+      const e = await requestErrorOf(o.rest.repos.get(REPO));
+      expect(e.status).toBe(403);
+      expect(e.message).toMatch(/^API rate limit exceeded/);
+      expect(e.response?.headers["x-ratelimit-remaining"]).toBe("0");
+      // Another token has its own budget; /rate_limit itself does not count.
+      expect((await client("b", f).rest.repos.get(REPO)).status).toBe(200);
+      const limits = await o.rest.rateLimit.get();
+      expect(limits.data.resources.core).toMatchObject({ limit: 2, remaining: 0, used: 2 });
+      expect(f.contractViolations).toEqual([]);
+    } finally {
+      await f.close();
+    }
   });
 });
 
