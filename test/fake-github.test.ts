@@ -2,6 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { createAppAuth } from "@octokit/auth-app";
 import { RequestError } from "@octokit/request-error";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, specLoadTimeMs, type FakeGitHub } from "./support/fake-github/index.js";
 import { matchOperation, validateResponse } from "./support/fake-github/openapi-validator.js";
@@ -13,9 +15,12 @@ const TOKEN = "tok1";
 let fake: FakeGitHub;
 let octokit: Octokit;
 
+// Octokit logs every 4xx/5xx; these tests provoke hundreds on purpose.
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 function client(auth: string | null = TOKEN, f: FakeGitHub = fake): Octokit {
   // No retries/throttling plugins here: every status must reach the test as is.
-  return new Octokit({ baseUrl: f.url, ...(auth === null ? {} : { auth }) });
+  return new Octokit({ baseUrl: f.url, log: quiet, ...(auth === null ? {} : { auth }) });
 }
 
 /** The rejection of `p`, asserting it rejected. */
@@ -187,6 +192,9 @@ describe("issues", () => {
     expect(closed.data.state_reason).toBe("not_planned");
     expect(closed.data.closed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(closed.data.closed_by?.login).toBe("fake-user");
+    const cleared = await octokit.rest.issues.update({ ...REPO, issue_number: 1, labels: [] });
+    expect(cleared.data.labels).toEqual([]);
+    expect(cleared.data.state_reason).toBe("not_planned");
     const reopened = await octokit.rest.issues.update({ ...REPO, issue_number: 1, state: "open" });
     expect(reopened.data.state_reason).toBe("reopened");
     expect(reopened.data.closed_at).toBeNull();
@@ -270,6 +278,30 @@ describe("search", () => {
   });
 });
 
+describe("primary rate limit", () => {
+  it("counts core requests per token and answers 403 with remaining 0 when spent", async () => {
+    const f = await startFakeGitHub({ repos: ["acme/widgets"], coreRateLimit: 2 });
+    try {
+      const o = client("a", f);
+      const r1 = await o.rest.repos.get(REPO);
+      expect(r1.headers["x-ratelimit-remaining"]).toBe("1");
+      expect(r1.headers["x-ratelimit-used"]).toBe("1");
+      await o.rest.repos.get(REPO);
+      const e = await requestErrorOf(o.rest.repos.get(REPO));
+      expect(e.status).toBe(403);
+      expect(e.message).toMatch(/^API rate limit exceeded/);
+      expect(e.response?.headers["x-ratelimit-remaining"]).toBe("0");
+      // Another token has its own budget; /rate_limit itself does not count.
+      expect((await client("b", f).rest.repos.get(REPO)).status).toBe(200);
+      const limits = await o.rest.rateLimit.get();
+      expect(limits.data.resources.core).toMatchObject({ limit: 2, remaining: 0, used: 2 });
+      expect(f.contractViolations).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe("auth and not-found", () => {
   it("answers 401 Bad credentials for a missing or wrong token, and records the token used", async () => {
     const e1 = await requestErrorOf(client("wrong").rest.repos.get(REPO));
@@ -307,6 +339,7 @@ describe("auth and not-found", () => {
       });
       const app = new Octokit({
         baseUrl: appFake.url,
+        log: quiet,
         authStrategy: createAppAuth,
         auth: { appId: 7, privateKey, installationId: 42 },
       });
@@ -319,6 +352,7 @@ describe("auth and not-found", () => {
       expect(appFake.contractViolations).toEqual([]);
       const wrongInstallation = new Octokit({
         baseUrl: appFake.url,
+        log: quiet,
         authStrategy: createAppAuth,
         auth: { appId: 7, privateKey, installationId: 43 },
       });
@@ -436,6 +470,44 @@ describe("faults", () => {
     fake.faults.add({ status: 500 });
     fake.faults.clear();
     expect((await octokit.rest.repos.get(REPO)).status).toBe(200);
+  });
+});
+
+describe("with the retry and throttling plugins the library ships with", () => {
+  const Plugged = Octokit.plugin(retry, throttling);
+
+  it("throttling recognises the secondary limit and retries after retry-after", async () => {
+    const seen: number[] = [];
+    const o = new Plugged({
+      baseUrl: fake.url,
+      auth: TOKEN,
+      log: quiet,
+      retry: { retryAfterBaseValue: 10 },
+      throttle: {
+        onRateLimit: () => false,
+        onSecondaryRateLimit: (retryAfter: number) => {
+          seen.push(retryAfter);
+          return true;
+        },
+      },
+    });
+    // A GET: the plugin spaces writes 1 s apart, which would only slow the test down.
+    fake.faults.add({ kind: "rate-limit", status: 403, retryAfterSeconds: 1, times: 1 });
+    const started = Date.now();
+    const repo = await o.rest.repos.get(REPO);
+    expect(repo.status).toBe(200);
+    expect(seen).toEqual([1]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(fake.requests.map((r) => r.status)).toEqual([403, 200]);
+  });
+
+  it("a blind retry after lost-response duplicates the issue (what delivery must avoid)", async () => {
+    const o = new (Octokit.plugin(retry))({ baseUrl: fake.url, auth: TOKEN, log: quiet, retry: { retryAfterBaseValue: 10 } });
+    fake.faults.add({ kind: "lost-response", method: "POST", times: 1 });
+    const created = await o.rest.issues.create({ ...REPO, title: "crash" });
+    expect(created.data.number).toBe(2);
+    expect(fake.issues("acme/widgets").map((i) => i.title)).toEqual(["crash", "crash"]);
+    expect(fake.requests.map((r) => r.status)).toEqual([502, 201]);
   });
 });
 
