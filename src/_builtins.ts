@@ -12,3 +12,4 @@ export const nodeCrypto = (): typeof import("node:crypto") => load("node:crypto"
 export const nodeFs = (): typeof import("node:fs") => load("node:fs");
 export const nodeOs = (): typeof import("node:os") => load("node:os");
 export const nodePath = (): typeof import("node:path") => load("node:path");
+export const nodeVm = (): typeof import("node:vm") => load("node:vm");

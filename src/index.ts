@@ -4,7 +4,7 @@ export { GitHubHelper } from "./transports/github/github-helper.js";
 export type { GitHubHelperOptions } from "./transports/github/options.js";
 export { BaseHelper } from "./sdk/base-helper.js";
 export type { PreparedReport } from "./sdk/base-helper.js";
-export type { HelperOptions, ReportInput, ReportResult, SkipReason } from "./sdk/types.js";
+export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./sdk/types.js";
 export { hashIdentifier } from "./sdk/identifier.js";
 export { createRedactor, REDACTED } from "./sdk/redact.js";
 export type { Redactor, RedactorOptions } from "./sdk/redact.js";
@@ -27,3 +27,13 @@ export {
   isBugbeaconError,
 } from "./errors.js";
 export { VERSION } from "./version.js";
+
+// Capture: thrown errors become reports.
+export { installHandlers } from "./sdk/install-handlers.js";
+export type { InstallOptions } from "./sdk/install-handlers.js";
+export type { InstallHandlersOptions } from "./sdk/capture/handlers.js";
+export { addBreadcrumb, recordConsole } from "./sdk/capture/breadcrumbs.js";
+export type { Breadcrumb } from "./sdk/capture/breadcrumbs.js";
+export { describeError } from "./sdk/capture/describe-error.js";
+export type { ErrorDescription } from "./sdk/capture/describe-error.js";
+export { templateMessage } from "./sdk/capture/fingerprint.js";

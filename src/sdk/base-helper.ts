@@ -5,9 +5,13 @@ import { findAppFacts } from "./app-info.js";
 import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
 import { newReportId, resolveIdentifier } from "./identifier.js";
 import { createLogger, type Logger } from "./logger.js";
+import { findAppRoot } from "./app-info.js";
+import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
+import { describeError } from "./capture/describe-error.js";
+import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
 import { isInteractive } from "./prompts/confirm-environment.js";
 import { createRedactor, type Redactor } from "./redact.js";
-import type { HelperOptions, ReportInput, ReportResult } from "./types.js";
+import type { CaptureOptions, HelperOptions, ReportInput, ReportResult } from "./types.js";
 
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
@@ -33,6 +37,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
   protected readonly redact: Redactor;
   private readonly allowlist: string[];
   private disabledNoticeShown = false;
+  private readonly assertedIdentifiers = new Set<string>();
 
   constructor(options: Options) {
     validateCommonOptions(options);
@@ -41,6 +46,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     this.logger = createLogger({ quiet: options.quiet ?? false });
     this.redact = createRedactor(options.redactPatterns ? { patterns: options.redactPatterns } : {});
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
+    if (options.captureConsole === true) recordConsole();
   }
 
   /** True when sending is turned off by the option or by `BUGBEACON_DISABLE=1`. */
@@ -73,7 +79,81 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       }
       prepared.document.metadata.environment = kept;
     }
-    return this.deliver(prepared);
+    const final = await this.applyBeforeSend(prepared);
+    if (final === null) return { kind: "skipped", reason: "dropped", identifier, reportId };
+    return this.deliver(final);
+  }
+
+  // --- Capture: thrown errors become reports -----------------------------------------------------
+
+  /**
+   * Reports a thrown value: title, stack, causes, fields, command line and breadcrumbs are collected,
+   * and the identifier is derived so the same bug gives the same one on every machine.
+   * @example
+   * try { run(); } catch (error) { await helper.captureException(error, { repo: "me/app" }); }
+   */
+  async captureException(error: unknown, options: CaptureOptions = {}): Promise<ReportResult> {
+    const limit = this.options.breadcrumbs ?? globalTrail.limit;
+    const crumbs = limit > 0 ? globalTrail.list().slice(-limit) : [];
+    const appRoot = this.options.appRoot ?? findAppRoot();
+    const described = describeError(error, { appRoot, breadcrumbs: crumbs });
+    let identifierSource = described.identifierSource;
+    if (this.options.identify !== undefined) {
+      try {
+        identifierSource = String(this.options.identify(error));
+      } catch (failure) {
+        this.logger.warn(`identify() threw (${failure instanceof Error ? failure.message : String(failure)}); using the default identifier.`);
+      }
+    }
+    const body = options.body !== undefined && options.body !== "" ? `${options.body}\n\n${described.body}` : described.body;
+    return this.runHeadless({
+      identifier: identifierSource,
+      title: options.title ?? described.title,
+      body,
+      ...(options.repo !== undefined ? { repo: options.repo } : {}),
+      ...(options.labels !== undefined ? { labels: options.labels } : {}),
+      generateMd5: true,
+      kind: options.kind ?? "exception",
+    });
+  }
+
+  /**
+   * Reports uncaught exceptions and unhandled rejections, then lets the process crash exactly as Node
+   * would have (same output, same exit code). Returns a function that uninstalls the handlers.
+   */
+  installHandlers(options: InstallHandlersOptions = {}): () => void {
+    return installProcessHandlers(this, this.logger, options);
+  }
+
+  /**
+   * A soft assertion: when `condition` is false, reports `message` (once per identifier per process)
+   * and returns the report's promise; never throws. Resolves `undefined` when the condition holds.
+   */
+  assert(condition: unknown, message: string, options: Omit<CaptureOptions, "kind"> = {}): Promise<ReportResult> | undefined {
+    if (condition) return undefined;
+    const failure = new Error(message);
+    failure.name = "AssertionFailed";
+    Error.captureStackTrace(failure, this.assert);
+    const appRoot = this.options.appRoot ?? findAppRoot();
+    const key = describeError(failure, { appRoot, argv: [] }).identifierSource;
+    if (this.assertedIdentifiers.has(key)) return undefined;
+    this.assertedIdentifiers.add(key);
+    return this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
+      this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
+      return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
+    });
+  }
+
+  private async applyBeforeSend(report: PreparedReport): Promise<PreparedReport | null> {
+    const hook = this.options.beforeSend;
+    if (hook === undefined) return report;
+    const edited = await hook(report);
+    if (edited === null) return null;
+    return {
+      ...edited,
+      title: fitTitle(this.redact(edited.title)),
+      document: { ...edited.document, text: this.redact(edited.document.text) },
+    };
   }
 
   /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read. */
@@ -81,7 +161,11 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     if (typeof input !== "object" || input === null) {
       throw new InvalidOptionError("report", input, "an object like { title, body, repo, identifier }");
     }
-    this.checkTarget(input.repo);
+    const repo = input.repo ?? this.options.repo;
+    if (repo === undefined) {
+      throw new InvalidOptionError("repo", repo, 'the repository to report to, as "owner/name": pass { repo } here or to getHelper()');
+    }
+    this.checkTarget(repo);
     if (typeof input.title !== "string" || input.title.trim() === "") {
       throw new InvalidOptionError("title", input.title, "a non-empty string");
     }
@@ -105,7 +189,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     if (labels.length > 0) metadata.labels = labels;
     const document: ReportDocument = { text: this.redact(input.body ?? ""), metadata };
     const title = fitTitle(this.redact(`${this.titlePrefix()}${input.title}`));
-    return { repo: input.repo, title, document, labels };
+    return { repo, title, document, labels };
   }
 
   private shouldConfirm(): boolean {
@@ -141,6 +225,13 @@ function validateCommonOptions(options: HelperOptions): void {
     if (!Array.isArray(options.redactPatterns) || !options.redactPatterns.every((p) => typeof p === "string" || p instanceof RegExp)) {
       throw new InvalidOptionError("redactPatterns", options.redactPatterns, "an array of RegExp or strings");
     }
+  }
+  for (const key of ["beforeSend", "identify"] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== "function") throw new InvalidOptionError(key, v, "a function");
+  }
+  if (options.breadcrumbs !== undefined && !(Number.isInteger(options.breadcrumbs) && options.breadcrumbs >= 0)) {
+    throw new InvalidOptionError("breadcrumbs", options.breadcrumbs, "a whole number of breadcrumbs to keep (0 turns them off)");
   }
   if (options.app !== undefined && (typeof options.app !== "object" || options.app === null)) {
     throw new InvalidOptionError("app", options.app, "an object like { name, version }");

@@ -1,4 +1,5 @@
 import type { ReportKind } from "../format/report-format.js";
+import type { PreparedReport } from "./base-helper.js";
 
 /** What `runHeadless` is asked to report. */
 export interface ReportInput {
@@ -12,8 +13,8 @@ export interface ReportInput {
   title: string;
   /** The issue text, Markdown. Environment facts and metadata are appended to it. @default "" */
   body?: string;
-  /** `owner/name` of the repository that receives the report. */
-  repo: string;
+  /** `owner/name` of the repository that receives the report. @default the helper's `repo` option */
+  repo?: string;
   /** Labels for this report, added to the helper's `labels`. */
   labels?: string[];
   /** Overrides the helper's `generateMd5` for this report. */
@@ -36,6 +37,19 @@ export type ReportResult =
   | { kind: "skipped"; reason: SkipReason; identifier: string; reportId: string };
 
 export type SkipReason = "disabled" | "dropped" | "cancelled" | "dry-run" | "duplicate-assertion";
+
+/** What `captureException` takes besides the error. */
+export interface CaptureOptions {
+  /** `owner/name`. @default the helper's `repo` option */
+  repo?: string;
+  /** @default `<ErrorType>: <message>` */
+  title?: string;
+  /** Markdown put before the captured stack and details. */
+  body?: string;
+  labels?: string[];
+  /** @default "exception" */
+  kind?: ReportKind;
+}
 
 export interface HelperOptions {
   /**
@@ -65,4 +79,23 @@ export interface HelperOptions {
   env?: NodeJS.ProcessEnv;
   /** App name and version for the report. @default read from the app's nearest package.json */
   app?: { name?: string; version?: string };
+  /** Default target repository (`owner/name`) for reports that name none. */
+  repo?: string;
+  /**
+   * Last look at every report before it is sent: return it (edited or not), or `null` to drop it.
+   * Its title and text are redacted again afterwards.
+   * @example beforeSend: (report) => (report.title.includes("ECONNRESET") ? null : report)
+   */
+  beforeSend?: (report: PreparedReport) => PreparedReport | null | Promise<PreparedReport | null>;
+  /**
+   * Derives the identifier text for a captured error (it is then md5-hashed).
+   * @default error type + templated message + top 3 in-app frames (see README "How the identifier is derived")
+   */
+  identify?: (error: unknown) => string;
+  /** How many breadcrumbs reports keep; `0` turns them off. @default 50 */
+  breadcrumbs?: number;
+  /** Also keep the last lines written to console.warn / console.error as breadcrumbs. @default false */
+  captureConsole?: boolean;
+  /** The app's root folder, for relative paths in identifiers. @default folder of the nearest package.json */
+  appRoot?: string;
 }

@@ -1,0 +1,201 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseIssueBody } from "../src/format/report-format.js";
+import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { baseEnv, runNode } from "./support/run-node.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const TOKEN = "ghp_capturetokencapturetokencapture12";
+let fake: FakeGitHub;
+
+beforeAll(async () => {
+  fake = await startFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
+});
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(() => {
+  expect(fake.contractViolations).toEqual([]);
+  fake.reset();
+});
+
+const env = (extra: NodeJS.ProcessEnv = {}) =>
+  baseEnv({ EXAMPLE_REPO: "octo/app", BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, ...extra });
+
+/** Copies an example into a fresh app folder (with bugbeacon installed as a dependency), optionally without its bugbeacon line. */
+function appFrom(source: string, options: { withoutBugbeacon?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-app-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(root, join(dir, "node_modules/bugbeacon"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "demo-app", version: "3.1.4", type: "module" }));
+  let text = source.includes("\n") ? source : readFileSync(join(root, "examples", source), "utf8");
+  // Same line numbers, no handlers: what Node prints on its own.
+  if (options.withoutBugbeacon) text = text.replace(/^installHandlers\(.*\);$/m, "");
+  writeFileSync(join(dir, "app.mjs"), text);
+  return dir;
+}
+
+/** Node's crash output, from the error line on (the header above it names the re-throw site). */
+function crashTail(stderr: string, dir: string): string {
+  const lines = stderr.replaceAll(dir, "<dir>").split("\n");
+  const start = lines.findIndex((l) => /^(\w*Error|UnhandledPromiseRejection)\b/.test(l));
+  if (start < 0) throw new Error(`no error line in:\n${stderr}`);
+  return lines.slice(start).join("\n");
+}
+
+const issues = () => fake.issues("octo/app");
+
+describe("examples/cli-crash.mjs with installHandlers", () => {
+  it("reports the crash, then prints it as Node would and exits 1", async () => {
+    const app = appFrom("cli-crash.mjs");
+    const plain = appFrom("cli-crash.mjs", { withoutBugbeacon: true });
+    const withReporting = await runNode([join(app, "app.mjs")], { env: env(), cwd: app });
+    const nodeAlone = await runNode([join(plain, "app.mjs")], { env: env(), cwd: plain });
+
+    expect(nodeAlone.code).toBe(1);
+    expect(withReporting.code).toBe(1);
+    expect(crashTail(withReporting.stderr, app)).toBe(crashTail(nodeAlone.stderr, plain));
+    expect(withReporting.stderr).toContain("TypeError: Cannot read properties of undefined (reading 'trim')");
+
+    const [issue] = issues();
+    expect(issue?.title).toBe("TypeError: Cannot read properties of undefined (reading 'trim')");
+    const parsed = parseIssueBody(issue?.body);
+    expect(parsed?.metadata?.kind).toBe("exception");
+    expect(parsed?.metadata?.app).toEqual({ name: "demo-app", version: "3.1.4" });
+    expect(parsed?.identifier).toMatch(/^md5\.[0-9a-f]{32}$/);
+    expect(parsed?.text).toContain("at parseRow (");
+    expect(parsed?.text).toContain("reading demo.csv");
+    expect(parsed?.text).toMatch(/\*\*Command line\*\*: `node .*app\.mjs`/);
+  });
+
+  it("gives the same identifier for the same crash from another install path", async () => {
+    const a = appFrom("cli-crash.mjs");
+    const b = appFrom("cli-crash.mjs");
+    await runNode([join(a, "app.mjs")], { env: env(), cwd: a });
+    await runNode([join(b, "app.mjs")], { env: env(), cwd: b });
+    const ids = issues().map((i) => parseIssueBody(i.body)?.identifier);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
+  it("sends nothing with BUGBEACON_DISABLE=1, says so, and still crashes as Node would", async () => {
+    const app = appFrom("cli-crash.mjs");
+    const run = await runNode([join(app, "app.mjs")], { env: env({ BUGBEACON_DISABLE: "1" }), cwd: app });
+    expect(run.code).toBe(1);
+    expect(run.stderr.match(/reporting is disabled/g)).toHaveLength(1);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("gives up after timeoutMs when GitHub hangs, and exits promptly with the app's error", async () => {
+    fake.faults.add({ kind: "slow", delayMs: 30_000, method: "POST" });
+    const app = appFrom(`import { installHandlers } from "bugbeacon";
+installHandlers({ repo: "octo/app", confirm: false, timeoutMs: 500 });
+null.boom;
+`);
+    const started = Date.now();
+    const run = await runNode([join(app, "app.mjs")], { env: env(), cwd: app });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("reporting took longer than 500 ms");
+    expect(run.stderr).toContain("TypeError: Cannot read properties of null (reading 'boom')");
+  });
+
+  it("never lets an error inside reporting replace the app's error or re-enter the handler", async () => {
+    const app = appFrom(`import { installHandlers } from "bugbeacon";
+installHandlers({
+  repo: "octo/app", confirm: false, timeoutMs: 800,
+  beforeSend: () => { setTimeout(() => { throw new Error("inside bugbeacon"); }, 0); return new Promise(() => {}); },
+});
+throw new RangeError("the app's own error");
+`);
+    const run = await runNode([join(app, "app.mjs")], { env: env(), cwd: app });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("another error happened while reporting the crash; it is not reported: Error: inside bugbeacon");
+    expect(crashTail(run.stderr, app).split("\n")[0]).toBe("RangeError: the app's own error");
+    expect(run.stderr.match(/another error happened/g)).toHaveLength(1);
+    expect(issues()).toEqual([]);
+  });
+
+  it("leaves the exit decision to the app's own uncaughtException listener", async () => {
+    const app = appFrom(`import { installHandlers } from "bugbeacon";
+installHandlers({ repo: "octo/app", confirm: false });
+process.on("uncaughtException", (e) => { console.log("app handled: " + e.message); process.exitCode = 3; });
+throw new Error("handled by the app");
+`);
+    const run = await runNode([join(app, "app.mjs")], { env: env(), cwd: app });
+    expect(run.stdout).toContain("app handled: handled by the app");
+    expect(run.code).toBe(3);
+    expect(issues().map((i) => i.title)).toEqual(["Error: handled by the app"]);
+  });
+});
+
+describe("examples/unhandled-rejection.mjs", () => {
+  it("with Node's default mode: reports, then crashes with exit code 1 as Node would", async () => {
+    const app = appFrom("unhandled-rejection.mjs");
+    const plain = appFrom("unhandled-rejection.mjs", { withoutBugbeacon: true });
+    const run = await runNode([join(app, "app.mjs")], { env: env(), cwd: app });
+    const nodeAlone = await runNode([join(plain, "app.mjs")], { env: env(), cwd: plain });
+    expect(nodeAlone.code).toBe(1);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain("still running");
+    expect(crashTail(run.stderr, app)).toBe(crashTail(nodeAlone.stderr, plain));
+    expect(issues().map((i) => i.title)).toEqual(["Error: connection refused: postgres://db.internal:5432/results"]);
+  });
+
+  it.each(["warn", "none"])("with --unhandled-rejections=%s: reports and the app keeps running", async (mode) => {
+    const app = appFrom("unhandled-rejection.mjs");
+    const run = await runNode([`--unhandled-rejections=${mode}`, join(app, "app.mjs")], { env: env(), cwd: app });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("still running");
+    expect(issues()).toHaveLength(1);
+    if (mode === "warn") expect(run.stderr).toContain("connection refused");
+  });
+});
+
+describe("examples/catch-block.mjs", () => {
+  it("reports each failure and carries on", async () => {
+    const app = appFrom("catch-block.mjs");
+    const run = await runNode([join(app, "app.mjs")], { env: env(), cwd: app });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("plugin core skipped; report: created");
+    expect(run.stdout).toContain("plugin extras skipped; report: created");
+    const titles = issues().map((i) => i.title);
+    expect(titles).toEqual(["RangeError: plugin core needs API version 3, found 2", "RangeError: plugin extras needs API version 3, found 2"]);
+    expect(issues()[0]?.body).toContain("Loading plugin `core` failed; the app went on without it.");
+  });
+});
+
+describe("examples/http-server.mjs", () => {
+  it("answers 500, reports the failure, and keeps serving", async () => {
+    const app = appFrom("http-server.mjs");
+    const child = spawn(process.execPath, [join(app, "app.mjs")], { env: env(), cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const base = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          out += d;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+        setTimeout(() => reject(new Error("server did not start")), 10_000);
+      });
+      const failed = await fetch(`${base}/report`);
+      expect(failed.status).toBe(500);
+      const deadline = Date.now() + 10_000;
+      while (issues().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const [issue] = issues();
+      expect(issue?.title).toBe("TypeError: Cannot read properties of undefined (reading 'count')");
+      expect(issue?.body).toContain("While serving `GET /report`.");
+      expect(issue?.body).toContain("GET /report");
+      const ok = await fetch(`${base}/`);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe("hello\n");
+    } finally {
+      child.kill();
+    }
+  });
+});
