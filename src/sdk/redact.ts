@@ -67,7 +67,8 @@ export const BUILTIN_RULES: readonly Rule[] = Object.freeze([
   },
   {
     kind: "secret assignment",
-    pattern: new RegExp(`\\b(${ASSIGNMENT_NAMES}["']?\\s*[=:]\\s*)("[^"\\n]*"|'[^'\\n]*'|[^\\s,;&"'}\\])]+)`, "gi"),
+    // A value another rule already replaced is left alone.
+    pattern: new RegExp(`\\b(${ASSIGNMENT_NAMES}["']?\\s*[=:]\\s*)(?!["']?\\[REDACTED\\])("[^"\\n]*"|'[^'\\n]*'|[^\\s,;&"'}\\])]+)`, "gi"),
     replace: (_m, prefix: string, value: string) =>
       value.startsWith('"') ? `${prefix}"${REDACTED}"` : value.startsWith("'") ? `${prefix}'${REDACTED}'` : `${prefix}${REDACTED}`,
   },
