@@ -11,6 +11,8 @@ export const REDACTED = "[REDACTED]";
 interface Rule {
   /** What it catches, for documentation and tests. */
   kind: string;
+  /** Lower-case substrings one of which must be in the text for the rule to apply: a cheap pre-check. */
+  hints: readonly string[];
   pattern: RegExp;
   replace: string | ((substring: string, ...groups: string[]) => string);
 }
@@ -22,51 +24,65 @@ const ASSIGNMENT_NAMES =
 export const BUILTIN_RULES: readonly Rule[] = Object.freeze([
   {
     kind: "PEM private key block",
+    hints: ["private key"],
     pattern: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g,
     replace: `-----BEGIN PRIVATE KEY----- ${REDACTED} -----END PRIVATE KEY-----`,
   },
   {
     kind: "password in URL",
+    hints: ["://"],
     pattern: /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:@/?#]+):([^\s@/?#]+)@/gi,
     replace: (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`,
   },
   {
     kind: "Authorization header",
+    hints: ["authorization"],
     pattern: /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|digest)\s+)?[^\s"',;]+/gi,
     replace: (_m, prefix: string, scheme: string | undefined) => `${prefix}${scheme ? `${scheme} ` : ""}${REDACTED}`,
   },
   {
     kind: "Bearer token",
+    hints: ["bearer"],
     pattern: /\b(bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi,
     replace: (_m, word: string) => `${word} ${REDACTED}`,
   },
-  { kind: "GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g, replace: REDACTED },
-  { kind: "GitHub fine-grained token", pattern: /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g, replace: REDACTED },
-  { kind: "npm token", pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, replace: REDACTED },
+  { kind: "GitHub token",
+    hints: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g, replace: REDACTED },
+  { kind: "GitHub fine-grained token",
+    hints: ["github_pat_"], pattern: /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g, replace: REDACTED },
+  { kind: "npm token",
+    hints: ["npm_"], pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, replace: REDACTED },
   {
     kind: "AWS access key id",
+    hints: ["akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "abia", "acca"],
     pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
     replace: REDACTED,
   },
   {
     kind: "AWS secret access key",
+    hints: ["secret"],
     pattern: /\b(aws_?secret(?:_?access)?_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
     replace: (_m, prefix: string) => `${prefix}${REDACTED}`,
   },
-  { kind: "Slack token", pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}\b/g, replace: REDACTED },
+  { kind: "Slack token",
+    hints: ["xox"], pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}\b/g, replace: REDACTED },
   {
     kind: "Slack webhook",
+    hints: ["hooks.slack.com"],
     pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g,
     replace: `https://hooks.slack.com/services/${REDACTED}`,
   },
-  { kind: "Stripe key", pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}\b/g, replace: REDACTED },
+  { kind: "Stripe key",
+    hints: ["_live_", "_test_"], pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}\b/g, replace: REDACTED },
   {
     kind: "JSON Web Token",
+    hints: ["eyj"],
     pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}/g,
     replace: REDACTED,
   },
   {
     kind: "secret assignment",
+    hints: ["pass", "secret", "token", "key", "credential"],
     // A value another rule already replaced is left alone.
     pattern: new RegExp(`\\b(${ASSIGNMENT_NAMES}["']?\\s*[=:]\\s*)(?!["']?\\[REDACTED\\])("[^"\\n]*"|'[^'\\n]*'|[^\\s,;&"'}\\])]+)`, "gi"),
     replace: (_m, prefix: string, value: string) =>
@@ -101,7 +117,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   return (input: string): string => {
     if (typeof input !== "string" || input.length === 0) return input;
     let text = input;
+    const lower = input.toLowerCase();
     for (const rule of BUILTIN_RULES) {
+      if (!rule.hints.some((h) => lower.includes(h))) continue;
       rule.pattern.lastIndex = 0;
       text = text.replace(rule.pattern, rule.replace as (s: string, ...a: string[]) => string);
     }

@@ -41,7 +41,14 @@ export function appFrames(frames: StackFrame[], appRoot: string | undefined): st
 
 /** The text an error's identifier is hashed from. */
 export function fingerprintSource(type: string, message: string, stack: string | undefined, appRoot: string | undefined): string {
-  const lines = [`${type}: ${templateMessage(message)}`, ...appFrames(parseStack(stack), appRoot)];
+  // Parsing stops once enough in-app frames are found: the rest of a deep stack does not matter here.
+  let inApp = 0;
+  const frames = parseStack(stack, (parsed) => {
+    const last = parsed[parsed.length - 1];
+    if (last !== undefined && !last.native && !isDependencyFrame(last)) inApp += 1;
+    return inApp >= FINGERPRINT_FRAMES;
+  });
+  const lines = [`${type}: ${templateMessage(message)}`, ...appFrames(frames, appRoot)];
   return lines.join("\n");
 }
 

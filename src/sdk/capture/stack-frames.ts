@@ -17,10 +17,11 @@ const WITH_FUNCTION = /^\s*at (?:async )?(.*?) \((.*)\)\s*$/;
 const BARE_LOCATION = /^\s*at (?:async )?(.*)\s*$/;
 const LOCATION = /^(.*?):(\d+):(\d+)$/;
 
-export function parseStack(stack: string | undefined): StackFrame[] {
+export function parseStack(stack: string | undefined, stop?: (frames: StackFrame[]) => boolean): StackFrame[] {
   if (typeof stack !== "string") return [];
   const frames: StackFrame[] = [];
   for (const raw of stack.split("\n")) {
+    if (stop?.(frames)) break;
     if (!/^\s*at /.test(raw)) continue;
     const withFn = WITH_FUNCTION.exec(raw);
     let fn = "<anonymous>";
