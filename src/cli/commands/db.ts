@@ -1,0 +1,48 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { InvalidOptionError } from "../../errors.js";
+import { CONFIG_FILE, loadConfig } from "../../support/config.js";
+import { Database } from "../../support/database.js";
+import { recordProblems } from "../../support/record.js";
+import type { CliCommand } from "../io.js";
+
+const usage = `bugbeacon db check: validate every record of a support database against its schema.
+
+Usage: bugbeacon db check [--db <dir>]
+
+Flags:
+  --db <dir>     The database folder (default: the working directory)
+  -h, --help     This help
+
+Exit code 0 when every record is valid, 1 when any is not (each problem is printed with its file).
+`;
+
+export const command: CliCommand = {
+  name: "db",
+  summary: "Validate the report database (db check)",
+  usage,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub !== "check") throw new InvalidOptionError("db subcommand", sub, '"check"');
+    const { values } = parseArgs({ args: rest, strict: true, options: { db: { type: "string" } } });
+    const root = resolve(io.cwd, values.db ?? ".");
+    const config = await loadConfig(resolve(root, CONFIG_FILE));
+    const db = new Database(root, config.layout);
+    let checked = 0;
+    let bad = 0;
+    for await (const entry of db.entries()) {
+      checked += 1;
+      const problems = entry.problem !== undefined ? [entry.problem] : await recordProblems(entry.record);
+      if (entry.record !== undefined && problems.length === 0) {
+        const expected = db.pathFor(entry.record);
+        if (resolve(root, entry.path) !== expected) problems.push(`stored at the wrong place (expected ${expected.slice(root.length + 1)})`);
+      }
+      if (problems.length > 0) {
+        bad += 1;
+        io.stdout(`${entry.path}: ${problems.join("; ")}\n`);
+      }
+    }
+    io.stdout(`${checked} records checked, ${bad} with problems (layout ${config.layout})\n`);
+    return bad === 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,112 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { InvalidOptionError } from "../../errors.js";
+import { CONFIG_FILE, loadConfig } from "../../support/config.js";
+import { readIssuesEvent } from "../../support/event.js";
+import { git } from "../../support/git-sync.js";
+import { triage } from "../../support/triage.js";
+import { createOctokit } from "../../transports/github/octokit-client.js";
+import { parseRepo } from "../../transports/github/repo.js";
+import type { CliCommand } from "../io.js";
+
+const usage = `bugbeacon triage: file a new or edited issue's report in the database, close duplicates, apply rules.
+Runs in GitHub Actions on "issues: [opened, edited]"; reads what Actions sets, flags override each.
+
+Usage: bugbeacon triage [flags]
+
+Flags:
+  --event <file>        The event JSON (default: $GITHUB_EVENT_PATH)
+  --repo <owner/name>   Repository of the issue (default: $GITHUB_REPOSITORY)
+  --api-url <url>       GitHub REST API root (default: $GITHUB_API_URL, else https://api.github.com)
+  --token <token>       Token for comments, labels, closing (default: $GITHUB_TOKEN; prefer the env)
+  --db <dir>            The database: a git checkout (default: the working directory)
+  --db-repo <owner/name>  Keep the database in this repository instead (cloned with the token)
+  --db-remote <url>     Clone the database from this git URL or path instead
+  --config <file>       Config file (default: <db>/${CONFIG_FILE})
+  --no-push             Commit but do not push
+  -h, --help            This help
+`;
+
+export const command: CliCommand = {
+  name: "triage",
+  summary: "File an issue's report in the database, close duplicates, apply rules (GitHub Actions)",
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        event: { type: "string" },
+        repo: { type: "string" },
+        "api-url": { type: "string" },
+        token: { type: "string" },
+        db: { type: "string" },
+        "db-repo": { type: "string" },
+        "db-remote": { type: "string" },
+        config: { type: "string" },
+        "no-push": { type: "boolean" },
+      },
+    });
+    const eventPath = values.event ?? io.env.GITHUB_EVENT_PATH;
+    if (!eventPath) throw new InvalidOptionError("--event", eventPath, "the event JSON file (or GITHUB_EVENT_PATH, which Actions sets)");
+    const repo = values.repo ?? io.env.GITHUB_REPOSITORY;
+    parseRepo(repo);
+    const token = values.token ?? io.env.GITHUB_TOKEN;
+    const apiUrl = (values["api-url"] ?? io.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
+    const log = (line: string) => io.stderr(`bugbeacon triage: ${line}\n`);
+
+    const authHeader = token ? [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`] : [];
+    let dbRoot = resolve(io.cwd, values.db ?? ".");
+    let gitConfig: string[] = [];
+    if (values["db-repo"] !== undefined || values["db-remote"] !== undefined) {
+      let remote = values["db-remote"];
+      if (values["db-repo"] !== undefined) {
+        const db = parseRepo(values["db-repo"]);
+        const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
+        remote = `${server}/${db.owner}/${db.name}.git`;
+        gitConfig = authHeader;
+      } else if (remote !== undefined && !/^[a-z]+:\/\//i.test(remote) && !isAbsolute(remote)) {
+        remote = resolve(io.cwd, remote);
+      }
+      dbRoot = await mkdtemp(join(tmpdir(), "bugbeacon-db-"));
+      await git(["clone", "--quiet", "--", remote ?? "", dbRoot], { cwd: io.cwd, config: gitConfig });
+    }
+
+    const event = await readIssuesEvent(eventPath);
+    const config = await loadConfig(values.config ? resolve(io.cwd, values.config) : join(dbRoot, CONFIG_FILE));
+    const outcome = await triage({
+      event,
+      config,
+      dbRoot,
+      repo: repo as string,
+      push: values["no-push"] !== true,
+      gitConfig,
+      log,
+      octokit: async () => {
+        if (!token) throw new InvalidOptionError("--token", token, "a token that may comment on and close issues (GITHUB_TOKEN in Actions)");
+        return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000 });
+      },
+    });
+    switch (outcome.kind) {
+      case "ignored":
+        log(`issue #${event.issue.number} left alone: ${outcome.reason}`);
+        return 0;
+      case "refused":
+        return 0;
+      case "first":
+        log(`issue #${event.issue.number} stored as ${outcome.path} (first report of ${outcome.identifier})`);
+        return 0;
+      case "duplicate":
+        log(`issue #${event.issue.number} stored as ${outcome.path}: duplicate of #${outcome.first} (${outcome.count} reports)`);
+        return 0;
+    }
+  },
+};
+
+function webRootOf(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/v3\/?$/, "")}`;
+}

@@ -1,0 +1,196 @@
+/**
+ * `bugbeacon.config.json` in the support repository: layout, what to do with duplicates, and the
+ * maintainers' rules. Validated with ajv; every problem names the field it is about.
+ */
+import { readFile } from "node:fs/promises";
+import { BugbeaconError } from "../errors.js";
+import type { Layout } from "./database.js";
+import { createAjv } from "./record.js";
+
+export const CONFIG_FILE = "bugbeacon.config.json";
+
+export interface RuleCondition {
+  /** Regular expressions (JavaScript syntax, case-insensitive) on the identifier, title or body. */
+  identifier?: string;
+  title?: string;
+  body?: string;
+  /** A semver range the report's app version must satisfy, e.g. ">=2.0.0 <3". */
+  version?: string;
+  /** A label the new issue must carry. */
+  label?: string;
+  /** Count of reports with this identifier: at least `atLeast` (within the last `withinHours`, when given). */
+  count?: { atLeast: number; withinHours?: number };
+}
+
+export interface RuleAction {
+  labels?: string[];
+  assign?: string[];
+  /** Comment template: `{first}` (first issue number), `{count}`, `{identifier}`, `{number}`. */
+  comment?: string;
+  /** Mention a team or person, e.g. "@my-org/maintainers" (in a comment). */
+  mention?: string;
+  close?: boolean;
+  reopen?: boolean;
+}
+
+export interface Rule {
+  /** Stable name: remembers that the rule fired. Letters, digits, `-`, `_`. */
+  id: string;
+  when: RuleCondition;
+  then: RuleAction;
+  /** Which issue the actions apply to. @default "first" for count rules, else "new" */
+  target?: "new" | "first";
+}
+
+export interface SupportConfig {
+  version: 1;
+  layout: Layout;
+  duplicates: {
+    /** Close a new issue whose identifier was reported before. @default true */
+    close: boolean;
+    /** @default "not_planned" */
+    stateReason: "not_planned" | "completed";
+    /** Label for closed duplicates. @default "duplicate" */
+    label: string | null;
+    /** On the first issue: a compact "seen again" comment, or nothing. @default "comment" */
+    seenAgain: "comment" | "none";
+  };
+  rules: Rule[];
+}
+
+export const DEFAULT_CONFIG: SupportConfig = {
+  version: 1,
+  layout: "flat",
+  duplicates: { close: true, stateReason: "not_planned", label: "duplicate", seenAgain: "comment" },
+  rules: [],
+};
+
+const CONFIG_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    $schema: { type: "string" },
+    version: { const: 1 },
+    layout: { enum: ["flat", "by-version"] },
+    duplicates: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        close: { type: "boolean" },
+        stateReason: { enum: ["not_planned", "completed"] },
+        label: { type: ["string", "null"], minLength: 1, maxLength: 50 },
+        seenAgain: { enum: ["comment", "none"] },
+      },
+    },
+    rules: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "when", "then"],
+        properties: {
+          id: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+          target: { enum: ["new", "first"] },
+          when: {
+            type: "object",
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              identifier: { type: "string", minLength: 1 },
+              title: { type: "string", minLength: 1 },
+              body: { type: "string", minLength: 1 },
+              version: { type: "string", minLength: 1 },
+              label: { type: "string", minLength: 1 },
+              count: {
+                type: "object",
+                additionalProperties: false,
+                required: ["atLeast"],
+                properties: { atLeast: { type: "integer", minimum: 1 }, withinHours: { type: "number", exclusiveMinimum: 0 } },
+              },
+            },
+          },
+          then: {
+            type: "object",
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              labels: { type: "array", items: { type: "string", minLength: 1, maxLength: 50 } },
+              assign: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9-]{1,39}$" } },
+              comment: { type: "string", minLength: 1, maxLength: 10000 },
+              mention: { type: "string", pattern: "^@[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$" },
+              close: { type: "boolean" },
+              reopen: { type: "boolean" },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export class InvalidConfigError extends BugbeaconError {
+  override name = "InvalidConfigError";
+  constructor(file: string, problems: string[]) {
+    super(`${file} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\nFix the fields named above (see README "Maintainers' rules").`, {
+      code: "ERR_INVALID_CONFIG",
+    });
+  }
+}
+
+/** Reads and validates the config; a missing file means the defaults. */
+export async function loadConfig(path: string): Promise<SupportConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return DEFAULT_CONFIG;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidConfigError(path, [`not JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(value, path);
+}
+
+export async function parseConfig(value: unknown, file = CONFIG_FILE): Promise<SupportConfig> {
+  const ajv = await createAjv();
+  const validate = ajv.compile(CONFIG_SCHEMA);
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const extra = e.keyword === "additionalProperties" ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : "";
+      const allowed = e.keyword === "enum" ? `: ${(e.params as { allowedValues?: unknown[] }).allowedValues?.map((v) => JSON.stringify(v)).join(", ")}` : "";
+      return `${e.instancePath || "(top level)"} ${e.message ?? "is invalid"}${allowed}${extra}`;
+    });
+    throw new InvalidConfigError(file, problems);
+  }
+  const v = value as Partial<SupportConfig>;
+  const config: SupportConfig = {
+    version: 1,
+    layout: v.layout ?? DEFAULT_CONFIG.layout,
+    duplicates: { ...DEFAULT_CONFIG.duplicates, ...(v.duplicates ?? {}) },
+    rules: v.rules ?? [],
+  };
+  const problems: string[] = [];
+  const { validRange } = await import("semver");
+  for (const [i, rule] of config.rules.entries()) {
+    for (const key of ["identifier", "title", "body"] as const) {
+      const source = rule.when[key];
+      if (source === undefined) continue;
+      try {
+        new RegExp(source, "i");
+      } catch (error) {
+        problems.push(`/rules/${i}/when/${key} is not a valid regular expression: ${(error as Error).message}`);
+      }
+    }
+    if (rule.when.version !== undefined && validRange(rule.when.version) === null) {
+      problems.push(`/rules/${i}/when/version ${JSON.stringify(rule.when.version)} is not a semver range (e.g. ">=2.0.0 <3")`);
+    }
+  }
+  const ids = config.rules.map((r) => r.id);
+  for (const id of ids.filter((id, i) => ids.indexOf(id) !== i)) problems.push(`/rules: id ${JSON.stringify(id)} is used twice`);
+  if (problems.length > 0) throw new InvalidConfigError(file, problems);
+  return config;
+}

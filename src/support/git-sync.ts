@@ -1,0 +1,85 @@
+/**
+ * Commits database changes and pushes them. Concurrent workflow runs race on push: each run fetches,
+ * rebases its commit on what landed, and retries with backoff and jitter until it lands. Files never
+ * overlap between runs (one file per issue), so the rebase cannot conflict. Git runs with argument
+ * arrays (execFile), never through a shell: no issue text is ever interpreted.
+ */
+import { execFile } from "node:child_process";
+import { BugbeaconError } from "../errors.js";
+
+export class GitError extends BugbeaconError {
+  override name = "GitError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { code: "ERR_GIT", cause: options?.cause });
+  }
+}
+
+export interface GitOptions {
+  cwd: string;
+  /** Extra `-c key=value` settings (for example an auth header), never printed. */
+  config?: string[];
+}
+
+export function git(args: string[], options: GitOptions): Promise<string> {
+  const config = (options.config ?? []).flatMap((c) => ["-c", c]);
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      [...config, ...args],
+      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } },
+      (error, stdout, stderr) => {
+        if (error) reject(new GitError(`git ${args[0]} failed: ${stderr.trim() || error.message}`, { cause: error }));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+export interface PushOptions extends GitOptions {
+  /** Remote to push to. @default "origin" */
+  remote?: string;
+  /** Branch to push to. @default the current branch */
+  branch?: string;
+  /** Attempts before giving up. @default 30 */
+  attempts?: number;
+  /** First backoff delay; doubles each attempt, up to 5 s, with jitter. @default 100 */
+  backoffMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Stages `paths`, commits them (if anything changed) and pushes, rebasing and retrying on a race. */
+export async function commitAndPush(paths: string[], message: string, options: PushOptions): Promise<{ committed: boolean; attempts: number }> {
+  const identity = ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"];
+  const opts = { ...options, config: [...identity, ...(options.config ?? [])] };
+  await git(["add", "--", ...paths], opts);
+  const staged = (await git(["diff", "--cached", "--name-only"], opts)).trim();
+  if (staged === "") return { committed: false, attempts: 0 };
+  await git(["commit", "--quiet", "-m", message], opts);
+
+  const remote = options.remote ?? "origin";
+  const remotes = (await git(["remote"], opts)).split("\n").map((r) => r.trim());
+  if (!remotes.includes(remote)) return { committed: true, attempts: 0 };
+  const branch = options.branch ?? (await git(["rev-parse", "--abbrev-ref", "HEAD"], opts)).trim();
+  const attempts = options.attempts ?? 30;
+  let delay = options.backoffMs ?? 100;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await git(["push", "--quiet", remote, `HEAD:${branch}`], opts);
+      return { committed: true, attempts: attempt };
+    } catch (error) {
+      if (attempt === attempts) throw new GitError(`Could not push the database after ${attempts} attempts: ${(error as Error).message}`, { cause: error });
+      options.log?.(`push raced with another run (attempt ${attempt}); rebasing and retrying`);
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 5000);
+      await git(["pull", "--quiet", "--rebase", "--no-edit", remote, branch], opts).catch(async (pullError: unknown) => {
+        await git(["rebase", "--abort"], opts).catch(() => {});
+        options.log?.(`rebase failed (${(pullError as Error).message}); will retry`);
+      });
+    }
+  }
+  return { committed: true, attempts };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
