@@ -94,36 +94,48 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   }
 
   // After the push, the checkout holds every report that landed before ours: decide from that.
+  // Let m be the smallest number that landed before us. If we are larger, we are a duplicate of m.
+  // If we are smaller, m's run believed m was first (nothing smaller had landed then): we are the one
+  // run that knows better, so we close m as a duplicate of ours. Each issue is closed by exactly one run.
   const numbers = await db.numbersFor(identifier);
-  const firstLanded = numbers[0] ?? issue.number;
-  const duplicate = firstLanded < issue.number;
+  const landedBefore = numbers.filter((n) => n !== issue.number);
+  const previousFirst = landedBefore[0];
+  const duplicate = previousFirst !== undefined && previousFirst < issue.number;
+  const firstLanded = duplicate ? previousFirst : issue.number;
+  const displaced = previousFirst !== undefined && previousFirst > issue.number ? previousFirst : undefined;
   if (duplicate !== isDuplicate) log(`issue #${issue.number}: another run landed #${firstLanded} first`);
 
   if (isNew) {
     const octokit = await ctx.octokit();
     const [owner, name] = ctx.repo.split("/") as [string, string];
     const base = { owner, repo: name };
-    if (duplicate) {
+    const ownDetails = `${record.app_version ? `; app ${record.app_version}` : ""}${record.platform ? `, ${record.platform.os}/${record.platform.arch}, Node ${record.platform.node}` : ""}`;
+    const closeAsDuplicate = async (dupe: number, of: number, details: string) => {
       await octokit.rest.issues.createComment({
         ...base,
-        issue_number: issue.number,
+        issue_number: dupe,
         body:
-          `Thank you for the report! The same problem (identifier \`${identifier}\`) was reported first in #${firstLanded}, ` +
+          `Thank you for the report! The same problem (identifier \`${identifier}\`) was reported first in #${of}, ` +
           `so this issue is closed as a duplicate. Please add anything new over there.`,
       });
       if (config.duplicates.label !== null) {
-        await octokit.rest.issues.addLabels({ ...base, issue_number: issue.number, labels: [config.duplicates.label] });
+        await octokit.rest.issues.addLabels({ ...base, issue_number: dupe, labels: [config.duplicates.label] });
       }
       if (config.duplicates.close) {
-        await octokit.rest.issues.update({ ...base, issue_number: issue.number, state: "closed", state_reason: config.duplicates.stateReason });
+        await octokit.rest.issues.update({ ...base, issue_number: dupe, state: "closed", state_reason: config.duplicates.stateReason });
       }
       if (config.duplicates.seenAgain === "comment") {
         await octokit.rest.issues.createComment({
           ...base,
-          issue_number: firstLanded,
-          body: `Seen again in #${issue.number} (${numbers.length} reports so far${record.app_version ? `; app ${record.app_version}` : ""}${record.platform ? `, ${record.platform.os}/${record.platform.arch}, Node ${record.platform.node}` : ""}).`,
+          issue_number: of,
+          body: `Seen again in #${dupe} (${numbers.length} reports so far${details}).`,
         });
       }
+    };
+    if (duplicate) await closeAsDuplicate(issue.number, firstLanded, ownDetails);
+    if (displaced !== undefined) {
+      log(`issue #${displaced} landed before #${issue.number} but is later: closing it as a duplicate of #${issue.number}`);
+      await closeAsDuplicate(displaced, issue.number, "");
     }
     for (const f of fired) {
       const target = { ...base, issue_number: f.target };

@@ -1,0 +1,235 @@
+import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/run-cli.js";
+import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { cloneOf, filesOnMain, issuesEvent, makeRemote, reportBody, writeEvent } from "./support/git-fixtures.js";
+import { baseEnv, runNode } from "./support/run-node.js";
+
+const TOKEN = "ghs_triagetokentriagetokentriagetoken";
+const REPO = "octo/support";
+const root = new URL("..", import.meta.url).pathname;
+let fake: FakeGitHub;
+
+beforeAll(async () => {
+  fake = await startFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
+});
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(() => {
+  expect(fake.contractViolations).toEqual([]);
+  fake.reset();
+});
+
+/** Seeds issues 1..n on the fake so triage's API calls have real targets. */
+function seed(n: number) {
+  for (let i = 1; i <= n; i++) fake.seedIssue(REPO, { title: `issue ${i}` });
+}
+
+async function triage(db: string, event: unknown, extra: string[] = []) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(["triage", "--event", writeEvent(event), "--db", db, ...extra], {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url },
+    cwd: db,
+  });
+  return { code, stdout, stderr };
+}
+
+const mutations = () => fake.requests.filter((r) => r.method !== "GET");
+
+describe("bugbeacon triage", () => {
+  it("stores the first report and pushes it; a second report of the same problem is closed as a duplicate", async () => {
+    seed(2);
+    const bare = makeRemote();
+    const report = reportBody("TypeError: x\nparse src/a.js");
+    const first = await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "TypeError: x", body: report.body }));
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`issue #1 stored as issues/${report.identifier}/1.json (first report`);
+    expect(mutations()).toEqual([]);
+    expect(filesOnMain(bare)).toContain(`issues/${report.identifier}/1.json`);
+
+    const second = await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "TypeError: x", body: report.body }));
+    expect(second.stderr).toContain("duplicate of #1 (2 reports)");
+    const [one, two] = fake.issues(REPO);
+    expect(two?.state).toBe("closed");
+    expect(two?.stateReason).toBe("not_planned");
+    expect(two?.labels).toEqual(["duplicate"]);
+    expect(two?.comments.map((c) => c.body)).toEqual([
+      `Thank you for the report! The same problem (identifier \`${report.identifier}\`) was reported first in #1, so this issue is closed as a duplicate. Please add anything new over there.`,
+    ]);
+    expect(one?.state).toBe("open");
+    expect(one?.comments[0]?.body).toBe("Seen again in #2 (2 reports so far; app 1.4.0, linux/x64, Node v20.20.2).");
+
+    const stored = JSON.parse(readFileSync(join(cloneOf(bare), "issues", report.identifier, "2.json"), "utf8"));
+    expect(stored).toMatchObject({ schema: 1, identifier: report.identifier, number: 2, reporter: "Codertocat", app_version: "1.4.0", source: "metadata", environment: { LANG: "C.UTF-8" } });
+  });
+
+  it("accepts issues written by Python helpme", async () => {
+    seed(1);
+    const bare = makeRemote();
+    const body = "ImportError: No module named foo\n\nHelpMe Github Issue: md5.0123456789abcdef0123456789abcdef";
+    const run = await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "[helpme] ImportError", body }));
+    expect(run.code).toBe(0);
+    const db = cloneOf(bare);
+    const stored = JSON.parse(readFileSync(join(db, "issues/md5.0123456789abcdef0123456789abcdef/1.json"), "utf8"));
+    expect(stored).toMatchObject({ source: "helpme-line", app_version: null, platform: null });
+  });
+
+  it("leaves issues without a report alone, quietly", async () => {
+    const bare = makeRemote();
+    const run = await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "Feature request", body: "Dark mode please" }));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("bugbeacon triage: issue #1 left alone: no bugbeacon report in the issue\n");
+    expect(filesOnMain(bare)).toEqual(["README.md"]);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it.each([
+    ["a traversal in helpme's line", "HelpMe Github Issue: ../../../etc/passwd"],
+    ["an absolute path", "bugbeacon identifier: `/etc/passwd`"],
+    ["uppercase hex", "HelpMe Github Issue: md5.0123456789ABCDEF0123456789ABCDEF"],
+    ["a very long identifier", `HelpMe Github Issue: md5.${"a".repeat(190)}`],
+    ["a traversal in the metadata block", reportBody("x", { identifier: "../../x" }).body],
+    ["a NUL inside the metadata identifier", reportBody("x", { identifier: "md5.0123456789abcdef0123456789abcde\u0000" }).body],
+  ])("refuses %s with a log line; nothing reaches a path", async (_kind, body) => {
+    const bare = makeRemote();
+    const db = cloneOf(bare);
+    const run = await triage(db, issuesEvent("opened", { number: 1, title: "hostile", body }));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/refusing issue #1: identifier ".*" is not md5.<32 lowercase hex>/);
+    expect(existsSync(join(db, "issues"))).toBe(false);
+    expect(filesOnMain(bare)).toEqual(["README.md"]);
+  });
+
+  it("handles a 1 MB body, and markdown imitating the metadata block", async () => {
+    seed(1);
+    const bare = makeRemote();
+    const real = reportBody("big one", {}, `${"x".repeat(1024 * 1024)}`);
+    const fakeBlock = "<!-- bugbeacon:report v1\n" + JSON.stringify({ schema: 1, identifier: "md5.ffffffffffffffffffffffffffffffff" }) + "\n-->";
+    const imitated = reportBody("imitated", {}, `look: ${fakeBlock}`);
+    expect((await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "big", body: real.body }))).code).toBe(0);
+    expect((await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "imitated", body: imitated.body }))).code).toBe(0);
+    expect(filesOnMain(bare)).toEqual(["README.md", `issues/${real.identifier}/1.json`, `issues/${imitated.identifier}/2.json`].sort());
+  });
+
+  it("files a report whose metadata was deleted in the browser by its visible identifier line", async () => {
+    const bare = makeRemote();
+    const { body, identifier } = reportBody("edited away");
+    const withoutBlock = body.slice(0, body.indexOf("<!-- bugbeacon:report"));
+    await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "t", body: withoutBlock }));
+    const stored = JSON.parse(readFileSync(join(cloneOf(bare), "issues", identifier, "1.json"), "utf8"));
+    expect(stored.source).toBe("identifier-line");
+  });
+
+  it("on edited events updates the stored file without commenting again", async () => {
+    seed(1);
+    const bare = makeRemote();
+    const { body, identifier } = reportBody("edit me");
+    await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "before", body }));
+    await triage(cloneOf(bare), issuesEvent("edited", { number: 1, title: "after", body }));
+    expect(JSON.parse(readFileSync(join(cloneOf(bare), "issues", identifier, "1.json"), "utf8")).title).toBe("after");
+    expect(mutations()).toEqual([]);
+  });
+
+  it("nests by version with layout by-version, refusing unsafe version names as folders", async () => {
+    const bare = makeRemote({ version: 1, layout: "by-version" });
+    const good = reportBody("v", { app: { version: "2.1.0" } });
+    const evil = reportBody("w", { app: { version: "../../etc" } });
+    await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "a", body: good.body }));
+    const run = await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "b", body: evil.body }));
+    expect(run.stderr).toContain('version "../../etc" is not a safe folder name; filed under "unknown"');
+    expect(filesOnMain(bare)).toEqual(["README.md", "bugbeacon.config.json", `issues/2.1.0/${good.identifier}/1.json`, `issues/unknown/${evil.identifier}/2.json`].sort());
+  });
+
+  it("fails with a clear message on a bad event file or a bad config", async () => {
+    const bare = makeRemote({ version: 1, rules: [{ id: "x", when: { count: { atLeast: 0 } }, then: { labelz: ["a"] } }] });
+    const run = await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "t", body: reportBody("c").body }));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("bugbeacon.config.json is not valid:");
+    expect(run.stderr).toContain("/rules/0/when/count/atLeast must be >= 1");
+    expect(run.stderr).toContain("/rules/0/then must NOT have additional properties (labelz)");
+    const bad = await triage(cloneOf(makeRemote()), { action: "opened", issue: { number: "one" } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("is not an issues event: issue.number is not a positive integer");
+  });
+});
+
+describe("maintainers' rules", () => {
+  it("fire in order, once per threshold, with templates", async () => {
+    seed(4);
+    const config = {
+      version: 1,
+      duplicates: { seenAgain: "none" },
+      rules: [
+        { id: "twice", when: { count: { atLeast: 2 } }, then: { labels: ["recurring"], comment: "Seen {count} times; first #{first} ({identifier})", mention: "@octo/maintainers" } },
+        { id: "crash-title", when: { title: "^TypeError" }, then: { labels: ["type-error"] } },
+        { id: "old-versions", when: { version: "<1.0.0" }, then: { labels: ["old"] } },
+      ],
+    };
+    const bare = makeRemote(config);
+    const { body, identifier } = reportBody("rules");
+    for (const n of [1, 2, 3]) await triage(cloneOf(bare), issuesEvent("opened", { number: n, title: "TypeError: r", body }));
+    const issues = fake.issues(REPO);
+    expect(issues[0]?.labels).toEqual(["type-error", "recurring"]);
+    expect(issues[0]?.comments.map((c) => c.body)).toEqual([`Seen 2 times; first #1 (${identifier})\n\n@octo/maintainers`]);
+    expect(issues[1]?.labels).toEqual(["duplicate", "type-error"]);
+    expect(issues[2]?.labels).toEqual(["duplicate", "type-error"]);
+    expect(filesOnMain(bare)).toContain(`fired/${identifier}/twice.json`);
+  });
+});
+
+describe("20 triage processes at once", () => {
+  it("all push to one bare repository; every report is in the final tree and each problem has one first issue", async () => {
+    seed(20);
+    const bare = makeRemote();
+    const reports = Array.from({ length: 10 }, (_, i) => reportBody(`problem ${i}`));
+    const runs = Array.from({ length: 20 }, (_, i) => {
+      const n = i + 1;
+      const report = reports[i % 10]!;
+      const event = writeEvent(issuesEvent("opened", { number: n, title: `problem ${i % 10}`, body: report.body }));
+      return runNode([join(root, "dist/cli.js"), "triage", "--event", event, "--db", cloneOf(bare)], {
+        env: baseEnv({ GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url }),
+        timeoutMs: 120_000,
+      });
+    });
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const files = filesOnMain(bare).filter((f) => f.startsWith("issues/"));
+    expect(files).toHaveLength(20);
+    for (let i = 0; i < 20; i++) expect(files).toContain(`issues/${reports[i % 10]!.identifier}/${i + 1}.json`);
+    const closed = fake.issues(REPO).filter((i) => i.state === "closed").map((i) => i.number).sort((a, b) => a - b);
+    expect(closed).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+  }, 180_000);
+});
+
+describe("bugbeacon db check", () => {
+  it("passes a good database and names each problem in a bad one", async () => {
+    seed(1);
+    const bare = makeRemote();
+    const { body, identifier } = reportBody("check");
+    await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "t", body }));
+    const db = cloneOf(bare);
+    let out = "";
+    const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s), env: {}, cwd: db };
+    expect(await runCli(["db", "check"], io)).toBe(0);
+    expect(out).toBe("1 records checked, 0 with problems (layout flat)\n");
+
+    const { writeFileSync, mkdirSync } = await import("node:fs");
+    writeFileSync(join(db, "issues", identifier, "2.json"), "{ truncated");
+    const wrong = JSON.parse(readFileSync(join(db, "issues", identifier, "1.json"), "utf8"));
+    mkdirSync(join(db, "issues", "md5.00000000000000000000000000000000"));
+    writeFileSync(join(db, "issues", "md5.00000000000000000000000000000000", "1.json"), JSON.stringify(wrong));
+    writeFileSync(join(db, "issues", identifier, "3.json"), JSON.stringify({ ...wrong, number: 3, platform: "linux" }));
+    out = "";
+    expect(await runCli(["db", "check"], io)).toBe(1);
+    expect(out).toContain(`issues/${identifier}/2.json: not JSON`);
+    expect(out).toContain("issues/md5.00000000000000000000000000000000/1.json: stored at the wrong place");
+    expect(out).toContain(`issues/${identifier}/3.json: /platform must be null`);
+    expect(out).toContain("4 records checked, 3 with problems");
+    expect(readdirSync(join(db, "issues"))).toHaveLength(2);
+  });
+});
