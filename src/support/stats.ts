@@ -205,7 +205,7 @@ export function renderHtml(s: Stats): string {
   const rows = s.top
     .map(
       (t) =>
-        `<tr><td class="num">${t.count}</td><td><div class="meter" style="width:${((100 * t.count) / topMax).toFixed(1)}%"></div></td><td>#${t.firstIssue}</td><td>${html(t.firstSeen.slice(0, 10))}</td><td>${html(t.lastSeen.slice(0, 10))}</td><td>${html(t.versions.join(", "))}</td><td>${html(t.title)}</td></tr>`,
+        `<tr><td class="num">${t.count}</td><td class="m"><div class="meter" style="width:${((100 * t.count) / topMax).toFixed(1)}%"></div></td><td>#${t.firstIssue}</td><td class="d">${html(t.firstSeen.slice(0, 10))}</td><td class="d">${html(t.lastSeen.slice(0, 10))}</td><td>${html(t.versions.join(", "))}</td><td>${html(t.title)}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
@@ -214,7 +214,7 @@ export function renderHtml(s: Stats): string {
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}
 table{border-collapse:collapse;width:100%}td,th{padding:4px 8px;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top}
-.num{text-align:right}.meter{height:10px;background:#cf222e;min-width:2px}.bar{fill:#0969da}
+.num{text-align:right}.m{width:140px}.d{white-space:nowrap}.meter{height:10px;margin-top:4px;background:#cf222e;min-width:2px}.bar{fill:#0969da}
 svg{border:1px solid #d0d7de;background:#f6f8fa}.axis{font-size:11px;fill:#57606a}
 </style></head><body>
 <h1>bugbeacon: reported problems</h1>
