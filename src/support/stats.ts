@@ -148,7 +148,7 @@ export function renderTable(s: Stats): string {
     `${s.reports} reports, ${s.identifiers} distinct problems; new problems: ${s.newIdentifiers.last7Days} in 7 days, ${s.newIdentifiers.last30Days} in 30 days`,
     "",
     `${"COUNT".padStart(6)}  ${"FIRST".padEnd(10)}  ${"LAST".padEnd(10)}  ${"ID".padEnd(12)}  TITLE`,
-    ...s.top.map((t) => `${String(t.count).padStart(6)}  ${t.firstSeen.slice(0, 10)}  ${t.lastSeen.slice(0, 10)}  ${short(t.identifier)}  ${fit(t.title, 32).trimEnd()}`),
+    ...s.top.map((t) => `${String(t.count).padStart(6)}  ${t.firstSeen.slice(0, 10)}  ${t.lastSeen.slice(0, 10)}  ${short(t.identifier)}  ${fit(t.title, 34).trimEnd()}`),
     "",
     "VERSION          REPORTS  PROBLEMS",
     ...s.perVersion.slice(0, 10).map((v) => `${fit(v.version, 15)}  ${String(v.reports).padStart(7)}  ${String(v.identifiers).padStart(8)}`),
