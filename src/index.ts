@@ -37,3 +37,7 @@ export type { Breadcrumb } from "./sdk/capture/breadcrumbs.js";
 export { describeError } from "./sdk/capture/describe-error.js";
 export type { ErrorDescription } from "./sdk/capture/describe-error.js";
 export { templateMessage } from "./sdk/capture/fingerprint.js";
+
+// Delivery: dedupe, the offline spool, flushing.
+export type { FlushSummary } from "./transports/github/github-helper.js";
+export { flush } from "./transports/github/flush.js";

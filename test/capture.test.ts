@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../src/index.js";
 import { BreadcrumbTrail, addBreadcrumb, globalTrail, recordConsole } from "../src/sdk/capture/breadcrumbs.js";
@@ -19,7 +22,7 @@ afterEach(() => {
 });
 
 const helper = (options: Parameters<typeof getHelper<"github">>[1] = {}) =>
-  getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, repo: "octo/app", env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options });
+  getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), repo: "octo/app", env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options });
 
 describe("captureException", () => {
   it("reports with the error's title, kind exception, and the default repo", async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   InvalidOptionError,
@@ -28,7 +31,7 @@ afterEach(() => {
 
 /** A helper wired to the fake, with an environment that holds only what the test gives it. */
 function helper(env: NodeJS.ProcessEnv = {}, options: Parameters<typeof getHelper<"github">>[1] = {}) {
-  return getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, env, ...options });
+  return getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), env, ...options });
 }
 
 const creates = () => fake.requests.filter((r) => r.method === "POST" && r.path === "/repos/octo/app/issues");
@@ -94,7 +97,7 @@ describe("runHeadless with a token", () => {
   });
 
   it("reaches GitHub Enterprise through BUGBEACON_GITHUB_API_URL", async () => {
-    const h = getHelper("github", { confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
+    const h = getHelper("github", { spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
     const result = await h.runHeadless({ title: "GHE", repo: "octo/app" });
     expect(result.kind).toBe("created");
     expect(creates()).toHaveLength(1);
@@ -176,7 +179,7 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {
-    const h = getHelper("github", { baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const h = getHelper("github", { spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
     expect((await h.runHeadless({ title: "no tty", repo: "octo/app" })).kind).toBe("created");
   });
 });

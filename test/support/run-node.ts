@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface RunResult {
   code: number | null;
@@ -38,6 +41,13 @@ export function runNode(
 
 /** A clean environment for children: no tokens, no CI, no display, unless a test adds them. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8", SHELL: "/bin/bash" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: "C.UTF-8",
+    SHELL: "/bin/bash",
+    // Never the user's real cache: each child gets a spool of its own unless a test shares one.
+    BUGBEACON_SPOOL_DIR: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")),
+  };
   return { ...env, ...extra };
 }

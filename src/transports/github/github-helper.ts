@@ -1,13 +1,14 @@
 import { MissingTokenError } from "../../errors.js";
-import { renderIssueBody } from "../../format/report-format.js";
+import { parseIssueBody, renderIssueBody } from "../../format/report-format.js";
 import { BaseHelper, type PreparedReport } from "../../sdk/base-helper.js";
 import { canOpenBrowser, openInBrowser } from "../../sdk/browser.js";
 import type { ReportResult } from "../../sdk/types.js";
-import { toGitHubRequestError } from "./github-errors.js";
+import { identifierCache } from "./identifier-cache.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
 import { createOctokit } from "./octokit-client.js";
 import {
   resolveApiUrl,
+  resolvePacing,
   resolveWebUrl,
   validateGitHubOptions,
   type GitHubHelperOptions,
@@ -15,6 +16,20 @@ import {
 import { parseRepo } from "./repo.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** What `flush()` did. */
+export interface FlushSummary {
+  /** New issues created. */
+  sent: number;
+  /** Reports added to existing issues as "seen again" comments. */
+  merged: number;
+  /** Reports still waiting. */
+  queued: number;
+  /** Attempts that failed this time, with the reason. */
+  failed: Array<{ reportId: string; reason: string }>;
+  /** Unreadable spool files moved aside. */
+  quarantined: Array<{ file: string; problem: string }>;
+}
 
 /**
  * Reports to GitHub issues: through the API when a token is there, otherwise as a prefilled
@@ -61,27 +76,138 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   }
 
   private async deliverWithApi(report: PreparedReport, token: string): Promise<ReportResult> {
-    const repo = parseRepo(report.repo);
     const { identifier, reportId } = report.document.metadata;
+    const repoName = this.targetRepo(report.repo);
+    const repo = parseRepo(repoName);
     const { body } = renderIssueBody(this.documentWithFooter(report));
-    const octokit = await createOctokit({
+    const assignees = this.options.assignees ?? [];
+    if (this.options.dryRun === true) {
+      const request = { method: "POST", url: `${this.apiUrl}/repos/${repo.owner}/${repo.name}/issues`, body: { title: report.title, body, labels: report.labels, assignees } };
+      this.logger.info(`dry run, nothing sent. The request would be:\n${this.redact(JSON.stringify(request, null, 2))}`);
+      return { kind: "skipped", reason: "dry-run", identifier, reportId };
+    }
+    const { Spool, defaultSpoolDir } = await import("../spool/spool.js");
+    const spool = new Spool(this.options.spoolDir ?? defaultSpoolDir(this.env));
+    const queued = {
+      version: 1 as const,
+      repo: repoName,
+      title: report.title,
+      body,
+      labels: report.labels,
+      assignees,
+      identifier,
+      reportId,
+      queuedAt: new Date().toISOString(),
+      attempts: 0,
+      uncertain: false,
+    };
+    const outcome = await this.attempt(token, spool, queued);
+    if (outcome.kind === "failed") {
+      const path = spool.add({ ...queued, attempts: 1, uncertain: outcome.uncertain, lastError: outcome.reason });
+      (outcome.retryable ? this.logger.info : this.logger.warn)(`could not send the report now (${outcome.reason}); it is queued at ${path} for "bugbeacon flush".`);
+      return { kind: "queued", path, identifier, reportId, reason: outcome.reason };
+    }
+    this.logger.info(`${outcome.kind === "duplicate" ? "added to the existing issue" : "reported as"} ${outcome.url}`);
+    return { ...outcome, identifier, reportId };
+  }
+
+  /** One delivery attempt. Never throws for GitHub's answers: they become a failure with a reason. */
+  private async attempt(
+    token: string,
+    spool: import("../spool/spool.js").Spool,
+    report: import("../spool/spool.js").SpooledReport,
+  ): Promise<{ kind: "created" | "duplicate"; number: number; url: string } | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean }> {
+    const { deliver, DeliveryFailure } = await import("./deliver-api.js");
+    const octokit = await this.octokit(token);
+    const metadata = parseIssueBody(report.body)?.metadata;
+    const commentBody = metadata
+      ? renderIssueBody({ text: `**Seen again**: ${report.title}`, metadata, ...(this.options.footer ? { footer: this.options.footer } : {}) }).body
+      : `**Seen again**: ${report.title}`;
+    try {
+      return await deliver(
+        octokit,
+        {
+          repo: parseRepo(report.repo),
+          title: report.title,
+          body: report.body,
+          labels: report.labels,
+          assignees: report.assignees,
+          identifier: report.identifier,
+          reportId: report.reportId,
+          commentBody,
+          uncertain: report.uncertain || report.attempts > 0,
+          since: Date.parse(report.queuedAt),
+        },
+        {
+          dedupe: this.options.dedupe ?? true,
+          onDuplicate: this.options.onDuplicate ?? "comment",
+          onClosed: this.options.onClosed ?? "new",
+          cache: identifierCache(spool.dir),
+        },
+      );
+    } catch (error) {
+      if (error instanceof DeliveryFailure) {
+        return { kind: "failed", reason: this.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Sends the reports waiting in the spool, oldest first. Safe to run from several processes at once and
+   * after being killed at any point: a report that may already have arrived is looked up before it is
+   * sent again. Stops early when GitHub refuses the token or the repository (the rest stay queued).
+   */
+  async flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    const token = this.token();
+    const { Spool, defaultSpoolDir } = await import("../spool/spool.js");
+    const spool = new Spool(this.options.spoolDir ?? defaultSpoolDir(this.env));
+    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [] };
+    if (token === undefined) throw new MissingTokenError();
+    spool.recoverStale();
+    const names = spool.pending();
+    let done = 0;
+    for (const name of names) {
+      const claimed = spool.claim(name, (file, problem) => {
+        summary.quarantined.push({ file, problem });
+        this.logger.warn(`spool file ${file} is unreadable (${problem}); moved to ${spool.quarantineDir}.`);
+      });
+      done += 1;
+      if (claimed === undefined) continue;
+      const outcome = await this.attempt(token, spool, claimed.report);
+      if (outcome.kind === "failed") {
+        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason });
+        summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
+        if (!outcome.retryable) break;
+      } else {
+        spool.complete(claimed);
+        if (outcome.kind === "created") summary.sent += 1;
+        else summary.merged += 1;
+      }
+      options.onProgress?.(done, names.length);
+    }
+    summary.queued = spool.pending().length;
+    return summary;
+  }
+
+  private octokitPromise: Promise<import("@octokit/rest").Octokit> | undefined;
+  private octokit(token: string): Promise<import("@octokit/rest").Octokit> {
+    const pacingMs = resolvePacing(this.options, this.env);
+    this.octokitPromise ??= createOctokit({
       token,
       baseUrl: this.apiUrl,
       timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(pacingMs !== undefined ? { pacingMs } : {}),
     });
-    try {
-      const { data } = await octokit.rest.issues.create({
-        owner: repo.owner,
-        repo: repo.name,
-        title: report.title,
-        body,
-        ...(report.labels.length > 0 ? { labels: report.labels } : {}),
-      });
-      this.logger.info(`reported as ${data.html_url}`);
-      return { kind: "created", number: data.number, url: data.html_url, identifier, reportId };
-    } catch (error) {
-      throw toGitHubRequestError(error, `create an issue in ${report.repo}`, this.redact);
-    }
+    return this.octokitPromise;
+  }
+
+  /** `testRepo` / BUGBEACON_TEST_REPO sends everything to a test repository. */
+  private targetRepo(repo: string): string {
+    const test = this.options.testRepo ?? (this.env.BUGBEACON_TEST_REPO || undefined);
+    if (test === undefined) return repo;
+    parseRepo(test);
+    return test;
   }
 
   private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {

@@ -4,23 +4,63 @@ import { VERSION } from "../../version.js";
 export interface OctokitClientOptions {
   token: string;
   baseUrl: string;
-  /** Every request gets at most this long; Octokit has no timeout of its own. */
+  /** Every request gets at most this long; Octokit has none of its own. */
   timeoutMs: number;
+  /**
+   * Least time between two content-creating requests (issues, comments). GitHub documents at most 80 a
+   * minute (and 500 an hour); one a second keeps a burst under both for the first eight minutes.
+   * @default 1000
+   */
+  pacingMs?: number;
+  /** Retries of a request GitHub answered with 5xx or a rate limit. @default 3 */
+  retries?: number;
+  /** Scales Retry-After and backoff delays (tests shorten them). @default 1000 (seconds to ms) */
+  retryAfterBaseMs?: number;
 }
 
-/** Creates an Octokit on first use: `@octokit/rest` is loaded only when a report is really sent. */
+export const DEFAULT_PACING_MS = 1000;
+
+/**
+ * Octokit with the well-kept plugins for GitHub's limits, all loaded on first use: throttling (paces
+ * writes, honours Retry-After and secondary rate limits) and retry (backs off on 5xx). Requests that
+ * create content are not retried blindly (a lost answer would duplicate the issue): `createOnce` turns
+ * retries off for them, and delivery checks whether the report arrived before trying again.
+ */
 export async function createOctokit(options: OctokitClientOptions): Promise<Octokit> {
-  const { Octokit } = await import("@octokit/rest");
+  const [{ Octokit }, { throttling }, { retry }, { default: Bottleneck }] = await Promise.all([
+    import("@octokit/rest"),
+    import("@octokit/plugin-throttling"),
+    import("@octokit/plugin-retry"),
+    import("bottleneck"),
+  ]);
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     return fetch(input, { ...init, signal });
   };
-  return new Octokit({
+  const retries = options.retries ?? 3;
+  const base = options.retryAfterBaseMs ?? 1000;
+  const Client = Octokit.plugin(throttling, retry);
+  return new Client({
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: `bugbeacon/${VERSION}`,
-    request: { fetch: timedFetch },
+    request: { fetch: timedFetch, retries, retryAfter: base / 1000 },
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    throttle: {
+      id: `bugbeacon-${process.pid}`,
+      retryAfterBaseValue: base,
+      fallbackSecondaryRateRetryAfter: 60,
+      // A group of our own, so pacing is per helper and not shared with other Octokits in the app.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.pacingMs ?? DEFAULT_PACING_MS }),
+      // A rate-limited search (dedupe) is not waited for: the report is sent as new and triage merges it.
+      onRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,
+      onSecondaryRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,
+    },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
+  }) as unknown as Octokit;
+}
+
+function isSearch(options: { url?: string }): boolean {
+  return typeof options.url === "string" && options.url.startsWith("/search/");
 }

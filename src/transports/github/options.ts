@@ -37,6 +37,28 @@ export interface GitHubHelperOptions extends HelperOptions {
   footer?: "bugbeacon" | "helpme";
   /** Longest time for one request to GitHub. @default 10000 */
   timeoutMs?: number;
+  /**
+   * Look for an existing issue with the same identifier before creating one (local cache, then search).
+   * @default true
+   */
+  dedupe?: boolean;
+  /** An open issue has the same identifier: add a "seen again" comment, or open a new issue anyway. @default "comment" */
+  onDuplicate?: "comment" | "new";
+  /** The issue with the same identifier is closed: reopen it, or open a new one linking to it (a regression is news). @default "new" */
+  onClosed?: "reopen" | "new";
+  /**
+   * Least milliseconds between two content-creating requests (issues, comments).
+   * @default env BUGBEACON_PACING_MS, else 1000 (GitHub documents at most 80 a minute, 500 an hour)
+   */
+  pacingMs?: number;
+  /** Send every report to this repository instead (to try a setup). @default env BUGBEACON_TEST_REPO */
+  testRepo?: string;
+  /** Print the request that would be sent (redacted) and send nothing. @default false */
+  dryRun?: boolean;
+  /** Assignees for created issues. */
+  assignees?: string[];
+  /** Where unsent reports wait. @default env BUGBEACON_SPOOL_DIR, else the user's cache folder */
+  spoolDir?: string;
 }
 
 export const DEFAULT_API_URL = "https://api.github.com";
@@ -57,6 +79,35 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
     throw new InvalidOptionError("timeoutMs", options.timeoutMs, "a positive whole number of milliseconds");
   }
   validateLabels(options.labels, "labels");
+  for (const key of ["dedupe", "dryRun"] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
+  }
+  if (options.onDuplicate !== undefined && options.onDuplicate !== "comment" && options.onDuplicate !== "new") {
+    throw new InvalidOptionError("onDuplicate", options.onDuplicate, '"comment" or "new"');
+  }
+  if (options.onClosed !== undefined && options.onClosed !== "reopen" && options.onClosed !== "new") {
+    throw new InvalidOptionError("onClosed", options.onClosed, '"reopen" or "new"');
+  }
+  if (options.pacingMs !== undefined && !(Number.isInteger(options.pacingMs) && options.pacingMs >= 0)) {
+    throw new InvalidOptionError("pacingMs", options.pacingMs, "a whole number of milliseconds (0 or more)");
+  }
+  if (options.assignees !== undefined && (!Array.isArray(options.assignees) || !options.assignees.every((a) => typeof a === "string" && /^[A-Za-z0-9-]{1,39}$/.test(a)))) {
+    throw new InvalidOptionError("assignees", options.assignees, "an array of GitHub logins");
+  }
+  if (options.spoolDir !== undefined && (typeof options.spoolDir !== "string" || options.spoolDir === "")) {
+    throw new InvalidOptionError("spoolDir", options.spoolDir, "a folder path");
+  }
+}
+
+/** Pacing from the option, else BUGBEACON_PACING_MS, else the default. */
+export function resolvePacing(options: GitHubHelperOptions, env: NodeJS.ProcessEnv): number | undefined {
+  if (options.pacingMs !== undefined) return options.pacingMs;
+  const raw = env.BUGBEACON_PACING_MS;
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidOptionError("BUGBEACON_PACING_MS", raw, "a whole number of milliseconds, e.g. BUGBEACON_PACING_MS=1000");
+  return n;
 }
 
 /** Resolves and checks the API root: option, then env, then github.com. */

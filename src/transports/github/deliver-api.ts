@@ -1,0 +1,164 @@
+/**
+ * Sends one report through the API exactly once:
+ * - dedupe at the source: an open issue with the same identifier gets a compact "seen again" comment
+ *   instead of a new issue (found through a local cache, then the search API, confirmed by parsing the
+ *   candidate's body; the support repository's triage remains the authority for what slips through);
+ * - a closed one is reopened, or a new issue links to it (`onClosed`);
+ * - before any retry after an answer that may have been lost, the issue list (consistent, unlike
+ *   search) is checked for the report's id, so a retry never opens a second issue.
+ */
+import type { Octokit } from "@octokit/rest";
+import { parseIssueBody } from "../../format/report-format.js";
+import type { RepoRef } from "./repo.js";
+
+export interface DeliveryItem {
+  repo: RepoRef;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  identifier: string;
+  reportId: string;
+  /** The report's compact form for a "seen again" comment. */
+  commentBody: string;
+  /** An earlier attempt may have arrived: check before sending. */
+  uncertain: boolean;
+  /** When the first attempt started (ms): arrivals are looked for from a little before it. */
+  since: number;
+}
+
+export interface DeliveryOptions {
+  dedupe: boolean;
+  onDuplicate: "comment" | "new";
+  onClosed: "reopen" | "new";
+  cache: IdentifierCache;
+}
+
+export type DeliveryOutcome =
+  | { kind: "created"; number: number; url: string }
+  | { kind: "duplicate"; number: number; url: string };
+
+/** What a failed attempt means for what happens next. */
+export class DeliveryFailure extends Error {
+  override name = "DeliveryFailure";
+  constructor(
+    message: string,
+    /** Worth trying again later (network, timeout, 5xx, rate limit). */
+    readonly retryable: boolean,
+    /** The request may have been carried out although no answer arrived. */
+    readonly uncertain: boolean,
+    readonly status: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export interface IdentifierCache {
+  get(identifier: string): number | undefined;
+  set(identifier: string, number: number): void;
+}
+
+export async function deliver(octokit: Octokit, item: DeliveryItem, options: DeliveryOptions): Promise<DeliveryOutcome> {
+  const base = { owner: item.repo.owner, repo: item.repo.name };
+  try {
+    if (item.uncertain) {
+      const arrived = await findArrived(octokit, item);
+      if (arrived !== undefined) return arrived;
+    }
+    const dedupable = options.dedupe && options.onDuplicate === "comment" && item.identifier.startsWith("md5.");
+    const existing = dedupable ? await findExisting(octokit, item, options.cache) : undefined;
+    if (existing !== undefined && existing.state === "open") {
+      await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: item.commentBody, request: { retries: 0 } });
+      return { kind: "duplicate", number: existing.number, url: existing.html_url };
+    }
+    if (existing !== undefined && options.onClosed === "reopen") {
+      await octokit.rest.issues.update({ ...base, issue_number: existing.number, state: "open" });
+      await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: `Reopened: seen again after it was closed.\n\n${item.commentBody}`, request: { retries: 0 } });
+      return { kind: "duplicate", number: existing.number, url: existing.html_url };
+    }
+    const body = existing !== undefined ? `This looks like a regression of #${existing.number}, which was closed.\n\n${item.body}` : item.body;
+    const { data } = await octokit.rest.issues.create({
+      ...base,
+      title: item.title,
+      body,
+      ...(item.labels.length > 0 ? { labels: item.labels } : {}),
+      ...(item.assignees.length > 0 ? { assignees: item.assignees } : {}),
+      request: { retries: 0 },
+    });
+    if (item.identifier.startsWith("md5.")) options.cache.set(item.identifier, data.number);
+    return { kind: "created", number: data.number, url: data.html_url };
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+interface FoundIssue {
+  number: number;
+  state: string;
+  html_url: string;
+}
+
+/** The open (or most recent) issue with this identifier, or undefined. */
+async function findExisting(octokit: Octokit, item: DeliveryItem, cache: IdentifierCache): Promise<FoundIssue | undefined> {
+  const base = { owner: item.repo.owner, repo: item.repo.name };
+  const cached = cache.get(item.identifier);
+  if (cached !== undefined) {
+    try {
+      const { data } = await octokit.rest.issues.get({ ...base, issue_number: cached });
+      if (parseIssueBody(data.body ?? "")?.identifier === item.identifier) return data;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404 && (error as { status?: number }).status !== 410) throw error;
+    }
+  }
+  try {
+    const { data } = await octokit.rest.search.issuesAndPullRequests({
+      q: `repo:${item.repo.owner}/${item.repo.name} is:issue in:body "${item.identifier}"`,
+      sort: "created",
+      order: "asc",
+      per_page: 20,
+    });
+    const matches = data.items.filter((i) => parseIssueBody(i.body ?? "")?.identifier === item.identifier);
+    const found = matches.find((i) => i.state === "open") ?? matches[matches.length - 1];
+    if (found !== undefined) cache.set(item.identifier, found.number);
+    return found;
+  } catch (error) {
+    // Search is limited to 30 requests a minute: without it, send as new; triage merges later.
+    const status = (error as { status?: number }).status;
+    if (status === 403 || status === 429 || status === 422) return undefined;
+    throw error;
+  }
+}
+
+/** The issue or comment this report already became, if an earlier attempt arrived. */
+async function findArrived(octokit: Octokit, item: DeliveryItem): Promise<DeliveryOutcome | undefined> {
+  const base = { owner: item.repo.owner, repo: item.repo.name };
+  const since = new Date(item.since - 5 * 60_000).toISOString();
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "all", since, per_page: 100 });
+  for (const issue of issues) {
+    if (parseIssueBody(issue.body ?? "")?.metadata?.reportId === item.reportId) return { kind: "created", number: issue.number, url: issue.html_url };
+  }
+  const comments = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...base, since, per_page: 100 });
+  for (const comment of comments) {
+    if (parseIssueBody(comment.body ?? "")?.metadata?.reportId === item.reportId) {
+      const number = Number(comment.issue_url.slice(comment.issue_url.lastIndexOf("/") + 1));
+      return { kind: "duplicate", number, url: comment.html_url };
+    }
+  }
+  return undefined;
+}
+
+function classify(error: unknown): DeliveryFailure {
+  if (error instanceof DeliveryFailure) return error;
+  const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === undefined || status === 500) {
+    // No answer (network, timeout, reset; Octokit reports a failed fetch as status 500): it may have arrived.
+    return new DeliveryFailure(`no answer from GitHub (${message})`, true, true, status);
+  }
+  if (status >= 500) return new DeliveryFailure(`GitHub answered ${status}`, true, true, status);
+  if (status === 429 || (status === 403 && /rate limit/i.test(message))) return new DeliveryFailure(`rate limited (${message})`, true, false, status);
+  if (status === 401) return new DeliveryFailure("the token was refused (401 Bad credentials): set a valid BUGBEACON_GITHUB_TOKEN, then run bugbeacon flush", false, false, status);
+  if (status === 404) return new DeliveryFailure("the repository was not found or the token cannot see it (404): check the repo name and the token's access, then run bugbeacon flush", false, false, status);
+  if (status === 403) return new DeliveryFailure("the token may not create issues here (403): give it the Issues permission, then run bugbeacon flush", false, false, status);
+  return new DeliveryFailure(`GitHub refused the report (${status}: ${message})`, false, false, status);
+}

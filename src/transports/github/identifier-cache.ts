@@ -1,0 +1,40 @@
+/**
+ * A small local map identifier → issue number, next to the spool, so dedupe rarely needs the search API
+ * (30 requests a minute, and eventually consistent). A hint only: every hit is confirmed on GitHub.
+ */
+import { nodeFs, nodePath } from "../../_builtins.js";
+import type { IdentifierCache } from "./deliver-api.js";
+
+const MAX_ENTRIES = 2000;
+
+export function identifierCache(spoolDir: string): IdentifierCache {
+  const file = nodePath().join(spoolDir, "identifiers.json");
+  const read = (): Record<string, number> => {
+    try {
+      const value = JSON.parse(nodeFs().readFileSync(file, "utf8")) as unknown;
+      return typeof value === "object" && value !== null ? (value as Record<string, number>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    get: (identifier) => {
+      const n = read()[identifier];
+      return Number.isSafeInteger(n) ? n : undefined;
+    },
+    set: (identifier, number) => {
+      try {
+        const map = read();
+        map[identifier] = number;
+        const entries = Object.entries(map).slice(-MAX_ENTRIES);
+        const fs = nodeFs();
+        fs.mkdirSync(spoolDir, { recursive: true });
+        const temp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(temp, JSON.stringify(Object.fromEntries(entries)));
+        fs.renameSync(temp, file);
+      } catch {
+        // A cache that cannot be written only costs a search next time.
+      }
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The offline spool: reports that could not be sent wait here, one file each, for `flush()`.
+ *
+ *   <dir>/queue/<time>-<reportId>.json        waiting, oldest first by name
+ *   <dir>/inflight/<pid>.<time>-<reportId>.json   claimed by a flushing process (atomic rename)
+ *   <dir>/quarantine/<name>                   unreadable files, moved aside with a message
+ *
+ * Writes are atomic (temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
+ * or none. A claim is a rename, so two flushing processes never send the same report. Claims left by a
+ * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
+ * checks before sending it again.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export const SPOOL_VERSION = 1 as const;
+
+export interface SpooledReport {
+  version: typeof SPOOL_VERSION;
+  repo: string;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  identifier: string;
+  reportId: string;
+  /** When the report was first queued (ISO). */
+  queuedAt: string;
+  attempts: number;
+  /** True when an earlier attempt may have reached GitHub (its answer was lost). */
+  uncertain: boolean;
+  lastError?: string;
+}
+
+export interface Claimed {
+  path: string;
+  report: SpooledReport;
+}
+
+/** The user's cache folder for bugbeacon: XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows. */
+export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BUGBEACON_SPOOL_DIR) return env.BUGBEACON_SPOOL_DIR;
+  if (process.platform === "win32") return join(env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"), "bugbeacon", "Cache", "spool");
+  if (process.platform === "darwin") return join(homedir(), "Library", "Caches", "bugbeacon", "spool");
+  return join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "bugbeacon", "spool");
+}
+
+export class Spool {
+  readonly queueDir: string;
+  readonly inflightDir: string;
+  readonly quarantineDir: string;
+
+  constructor(readonly dir: string) {
+    this.queueDir = join(dir, "queue");
+    this.inflightDir = join(dir, "inflight");
+    this.quarantineDir = join(dir, "quarantine");
+  }
+
+  /** Queues a report atomically; returns its path. */
+  add(report: SpooledReport): string {
+    const name = `${report.queuedAt.replace(/[:.]/g, "-")}-${safeName(report.reportId)}.json`;
+    const path = join(this.queueDir, name);
+    writeAtomic(path, JSON.stringify(report));
+    return path;
+  }
+
+  /** Queue file names, oldest first. */
+  pending(): string[] {
+    return list(this.queueDir).filter((n) => n.endsWith(".json")).sort();
+  }
+
+  /** Claims one queued report for this process, or undefined when another process took it first. */
+  claim(name: string, onGarbage: (name: string, problem: string) => void): Claimed | undefined {
+    mkdirSync(this.inflightDir, { recursive: true });
+    const target = join(this.inflightDir, `${process.pid}.${name}`);
+    try {
+      renameSync(join(this.queueDir, name), target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    const problem = this.readProblem(target);
+    if (typeof problem === "string") {
+      mkdirSync(this.quarantineDir, { recursive: true });
+      renameSync(target, join(this.quarantineDir, name));
+      onGarbage(name, problem);
+      return undefined;
+    }
+    return { path: target, report: problem };
+  }
+
+  /** The report went out: forget it. */
+  complete(claimed: Claimed): void {
+    unlinkSync(claimed.path);
+  }
+
+  /** Sending failed: back to the queue with what happened. */
+  release(claimed: Claimed, update: Partial<SpooledReport>): string {
+    const report = { ...claimed.report, ...update };
+    const name = claimed.path.slice(claimed.path.lastIndexOf("/") + 1).replace(/^\d+\./, "");
+    const path = join(this.queueDir, name);
+    writeAtomic(path, JSON.stringify(report));
+    unlinkSync(claimed.path);
+    return path;
+  }
+
+  /** Claims left by processes that are gone go back to the queue, marked uncertain. Returns how many. */
+  recoverStale(): number {
+    let recovered = 0;
+    for (const name of list(this.inflightDir)) {
+      const m = /^(\d+)\.(.+\.json)$/.exec(name);
+      if (!m?.[1] || !m[2]) continue;
+      if (isAlive(Number(m[1]))) continue;
+      const from = join(this.inflightDir, name);
+      const report = this.readProblem(from);
+      try {
+        if (typeof report === "string") {
+          renameSync(from, join(this.queueDir, m[2]));
+        } else {
+          writeAtomic(join(this.queueDir, m[2]), JSON.stringify({ ...report, uncertain: true }));
+          unlinkSync(from);
+        }
+        recovered += 1;
+      } catch {
+        // Another flusher recovered it first.
+      }
+    }
+    return recovered;
+  }
+
+  /** The parsed report, or a description of what is wrong with the file. */
+  private readProblem(path: string): SpooledReport | string {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      return `not valid JSON (${(error as Error).message})`;
+    }
+    const r = value as Partial<SpooledReport>;
+    if (typeof r !== "object" || r === null) return "not an object";
+    if (r.version !== SPOOL_VERSION) return `spool format version ${JSON.stringify(r.version)}, expected ${SPOOL_VERSION}`;
+    for (const key of ["repo", "title", "body", "identifier", "reportId", "queuedAt"] as const) {
+      if (typeof r[key] !== "string") return `field ${key} is missing or not a string`;
+    }
+    return { labels: [], assignees: [], attempts: 0, uncertain: false, ...r } as SpooledReport;
+  }
+}
+
+/** Temporary file, fsync, rename, fsync of the folder: whole or nothing, even across a power cut. */
+export function writeAtomic(path: string, text: string): void {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  mkdirSync(dir, { recursive: true });
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fd = openSync(temp, "w", 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  try {
+    const dfd = openSync(dir, "r");
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // Some platforms cannot fsync a folder; the rename is still atomic.
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
