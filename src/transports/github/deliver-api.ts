@@ -32,6 +32,44 @@ export interface DeliveryOptions {
   onDuplicate: "comment" | "new";
   onClosed: "reopen" | "new";
   cache: IdentifierCache;
+  /** A flush's index of the repository, built once instead of a search per report. */
+  index?: RepoIndex;
+}
+
+/** What a flush learns about a repository once, from the consistent list endpoints. */
+export interface RepoIndex {
+  /** Report ids that already arrived (as an issue or a comment), when any queued report is uncertain. */
+  arrived: Map<string, DeliveryOutcome>;
+  /** Open issues by identifier. */
+  open: Map<string, FoundIssue>;
+}
+
+export async function buildRepoIndex(octokit: Octokit, repo: RepoRef, since: number | undefined): Promise<RepoIndex> {
+  const base = { owner: repo.owner, repo: repo.name };
+  const index: RepoIndex = { arrived: new Map(), open: new Map() };
+  try {
+    const sinceIso = since !== undefined ? new Date(since - 5 * 60_000).toISOString() : undefined;
+    for (const issue of await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "open", per_page: 100 })) {
+      const parsed = issue.pull_request ? undefined : parseIssueBody(issue.body ?? "");
+      if (parsed !== undefined && !index.open.has(parsed.identifier)) index.open.set(parsed.identifier, issue);
+    }
+    if (sinceIso !== undefined) {
+      for (const issue of await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "all", since: sinceIso, per_page: 100 })) {
+        const id = issue.pull_request ? undefined : parseIssueBody(issue.body ?? "")?.metadata?.reportId;
+        if (id) index.arrived.set(id, { kind: "created", number: issue.number, url: issue.html_url });
+      }
+    }
+    if (sinceIso !== undefined) {
+      const comments = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...base, since: sinceIso, per_page: 100 });
+      for (const comment of comments) {
+        const id = parseIssueBody(comment.body ?? "")?.metadata?.reportId;
+        if (id) index.arrived.set(id, { kind: "duplicate", number: Number(comment.issue_url.slice(comment.issue_url.lastIndexOf("/") + 1)), url: comment.html_url });
+      }
+    }
+  } catch (error) {
+    throw classify(error);
+  }
+  return index;
 }
 
 export type DeliveryOutcome =
@@ -62,13 +100,18 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
   const base = { owner: item.repo.owner, repo: item.repo.name };
   try {
     if (item.uncertain) {
-      const arrived = await findArrived(octokit, item);
+      const arrived = options.index !== undefined ? options.index.arrived.get(item.reportId) : await findArrived(octokit, item);
       if (arrived !== undefined) return arrived;
     }
     const dedupable = options.dedupe && options.onDuplicate === "comment" && item.identifier.startsWith("md5.");
-    const existing = dedupable ? await findExisting(octokit, item, options.cache) : undefined;
+    const existing = !dedupable
+      ? undefined
+      : options.index !== undefined
+        ? options.index.open.get(item.identifier)
+        : await findExisting(octokit, item, options.cache);
     if (existing !== undefined && existing.state === "open") {
-      await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: item.commentBody, request: { retries: 0 } });
+      const { data } = await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: item.commentBody, request: { retries: 0 } });
+      options.index?.arrived.set(item.reportId, { kind: "duplicate", number: existing.number, url: data.html_url });
       return { kind: "duplicate", number: existing.number, url: existing.html_url };
     }
     if (existing !== undefined && options.onClosed === "reopen") {
@@ -85,14 +128,18 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
       ...(item.assignees.length > 0 ? { assignees: item.assignees } : {}),
       request: { retries: 0 },
     });
-    if (item.identifier.startsWith("md5.")) options.cache.set(item.identifier, data.number);
+    if (item.identifier.startsWith("md5.")) {
+      options.cache.set(item.identifier, data.number);
+      options.index?.open.set(item.identifier, data);
+    }
+    options.index?.arrived.set(item.reportId, { kind: "created", number: data.number, url: data.html_url });
     return { kind: "created", number: data.number, url: data.html_url };
   } catch (error) {
     throw classify(error);
   }
 }
 
-interface FoundIssue {
+export interface FoundIssue {
   number: number;
   state: string;
   html_url: string;
@@ -152,8 +199,14 @@ function classify(error: unknown): DeliveryFailure {
   const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (status === undefined || status === 500) {
-    // No answer (network, timeout, reset; Octokit reports a failed fetch as status 500): it may have arrived.
-    return new DeliveryFailure(`no answer from GitHub (${message})`, true, true, status);
+    // Octokit reports a failed fetch as status 500. A refused connection or an unknown host means the
+    // request never left; a timeout or a reset means it may have arrived.
+    const code = causeCode(error);
+    const neverSent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN";
+    if (neverSent || status === undefined || (error as { response?: unknown }).response === undefined) {
+      return new DeliveryFailure(`no answer from GitHub (${code ?? message})`, true, !neverSent, status);
+    }
+    return new DeliveryFailure("GitHub answered 500", true, true, status);
   }
   if (status >= 500) return new DeliveryFailure(`GitHub answered ${status}`, true, true, status);
   if (status === 429 || (status === 403 && /rate limit/i.test(message))) return new DeliveryFailure(`rate limited (${message})`, true, false, status);
@@ -161,4 +214,15 @@ function classify(error: unknown): DeliveryFailure {
   if (status === 404) return new DeliveryFailure("the repository was not found or the token cannot see it (404): check the repo name and the token's access, then run bugbeacon flush", false, false, status);
   if (status === 403) return new DeliveryFailure("the token may not create issues here (403): give it the Issues permission, then run bugbeacon flush", false, false, status);
   return new DeliveryFailure(`GitHub refused the report (${status}: ${message})`, false, false, status);
+}
+
+/** The system error code somewhere in an error's cause chain (fetch wraps it twice). */
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let i = 0; i < 5 && current !== undefined && current !== null; i++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

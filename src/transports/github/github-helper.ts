@@ -116,6 +116,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     token: string,
     spool: import("../spool/spool.js").Spool,
     report: import("../spool/spool.js").SpooledReport,
+    index?: import("./deliver-api.js").RepoIndex,
   ): Promise<{ kind: "created" | "duplicate"; number: number; url: string } | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean }> {
     const { deliver, DeliveryFailure } = await import("./deliver-api.js");
     const octokit = await this.octokit(token);
@@ -135,7 +136,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
           identifier: report.identifier,
           reportId: report.reportId,
           commentBody,
-          uncertain: report.uncertain || report.attempts > 0,
+          uncertain: report.uncertain,
           since: Date.parse(report.queuedAt),
         },
         {
@@ -143,6 +144,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
           onDuplicate: this.options.onDuplicate ?? "comment",
           onClosed: this.options.onClosed ?? "new",
           cache: identifierCache(spool.dir),
+          ...(index !== undefined ? { index } : {}),
         },
       );
     } catch (error) {
@@ -166,6 +168,19 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     if (token === undefined) throw new MissingTokenError();
     spool.recoverStale();
     const names = spool.pending();
+    const { buildRepoIndex } = await import("./deliver-api.js");
+    const octokit = await this.octokit(token);
+    // One look at each repository instead of a search per report (search allows 30 a minute).
+    const indexes = new Map<string, Promise<import("./deliver-api.js").RepoIndex>>();
+    const indexFor = (repo: string, since: number) => {
+      let index = indexes.get(repo);
+      if (index === undefined) {
+        index = buildRepoIndex(octokit, parseRepo(repo), since);
+        indexes.set(repo, index);
+      }
+      return index;
+    };
+    const oldest = names.length > 0 ? Date.parse(names[0]!.slice(0, 24).replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, "$1:$2:$3.$4Z")) : Date.now();
     let done = 0;
     for (const name of names) {
       const claimed = spool.claim(name, (file, problem) => {
@@ -174,7 +189,14 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
       });
       done += 1;
       if (claimed === undefined) continue;
-      const outcome = await this.attempt(token, spool, claimed.report);
+      let index: import("./deliver-api.js").RepoIndex | undefined;
+      try {
+        index = await indexFor(this.targetRepo(claimed.report.repo), Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
+      } catch {
+        indexes.delete(this.targetRepo(claimed.report.repo));
+        index = undefined;
+      }
+      const outcome = await this.attempt(token, spool, claimed.report, index);
       if (outcome.kind === "failed") {
         spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason });
         summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });

@@ -51,8 +51,10 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
       id: `bugbeacon-${process.pid}`,
       retryAfterBaseValue: base,
       fallbackSecondaryRateRetryAfter: 60,
-      // A group of our own, so pacing is per helper and not shared with other Octokits in the app.
+      // Groups of our own, so pacing is per helper and not shared with other Octokits in the app. New issues
+      // and comments are both writes and notification-triggering; one setting paces both.
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.pacingMs ?? DEFAULT_PACING_MS }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.pacingMs ?? DEFAULT_PACING_MS }),
       // A rate-limited search (dedupe) is not waited for: the report is sent as new and triage merges it.
       onRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,
       onSecondaryRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,

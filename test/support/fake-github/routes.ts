@@ -298,6 +298,16 @@ export const routes: Record<string, Handler> = {
     return { status: 200, body: ctx.state.renderIssue(repo, issue, ctx.apiBase) };
   }),
 
+  "GET /repos/{owner}/{repo}/issues/comments": withRepo((ctx, repo) => {
+    const since = ctx.query.since ? Date.parse(ctx.query.since) : undefined;
+    const all = repo.issues.flatMap((issue) => issue.comments.map((c) => ({ issue, c })));
+    const list = all
+      .filter(({ c }) => since === undefined || Date.parse(c.updatedAt) >= since)
+      .sort((a, b) => (ctx.query.direction === "desc" ? b.c.id - a.c.id : a.c.id - b.c.id));
+    const { page, headers } = paginate(ctx, list);
+    return { status: 200, headers, body: page.map(({ issue, c }) => ctx.state.renderComment(repo, issue, c, ctx.apiBase)) };
+  }),
+
   "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": withIssue((ctx, repo, issue) => {
     const since = ctx.query.since ? Date.parse(ctx.query.since) : undefined;
     const list = issue.comments.filter((c) => since === undefined || Date.parse(c.updatedAt) >= since);

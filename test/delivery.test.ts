@@ -1,0 +1,262 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { getHelper, parseIssueBody } from "../src/index.js";
+import { Spool } from "../src/transports/spool/spool.js";
+import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { baseEnv, runNode } from "./support/run-node.js";
+
+const TOKEN = "ghp_deliverytokendeliverytokendelivery1";
+const REPO = "octo/app";
+const root = new URL("..", import.meta.url).pathname;
+let fake: FakeGitHub;
+
+beforeAll(async () => {
+  fake = await startFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
+});
+afterAll(async () => {
+  await fake.close();
+});
+afterEach(() => {
+  fake.faults.clear();
+  fake.reset();
+});
+
+const newSpool = () => mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
+
+function helper(spoolDir: string, options: Parameters<typeof getHelper<"github">>[1] = {}) {
+  return getHelper("github", {
+    baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir, pacingMs: 0, timeoutMs: 1500,
+    env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options,
+  });
+}
+
+/** Every report id that reached the server, in issue bodies and in comments. */
+function deliveredReportIds(): string[] {
+  const ids: string[] = [];
+  for (const issue of fake.issues(REPO)) {
+    const id = parseIssueBody(issue.body)?.metadata?.reportId;
+    if (id) ids.push(id);
+    for (const c of issue.comments) {
+      const cid = parseIssueBody(c.body)?.metadata?.reportId;
+      if (cid) ids.push(cid);
+    }
+  }
+  return ids;
+}
+
+describe("dedupe at the source", () => {
+  it("comments on the open issue with the same identifier instead of opening another", async () => {
+    const h = helper(newSpool());
+    const first = await h.runHeadless({ identifier: "same bug", title: "Crash", body: "one", repo: REPO });
+    const second = await h.runHeadless({ identifier: "same bug", title: "Crash", body: "two", repo: REPO });
+    expect(first.kind).toBe("created");
+    expect(second).toMatchObject({ kind: "duplicate", number: 1 });
+    const [issue, ...rest] = fake.issues(REPO);
+    expect(rest).toEqual([]);
+    expect(issue?.comments).toHaveLength(1);
+    expect(issue?.comments[0]?.body.startsWith("**Seen again**: Crash")).toBe(true);
+    expect(parseIssueBody(issue?.comments[0]?.body)?.metadata?.reportId).toBe(second.reportId);
+    expect(fake.contractViolations).toEqual([]);
+  });
+
+  it("finds the issue through search on another machine (empty cache), and opens a new one with onDuplicate: new", async () => {
+    await helper(newSpool()).runHeadless({ identifier: "shared", title: "Crash", repo: REPO });
+    expect((await helper(newSpool()).runHeadless({ identifier: "shared", title: "Crash", repo: REPO })).kind).toBe("duplicate");
+    expect((await helper(newSpool(), { onDuplicate: "new" }).runHeadless({ identifier: "shared", title: "Crash", repo: REPO })).kind).toBe("created");
+    expect(fake.issues(REPO)).toHaveLength(2);
+  });
+
+  it("for a closed issue opens a new one linking to it (a regression), or reopens it with onClosed: reopen", async () => {
+    const spool = newSpool();
+    await helper(spool).runHeadless({ identifier: "fixed?", title: "Crash", repo: REPO });
+    const octokitClose = await fetch(`${fake.url}/repos/${REPO}/issues/1`, {
+      method: "PATCH", headers: { authorization: `token ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ state: "closed" }),
+    });
+    expect(octokitClose.status).toBe(200);
+    const regression = await helper(spool).runHeadless({ identifier: "fixed?", title: "Crash", repo: REPO });
+    expect(regression).toMatchObject({ kind: "created", number: 2 });
+    expect(fake.issues(REPO)[1]?.body?.startsWith("This looks like a regression of #1, which was closed.")).toBe(true);
+
+    const reopen = await helper(newSpool(), { onClosed: "reopen" }).runHeadless({ identifier: "other", title: "Crash", repo: REPO });
+    await fetch(`${fake.url}/repos/${REPO}/issues/${reopen.kind === "created" ? reopen.number : 0}`, {
+      method: "PATCH", headers: { authorization: `token ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ state: "closed" }),
+    });
+    const again = await helper(newSpool(), { onClosed: "reopen" }).runHeadless({ identifier: "other", title: "Crash", repo: REPO });
+    expect(again.kind).toBe("duplicate");
+    expect(fake.issues(REPO).find((i) => i.number === 3)?.state).toBe("open");
+  });
+});
+
+describe("every fault ends as exactly one issue", () => {
+  it.each([
+    ["500", { status: 500 as const }],
+    ["502", { status: 502 as const }],
+    ["503", { status: 503 as const }],
+    ["a connection reset", { kind: "reset" as const }],
+    ["a lost response (created, then 502)", { kind: "lost-response" as const }],
+  ])("%s on create: queued, then flush delivers it once", async (_name, fault) => {
+    const spool = newSpool();
+    fake.faults.add({ ...fault, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
+    const result = await helper(spool, { dedupe: false }).runHeadless({ identifier: "f", title: "Fault", repo: REPO });
+    expect(result.kind).toBe("queued");
+    expect(new Spool(spool).pending()).toHaveLength(1);
+    const summary = await helper(spool, { dedupe: false }).flush();
+    expect(summary.queued).toBe(0);
+    expect(deliveredReportIds()).toEqual([result.reportId]);
+    expect(fake.issues(REPO)).toHaveLength(1);
+  });
+
+  it.each([
+    ["429 with Retry-After", { kind: "rate-limit" as const, status: 429 as const, retryAfterSeconds: 1 }],
+    ["403 secondary rate limit with Retry-After", { kind: "rate-limit" as const, status: 403 as const, retryAfterSeconds: 1 }],
+  ])("%s: waits as told and sends once, without queueing", async (_name, fault) => {
+    fake.faults.add({ ...fault, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
+    const started = Date.now();
+    const result = await helper(newSpool(), { dedupe: false }).runHeadless({ identifier: "r", title: "Limited", repo: REPO });
+    expect(result.kind).toBe("created");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(deliveredReportIds()).toEqual([result.reportId]);
+  });
+
+  it("a slow answer past the timeout: queued; the write lands late; flush finds it instead of sending again", async () => {
+    const spool = newSpool();
+    fake.faults.add({ kind: "slow", delayMs: 2000, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
+    const result = await helper(spool, { dedupe: false, timeoutMs: 500 }).runHeadless({ identifier: "s", title: "Slow", repo: REPO });
+    expect(result.kind).toBe("queued");
+    await new Promise((r) => setTimeout(r, 2500));
+    const summary = await helper(spool, { dedupe: false }).flush();
+    expect(summary).toMatchObject({ sent: 1, queued: 0 });
+    expect(fake.issues(REPO)).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.method === "POST").length).toBe(1);
+  });
+
+  it("a bad token (401) or a missing repository (404): queued with what to fix, not retried forever", async () => {
+    const spool = newSpool();
+    const bad = await helper(spool, { env: { BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).runHeadless({ title: "x", repo: REPO });
+    expect(bad.kind === "queued" && bad.reason).toContain("the token was refused (401 Bad credentials): set a valid BUGBEACON_GITHUB_TOKEN");
+    const missing = await helper(spool).runHeadless({ title: "y", repo: "octo/nope" });
+    expect(missing.kind === "queued" && missing.reason).toContain("the repository was not found or the token cannot see it (404)");
+    const stillBad = await helper(spool, { env: { BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).flush();
+    expect(stillBad.failed).toHaveLength(1);
+    expect(stillBad.queued).toBe(2);
+    const fixed = await helper(spool).flush();
+    expect(fixed.sent).toBe(1);
+    expect(fixed.queued).toBe(1);
+    expect(fixed.failed[0]?.reason).toContain("(404)");
+  });
+});
+
+describe("the spool", () => {
+  it("moves garbage files aside with a clear message and goes on", async () => {
+    const dir = newSpool();
+    await helper(dir, { env: { BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).runHeadless({ title: "good", repo: REPO });
+    mkdirSync(join(dir, "queue"), { recursive: true });
+    writeFileSync(join(dir, "queue", "0000-truncated.json"), '{"version":1,"repo":"octo/app","tit');
+    writeFileSync(join(dir, "queue", "0001-future.json"), JSON.stringify({ version: 9 }));
+    const summary = await helper(dir).flush();
+    expect(summary.sent).toBe(1);
+    expect(summary.queued).toBe(0);
+    expect(summary.quarantined.map((q) => q.file).sort()).toEqual(["0000-truncated.json", "0001-future.json"]);
+    expect(summary.quarantined.find((q) => q.file === "0001-future.json")?.problem).toBe("spool format version 9, expected 1");
+    expect(readdirSync(join(dir, "quarantine")).sort()).toEqual(["0000-truncated.json", "0001-future.json"]);
+  });
+
+  it("dry run prints the request, redacted, and sends nothing", async () => {
+    const lines: string[] = [];
+    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, dryRun: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    (h as unknown as { logger: { info: (m: string) => void } }).logger.info = (m) => lines.push(m);
+    const result = await h.runHeadless({ title: `leak ${TOKEN}`, repo: REPO });
+    expect(result.kind === "skipped" && result.reason).toBe("dry-run");
+    expect(lines.join("\n")).toContain(`"url": "${fake.url}/repos/octo/app/issues"`);
+    expect(lines.join("\n")).not.toContain(TOKEN);
+    expect(fake.requests).toEqual([]);
+  });
+
+  it("test mode sends every report to BUGBEACON_TEST_REPO", async () => {
+    const h = helper(newSpool(), { env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_TEST_REPO: REPO } });
+    expect((await h.runHeadless({ title: "t", repo: "someone/else" })).kind).toBe("created");
+    expect(fake.issues(REPO)).toHaveLength(1);
+  });
+});
+
+/** A child process that sends `count` reports through the built package, then exits. */
+function sender(spoolDir: string, count: number, tag: string) {
+  const script = `
+    import { getHelper } from "bugbeacon";
+    const h = getHelper("github", { confirm: false, open: false, quiet: true, timeoutMs: 1500, dedupe: false });
+    let queued = 0;
+    for (let i = 0; i < ${count}; i++) {
+      const r = await h.runHeadless({ identifier: "bug " + (i % 25), title: "Bug " + (i % 25), body: "${tag} report " + i, repo: "${REPO}" });
+      if (r.kind === "queued") queued++;
+    }
+    console.log(JSON.stringify({ queued }));`;
+  return runNode(["--input-type=module", "-e", script], {
+    cwd: root, timeoutMs: 240_000,
+    env: baseEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spoolDir, BUGBEACON_PACING_MS: "0" }),
+  });
+}
+
+function flushProcess(spoolDir: string) {
+  return runNode([join(root, "dist/cli.js"), "flush"], {
+    cwd: root, timeoutMs: 240_000,
+    env: baseEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spoolDir, BUGBEACON_PACING_MS: "0" }),
+  });
+}
+
+describe("exactly once under faults", () => {
+  it("300 reports from 4 concurrent processes under a 30% fault rate: each delivered exactly once, nothing left queued", async () => {
+    for (const fault of [
+      { status: 500 as const }, { status: 502 as const }, { status: 503 as const }, { kind: "reset" as const },
+      { kind: "lost-response" as const }, { kind: "rate-limit" as const, status: 429 as const, retryAfterSeconds: 1 },
+    ]) fake.faults.add({ ...fault, rate: 0.06 }); // six kinds at 6% each: about 31% of requests fail
+    const spools = [newSpool(), newSpool(), newSpool(), newSpool()];
+    const sent = await Promise.all(spools.map((s, i) => sender(s, 75, `p${i}`)));
+    for (const r of sent) expect(r.code, r.stderr).toBe(0);
+    const queuedAtFirst = sent.reduce((a, r) => a + (JSON.parse(r.stdout) as { queued: number }).queued, 0);
+    expect(queuedAtFirst).toBeGreaterThan(0);
+    // Faults stay on while flushing; two flushers per spool race each other.
+    for (let round = 0; round < 8; round++) {
+      const left = spools.reduce((a, s) => a + new Spool(s).pending().length, 0);
+      if (left === 0) break;
+      await Promise.all(spools.flatMap((s) => [flushProcess(s), flushProcess(s)]));
+    }
+    fake.faults.clear();
+    for (const s of spools) await flushProcess(s);
+    const ids = deliveredReportIds();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(300);
+    expect(spools.reduce((a, s) => a + new Spool(s).pending().length, 0)).toBe(0);
+    const comments = fake.issues(REPO).reduce((a, i) => a + i.comments.length, 0);
+    console.log(`exactly-once: ${fake.issues(REPO).length} issues + ${comments} comments = ${ids.length} reports; ${queuedAtFirst} were queued at first; faults injected ${fake.stats.faultsInjected}`);
+  }, 300_000);
+
+  it("a flush killed with SIGKILL mid-way, then rerun: every report exactly once, no corrupt spool file", async () => {
+    const dir = newSpool();
+    const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const queued: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const r = await bad.runHeadless({ identifier: `k${i}`, title: `Killed ${i}`, repo: REPO });
+      expect(r.kind).toBe("queued");
+      queued.push(r.reportId);
+    }
+    const child = spawn(process.execPath, [join(root, "dist/cli.js"), "flush"], {
+      env: baseEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: dir, BUGBEACON_PACING_MS: "40" }),
+      stdio: "ignore",
+    });
+    const deadline = Date.now() + 30_000;
+    while (fake.issues(REPO).length < 15 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    const before = fake.issues(REPO).length;
+    expect(before).toBeGreaterThanOrEqual(15);
+    expect(before).toBeLessThan(60);
+    const rerun = await flushProcess(dir);
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/still queued 0, failed 0, quarantined 0/);
+    expect(deliveredReportIds().sort()).toEqual([...queued].sort());
+    expect(readdirSync(dir).includes("quarantine")).toBe(false);
+  }, 120_000);
+});
