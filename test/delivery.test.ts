@@ -235,7 +235,7 @@ describe("exactly once under faults", () => {
 
   it("a flush killed with SIGKILL mid-way, then rerun: every report exactly once, no corrupt spool file", async () => {
     const dir = newSpool();
-    const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
     const queued: string[] = [];
     for (let i = 0; i < 60; i++) {
       const r = await bad.runHeadless({ identifier: `k${i}`, title: `Killed ${i}`, repo: REPO });
