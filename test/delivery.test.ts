@@ -260,3 +260,34 @@ describe("exactly once under faults", () => {
     expect(readdirSync(dir).includes("quarantine")).toBe(false);
   }, 120_000);
 });
+
+describe("GitHub App installation auth", () => {
+  it("creates issues with an installation token, fetched once and reused", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const appFake = await startFakeGitHub({ repos: [REPO], appId: 12345, appInstallations: [{ id: 678, account: "octo" }] });
+    try {
+      const h = getHelper("github", {
+        baseUrl: appFake.url, confirm: false, open: false, quiet: true, pacingMs: 0, spoolDir: newSpool(), dedupe: false,
+        env: { BUGBEACON_APP_ID: "12345", BUGBEACON_APP_PRIVATE_KEY: pem.replace(/\n/g, "\\n"), BUGBEACON_APP_INSTALLATION_ID: "678" },
+      });
+      expect((await h.runHeadless({ title: "one", repo: REPO })).kind).toBe("created");
+      expect((await h.runHeadless({ title: "two", repo: REPO })).kind).toBe("created");
+      const tokenRequests = appFake.requests.filter((r) => r.path === "/app/installations/678/access_tokens");
+      expect(tokenRequests).toHaveLength(1);
+      const creates = appFake.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues`);
+      expect(creates).toHaveLength(2);
+      for (const c of creates) expect(c.token).toMatch(/^ghs_/);
+      expect(appFake.contractViolations).toEqual([]);
+      expect(() => getHelper("github", { githubApp: { appId: "x", privateKey: "nope", installationId: 1 } as never })).toThrow(
+        "Invalid githubApp",
+      );
+      await expect(getHelper("github", { confirm: false, env: { BUGBEACON_APP_ID: "1" } }).runHeadless({ title: "t", repo: REPO })).rejects.toThrow(
+        "Invalid BUGBEACON_APP_PRIVATE_KEY: undefined. Expected all three of BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY, BUGBEACON_APP_INSTALLATION_ID",
+      );
+    } finally {
+      await appFake.close();
+    }
+  });
+});

@@ -5,9 +5,10 @@ import { canOpenBrowser, openInBrowser } from "../../sdk/browser.js";
 import type { ReportResult } from "../../sdk/types.js";
 import { identifierCache } from "./identifier-cache.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
-import { createOctokit } from "./octokit-client.js";
+import { createOctokit, type AppCredentials } from "./octokit-client.js";
 import {
   resolveApiUrl,
+  resolveAppCredentials,
   resolvePacing,
   resolveWebUrl,
   validateGitHubOptions,
@@ -47,6 +48,11 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     this.webUrl = resolveWebUrl(options, this.apiUrl);
   }
 
+  /** What the API is reached with: a token, else a GitHub App installation, else nothing (URL path). */
+  protected credentials(): string | AppCredentials | undefined {
+    return this.token() ?? resolveAppCredentials(this.options, this.env);
+  }
+
   /** The token in use: the option, else BUGBEACON_GITHUB_TOKEN, else HELPME_GITHUB_TOKEN. */
   protected token(): string | undefined {
     const candidates = [this.options.token, this.env.BUGBEACON_GITHUB_TOKEN, this.env.HELPME_GITHUB_TOKEN];
@@ -67,15 +73,15 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   }
 
   protected async preflight(): Promise<void> {
-    if (this.options.requireToken === true && this.token() === undefined) throw new MissingTokenError();
+    if (this.options.requireToken === true && this.credentials() === undefined) throw new MissingTokenError();
   }
 
   protected async deliver(report: PreparedReport): Promise<ReportResult> {
-    const token = this.token();
-    return token === undefined ? this.deliverAsUrl(report) : this.deliverWithApi(report, token);
+    const credentials = this.credentials();
+    return credentials === undefined ? this.deliverAsUrl(report) : this.deliverWithApi(report, credentials);
   }
 
-  private async deliverWithApi(report: PreparedReport, token: string): Promise<ReportResult> {
+  private async deliverWithApi(report: PreparedReport, token: string | AppCredentials): Promise<ReportResult> {
     const { identifier, reportId } = report.document.metadata;
     const repoName = this.targetRepo(report.repo);
     const repo = parseRepo(repoName);
@@ -113,7 +119,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
 
   /** One delivery attempt. Never throws for GitHub's answers: they become a failure with a reason. */
   private async attempt(
-    token: string,
+    token: string | AppCredentials,
     spool: import("../spool/spool.js").Spool,
     report: import("../spool/spool.js").SpooledReport,
     index?: import("./deliver-api.js").RepoIndex,
@@ -161,7 +167,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
    * sent again. Stops early when GitHub refuses the token or the repository (the rest stay queued).
    */
   async flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
-    const token = this.token();
+    const token = this.credentials();
     const { Spool, defaultSpoolDir } = await import("../spool/spool.js");
     const spool = new Spool(this.options.spoolDir ?? defaultSpoolDir(this.env));
     const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [] };
@@ -213,7 +219,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   }
 
   private octokitPromise: Promise<import("@octokit/rest").Octokit> | undefined;
-  private octokit(token: string): Promise<import("@octokit/rest").Octokit> {
+  private octokit(token: string | AppCredentials): Promise<import("@octokit/rest").Octokit> {
     const pacingMs = resolvePacing(this.options, this.env);
     this.octokitPromise ??= createOctokit({
       token,

@@ -1,8 +1,17 @@
 import type { Octokit } from "@octokit/rest";
 import { VERSION } from "../../version.js";
 
+/** A GitHub App installation, as an alternative to a personal token. */
+export interface AppCredentials {
+  appId: number | string;
+  /** The app's private key (PEM). */
+  privateKey: string;
+  installationId: number | string;
+}
+
 export interface OctokitClientOptions {
-  token: string;
+  /** A token, or a GitHub App installation (installation tokens are cached and renewed before they expire by @octokit/auth-app). */
+  token: string | AppCredentials;
   baseUrl: string;
   /** Every request gets at most this long; Octokit has none of its own. */
   timeoutMs: number;
@@ -41,8 +50,15 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
   const retries = options.retries ?? 3;
   const base = options.retryAfterBaseMs ?? 1000;
   const Client = Octokit.plugin(throttling, retry);
+  const auth =
+    typeof options.token === "string"
+      ? { auth: options.token }
+      : {
+          authStrategy: (await import("@octokit/auth-app")).createAppAuth,
+          auth: { appId: options.token.appId, privateKey: options.token.privateKey, installationId: options.token.installationId },
+        };
   return new Client({
-    auth: options.token,
+    ...auth,
     baseUrl: options.baseUrl,
     userAgent: `bugbeacon/${VERSION}`,
     request: { fetch: timedFetch, retries, retryAfter: base / 1000 },

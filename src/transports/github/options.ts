@@ -59,6 +59,22 @@ export interface GitHubHelperOptions extends HelperOptions {
   assignees?: string[];
   /** Where unsent reports wait. @default env BUGBEACON_SPOOL_DIR, else the user's cache folder */
   spoolDir?: string;
+  /**
+   * Authenticate as a GitHub App installation instead of with a token. Installation tokens are cached and
+   * renewed before they expire. @default env BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY, BUGBEACON_APP_INSTALLATION_ID
+   */
+  githubApp?: { appId: number | string; privateKey: string; installationId: number | string };
+}
+
+/** App credentials from the option, else the three BUGBEACON_APP_* variables (all or none). */
+export function resolveAppCredentials(options: GitHubHelperOptions, env: NodeJS.ProcessEnv): GitHubHelperOptions["githubApp"] {
+  if (options.githubApp !== undefined) return options.githubApp;
+  const names = ["BUGBEACON_APP_ID", "BUGBEACON_APP_PRIVATE_KEY", "BUGBEACON_APP_INSTALLATION_ID"] as const;
+  const values = names.map((n) => env[n]);
+  if (values.every((v) => v === undefined || v === "")) return undefined;
+  const missing = names.filter((_, i) => !values[i]);
+  if (missing.length > 0) throw new InvalidOptionError(missing[0] ?? "BUGBEACON_APP_ID", undefined, `all three of ${names.join(", ")} for GitHub App auth`);
+  return { appId: values[0] as string, privateKey: (values[1] as string).replace(/\\n/g, "\n"), installationId: values[2] as string };
 }
 
 export const DEFAULT_API_URL = "https://api.github.com";
@@ -94,6 +110,13 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
   }
   if (options.assignees !== undefined && (!Array.isArray(options.assignees) || !options.assignees.every((a) => typeof a === "string" && /^[A-Za-z0-9-]{1,39}$/.test(a)))) {
     throw new InvalidOptionError("assignees", options.assignees, "an array of GitHub logins");
+  }
+  if (options.githubApp !== undefined) {
+    const a = options.githubApp as Partial<NonNullable<GitHubHelperOptions["githubApp"]>> | null;
+    const id = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v > 0) || (typeof v === "string" && /^\d+$/.test(v));
+    if (typeof a !== "object" || a === null || !id(a.appId) || !id(a.installationId) || typeof a.privateKey !== "string" || !a.privateKey.includes("PRIVATE KEY")) {
+      throw new InvalidOptionError("githubApp", "(app credentials)", "{ appId, privateKey, installationId }: numeric ids and the app's PEM private key");
+    }
   }
   if (options.spoolDir !== undefined && (typeof options.spoolDir !== "string" || options.spoolDir === "")) {
     throw new InvalidOptionError("spoolDir", options.spoolDir, "a folder path");
