@@ -20,13 +20,31 @@ export interface GitOptions {
   config?: string[];
 }
 
+/**
+ * Settings go to git through its GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n environment,
+ * not `-c` arguments: a command line is readable by every process on the machine, and an auth header
+ * must not be.
+ */
+export function configEnv(config: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(config.length) };
+  config.forEach((entry, i) => {
+    const eq = entry.indexOf("=");
+    env[`GIT_CONFIG_KEY_${i}`] = entry.slice(0, eq);
+    env[`GIT_CONFIG_VALUE_${i}`] = entry.slice(eq + 1);
+  });
+  return env;
+}
+
 export function git(args: string[], options: GitOptions): Promise<string> {
-  const config = (options.config ?? []).flatMap((c) => ["-c", c]);
   return new Promise((resolve, reject) => {
     execFile(
       "git",
-      [...config, ...args],
-      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" } },
+      args,
+      {
+        cwd: options.cwd,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...configEnv(options.config ?? []) },
+      },
       (error, stdout, stderr) => {
         if (error) reject(new GitError(`git ${args[0]} failed: ${stderr.trim() || error.message}`, { cause: error }));
         else resolve(stdout);
