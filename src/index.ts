@@ -41,3 +41,6 @@ export { templateMessage } from "./sdk/capture/fingerprint.js";
 // Delivery: dedupe, the offline spool, flushing.
 export type { FlushSummary } from "./transports/github/github-helper.js";
 export { flush } from "./transports/github/flush.js";
+
+// Interactive reporting: helper.run() (full flow) and the short confirmation before automatic reports.
+export type { RunInput } from "./sdk/types.js";

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from "../errors.js";
-import { fitTitle, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
+import { fitTitle, renderIssueBody, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
 import { VERSION } from "../version.js";
 import { findAppFacts } from "./app-info.js";
 import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
@@ -9,9 +9,10 @@ import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
 import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
-import { isInteractive } from "./prompts/confirm-environment.js";
+import { whyNotInteractive } from "./prompts/terminal.js";
 import { createRedactor, type Redactor } from "./redact.js";
-import type { CaptureOptions, HelperOptions, ReportInput, ReportResult } from "./types.js";
+import type { FlowHost, PromptHost } from "./prompts/host.js";
+import type { CaptureOptions, HelperOptions, ReportInput, ReportResult, RunInput } from "./types.js";
 
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
@@ -70,16 +71,23 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       return { kind: "skipped", reason: "disabled", identifier, reportId };
     }
     await this.preflight(prepared);
-    if (this.shouldConfirm()) {
-      const { confirmEnvironment } = await import("./prompts/confirm-environment.js");
-      const kept = await confirmEnvironment(prepared.document.metadata.environment);
-      if (kept === undefined) {
-        this.logger.info("report cancelled; nothing was sent.");
-        return { kind: "skipped", reason: "cancelled", identifier, reportId };
+    let confirmed: PreparedReport | undefined = prepared;
+    if (this.options.confirm ?? true) {
+      // On a terminal: preview, a line of detail, send or not. Elsewhere it asks nothing (and says so
+      // when the app asked for confirmation explicitly).
+      const notHere = whyNotInteractive(this.env);
+      if (notHere === undefined) {
+        const { confirmReport } = await import("./prompts/confirm-report.js");
+        confirmed = await confirmReport(prepared, this.promptHost());
+        if (confirmed === undefined) {
+          this.logger.info("report cancelled; nothing was sent.");
+          return { kind: "skipped", reason: "cancelled", identifier, reportId };
+        }
+      } else if (this.options.confirm === true) {
+        this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
       }
-      prepared.document.metadata.environment = kept;
     }
-    const final = await this.applyBeforeSend(prepared);
+    const final = await this.applyBeforeSend(confirmed);
     if (final === null) return { kind: "skipped", reason: "dropped", identifier, reportId };
     return this.deliver(final);
   }
@@ -93,18 +101,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
    * try { run(); } catch (error) { await helper.captureException(error, { repo: "me/app" }); }
    */
   async captureException(error: unknown, options: CaptureOptions = {}): Promise<ReportResult> {
-    const limit = this.options.breadcrumbs ?? globalTrail.limit;
-    const crumbs = limit > 0 ? globalTrail.list().slice(-limit) : [];
-    const appRoot = this.options.appRoot ?? findAppRoot();
-    const described = describeError(error, { appRoot, breadcrumbs: crumbs });
-    let identifierSource = described.identifierSource;
-    if (this.options.identify !== undefined) {
-      try {
-        identifierSource = String(this.options.identify(error));
-      } catch (failure) {
-        this.logger.warn(`identify() threw (${failure instanceof Error ? failure.message : String(failure)}); using the default identifier.`);
-      }
-    }
+    const { described, identifierSource } = this.describeThrown(error);
     const body = options.body !== undefined && options.body !== "" ? `${options.body}\n\n${described.body}` : described.body;
     return this.runHeadless({
       identifier: identifierSource,
@@ -192,11 +189,6 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     return { repo, title, document, labels };
   }
 
-  private shouldConfirm(): boolean {
-    const asked = this.options.confirm ?? true;
-    return asked && isInteractive();
-  }
-
   protected titlePrefix(): string {
     return "";
   }
@@ -211,6 +203,99 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
   protected abstract preflight(report: PreparedReport): Promise<void>;
   /** Sends the report. */
   protected abstract deliver(report: PreparedReport): Promise<ReportResult>;
+
+  // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---
+
+  /**
+   * Reports by hand, with a person at the terminal: asks for (or pre-fills) the title, what they were
+   * doing and what they expected; shows the exact environment values and lets them drop any; previews
+   * the issue as GitHub will get it; then submit (with a token), open in the browser, copy the URL, save
+   * to a file, or cancel. Without a terminal (CI, closed or piped stdin) it asks nothing, says so, and
+   * reports headless (a title, or an `error`, is then required).
+   * @example
+   * await getHelper("github").run({ repo: "me/app", error }); // e.g. from a "report a problem" command
+   */
+  async run(input: RunInput = {}): Promise<ReportResult> {
+    if (typeof input !== "object" || input === null) {
+      throw new InvalidOptionError("run input", input, "an object like { repo, title?, body?, identifier?, error? }");
+    }
+    const base: ReportInput = { title: input.title ?? "" };
+    if (input.repo !== undefined) base.repo = input.repo;
+    if (input.labels !== undefined) base.labels = input.labels;
+    if (input.identifier !== undefined) base.identifier = input.identifier;
+    if (input.body !== undefined) base.body = input.body;
+    if (input.error !== undefined) {
+      const { described, identifierSource } = this.describeThrown(input.error);
+      if (input.title === undefined) base.title = described.title;
+      if (input.identifier === undefined) base.identifier = identifierSource;
+      base.body = input.body !== undefined && input.body !== "" ? `${input.body}\n\n${described.body}` : described.body;
+      base.kind = "exception";
+    }
+    if (this.disabled) return this.runHeadless({ ...base, title: base.title || "(report)" });
+    const { runReportFlow } = await import("./prompts/report-flow.js");
+    const { title, ...rest } = base;
+    return runReportFlow(this.flowHost(), title === "" ? rest : { ...rest, title });
+  }
+
+  /** The issue body exactly as `deliver` would send it (shown in previews). */
+  protected renderBody(report: PreparedReport): string {
+    return renderIssueBody(report.document).body;
+  }
+
+  /** Whether `deliver` sends through an API right now (else it falls back to a URL or similar). */
+  protected canSubmit(): boolean {
+    return true;
+  }
+
+  /** A page where the person can file the report themselves, if the backend has one. */
+  protected manualUrl(_report: PreparedReport): string | undefined {
+    return undefined;
+  }
+
+  /** Whether a browser may be opened here. */
+  protected async mayOpenBrowser(): Promise<boolean> {
+    return false;
+  }
+
+  private describeThrown(error: unknown) {
+    const limit = this.options.breadcrumbs ?? globalTrail.limit;
+    const crumbs = limit > 0 ? globalTrail.list().slice(-limit) : [];
+    const appRoot = this.options.appRoot ?? findAppRoot();
+    const described = describeError(error, { appRoot, breadcrumbs: crumbs });
+    let identifierSource = described.identifierSource;
+    if (this.options.identify !== undefined) {
+      try {
+        identifierSource = String(this.options.identify(error));
+      } catch (failure) {
+        this.logger.warn(`identify() threw (${failure instanceof Error ? failure.message : String(failure)}); using the default identifier.`);
+      }
+    }
+    return { described, identifierSource };
+  }
+
+  private promptHost(): PromptHost {
+    return {
+      env: this.env,
+      logger: this.logger,
+      cwd: process.cwd(),
+      redact: (text) => this.redact(text),
+      renderBody: (report) => this.renderBody(report),
+    };
+  }
+
+  private flowHost(): FlowHost {
+    return {
+      ...this.promptHost(),
+      prepare: (input) => this.prepare(input),
+      preflight: (report) => this.preflight(report),
+      finalize: (report) => this.applyBeforeSend(report),
+      canSubmit: () => this.canSubmit(),
+      deliver: (report) => this.deliver(report),
+      manualUrl: (report) => this.manualUrl(report),
+      mayOpenBrowser: () => this.mayOpenBrowser(),
+      runHeadless: (input) => this.runHeadless(input),
+    };
+  }
 }
 
 function validateCommonOptions(options: HelperOptions): void {

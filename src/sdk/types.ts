@@ -33,6 +33,8 @@ export type ReportResult =
   | { kind: "duplicate"; number: number; url: string; identifier: string; reportId: string }
   /** Sending failed for now; the report waits in the spool for `flush()`. */
   | { kind: "queued"; path: string; identifier: string; reportId: string; reason: string }
+  /** The person saved the report to a file (interactive `run()`); nothing was sent. */
+  | { kind: "saved"; path: string; identifier: string; reportId: string }
   /** Nothing was sent, on purpose (opt-out, `beforeSend` dropped it, the user cancelled, dry run). */
   | { kind: "skipped"; reason: SkipReason; identifier: string; reportId: string };
 
@@ -98,4 +100,20 @@ export interface HelperOptions {
   captureConsole?: boolean;
   /** The app's root folder, for relative paths in identifiers. @default folder of the nearest package.json */
   appRoot?: string;
+}
+
+/** What `helper.run()` (interactive reporting) starts from. Every field is optional. */
+export interface RunInput {
+  /** `owner/name`. @default the helper's `repo` option */
+  repo?: string;
+  /** What makes two reports "the same problem" (hashed, as in `runHeadless`). @default from `error`, else a random `run.<uuid>` */
+  identifier?: string;
+  /** Pre-fills the title question (the person may change it). @default from `error`, else asked */
+  title?: string;
+  /** Markdown put after the person's answers (for example a log excerpt). */
+  body?: string;
+  /** A thrown value: its description (stack, causes, fields) fills the title, body and identifier. */
+  error?: unknown;
+  /** Labels for this report, added to the helper's. */
+  labels?: string[];
 }

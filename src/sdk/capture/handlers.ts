@@ -14,6 +14,7 @@
  */
 import { nodeVm } from "../../_builtins.js";
 import type { Logger } from "../logger.js";
+import { lastAnswerEndedAt, personIsAnswering } from "../prompts/activity.js";
 import type { ReportResult } from "../types.js";
 
 export const DEFAULT_HANDLER_TIMEOUT_MS = 5000;
@@ -54,7 +55,18 @@ export function installProcessHandlers(reporter: Reporter, logger: Logger, optio
   const report = async (error: unknown): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      // The limit is for sending, not for a person reading the preview: time spent answering does not
+      // count, and the full limit starts again when they finish.
+      const started = Date.now();
+      const arm = (delay: number): void => {
+        timer = setTimeout(() => {
+          if (personIsAnswering()) return arm(timeoutMs);
+          const left = Math.max(started, lastAnswerEndedAt()) + timeoutMs - Date.now();
+          if (left > 0) return arm(left);
+          resolve("timeout");
+        }, delay);
+      };
+      arm(timeoutMs);
     });
     try {
       const sending = reporter

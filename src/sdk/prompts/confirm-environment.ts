@@ -1,31 +1,26 @@
 /**
  * Shows the exact environment values that would be sent and lets the person drop any.
- * `enquirer` is loaded only here, only when a terminal is there to answer.
  */
-export async function confirmEnvironment(environment: Record<string, string>): Promise<Record<string, string> | undefined> {
+import { CANCELLED, type Cancelled, type PromptUi } from "./ui.js";
+
+
+/** Asks which environment values to keep (all ticked at first); resolves what is kept, or `CANCELLED`. */
+export async function confirmEnvironment(ui: PromptUi, environment: Record<string, string>): Promise<Record<string, string> | Cancelled> {
   const names = Object.keys(environment).sort();
   if (names.length === 0) return environment;
-  const enquirer = await import("enquirer");
-  const Enquirer = (enquirer.default ?? enquirer) as unknown as {
-    prompt(q: unknown): Promise<Record<string, unknown>>;
-  };
-  try {
-    const answer = await Enquirer.prompt({
-      type: "multiselect",
-      name: "keep",
-      message: "These environment values will be sent with the report. Untick any to leave out (space toggles, enter confirms)",
-      choices: names.map((name) => ({ name, message: `${name}=${environment[name] ?? ""}`, value: name })),
-      initial: names,
-    });
-    const keep = new Set(Array.isArray(answer.keep) ? (answer.keep as string[]) : []);
-    return Object.fromEntries(names.filter((n) => keep.has(n)).map((n) => [n, environment[n] ?? ""]));
-  } catch {
-    // Ctrl-C or Escape: the person chose not to send.
-    return undefined;
-  }
+  const width = Math.max(10, ui.columns - 8);
+  const kept = await ui.multiselect(
+    "Environment values sent with the report (space unticks one, enter confirms)",
+    names.map((name) => ({ name, message: shorten(`${name}=${environment[name] ?? ""}`, width) })),
+    names,
+  );
+  if (kept === CANCELLED) return kept;
+  const keep = new Set(kept);
+  return Object.fromEntries(names.filter((n) => keep.has(n)).map((n) => [n, environment[n] ?? ""]));
 }
 
-/** Prompts only where a person can answer: both stdin and stdout are terminals. */
-export function isInteractive(): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+function shorten(text: string, width: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ");
+  return clean.length <= width ? clean : `${clean.slice(0, width - 1)}…`;
 }

@@ -239,16 +239,8 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   }
 
   private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
-    const repo = parseRepo(report.repo);
     const { identifier, reportId } = report.document.metadata;
-    const labels = this.options.labelsInUrl === true ? report.labels : [];
-    const { url, cutCharacters } = buildNewIssueUrl(
-      this.webUrl,
-      repo,
-      report.title,
-      this.documentWithFooter(report),
-      labels,
-    );
+    const { url, cutCharacters } = this.buildUrl(report);
     this.logger.info(
       `no GitHub token, so nothing was sent. To report this problem, open:\n${url}` +
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
@@ -256,6 +248,43 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     const mayOpen = this.options.open ?? (await canOpenBrowser(this.env));
     const opened = mayOpen ? await openInBrowser(url, this.logger, this.env) : false;
     return { kind: "url", url, identifier, reportId, opened };
+  }
+
+  /** The prefilled new-issue URL for a report (labels only with `labelsInUrl`), within 8,192 characters. */
+  private buildUrl(report: PreparedReport) {
+    const labels = this.options.labelsInUrl === true ? report.labels : [];
+    return buildNewIssueUrl(this.webUrl, parseRepo(report.repo), report.title, this.documentWithFooter(report), labels);
+  }
+
+  /** True when a token (or GitHub App credentials) lets reports be created through the API. */
+  hasCredentials(): boolean {
+    try {
+      return this.credentials() !== undefined;
+    } catch {
+      return false; // incomplete BUGBEACON_APP_* variables: sending would report that error
+    }
+  }
+
+  /** The prefilled "new issue" page for a report: what the person opens when there is no token. */
+  newIssueUrl(report: PreparedReport): string {
+    return this.buildUrl(report).url;
+  }
+
+  /** The body as the API would get it (with the helpme footer when asked). */
+  protected override renderBody(report: PreparedReport): string {
+    return renderIssueBody(this.documentWithFooter(report)).body;
+  }
+
+  protected override canSubmit(): boolean {
+    return this.hasCredentials();
+  }
+
+  protected override manualUrl(report: PreparedReport): string | undefined {
+    return this.newIssueUrl(report);
+  }
+
+  protected override async mayOpenBrowser(): Promise<boolean> {
+    return this.options.open ?? (await canOpenBrowser(this.env));
   }
 
   private documentWithFooter(report: PreparedReport) {

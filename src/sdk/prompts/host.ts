@@ -1,0 +1,34 @@
+import type { PreparedReport } from "../base-helper.js";
+import type { Logger } from "../logger.js";
+import type { ReportInput, ReportResult } from "../types.js";
+
+/** What the prompts need from a helper; the helper builds it (see `BaseHelper.run`). */
+export interface PromptHost {
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Folder a saved report goes to by default. */
+  cwd: string;
+  redact(text: string): string;
+  /** The issue body exactly as the backend would send it. */
+  renderBody(report: PreparedReport): string;
+}
+
+/** What the full `run()` flow needs besides. */
+export interface FlowHost extends PromptHost {
+  /** Validates and builds the report (redacted, identified). Throws typed errors for bad input. */
+  prepare(input: ReportInput): PreparedReport;
+  /** Backend checks before anything is sent (for example a required token). */
+  preflight(report: PreparedReport): Promise<void>;
+  /** The app's `beforeSend`, then redaction again; `null` when it dropped the report. */
+  finalize(report: PreparedReport): Promise<PreparedReport | null>;
+  /** True when `deliver` would send through the API (a token is there). */
+  canSubmit(): boolean;
+  /** Sends the report (no more questions). */
+  deliver(report: PreparedReport): Promise<ReportResult>;
+  /** The prefilled page where the person can file the report themselves, if the backend has one. */
+  manualUrl(report: PreparedReport): string | undefined;
+  /** Whether a browser can be opened here. */
+  mayOpenBrowser(): Promise<boolean>;
+  /** The headless path: `runHeadless`. */
+  runHeadless(input: ReportInput): Promise<ReportResult>;
+}
