@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { appFrom } from "./support/app-fixture.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -24,19 +23,6 @@ afterEach(() => {
 
 const env = (extra: NodeJS.ProcessEnv = {}) =>
   baseEnv({ EXAMPLE_REPO: "octo/app", BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, ...extra });
-
-/** Copies an example into a fresh app folder (with bugbeacon installed as a dependency), optionally without its bugbeacon line. */
-function appFrom(source: string, options: { withoutBugbeacon?: boolean } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-app-"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(root, join(dir, "node_modules/bugbeacon"), "dir");
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "demo-app", version: "3.1.4", type: "module" }));
-  let text = source.includes("\n") ? source : readFileSync(join(root, "examples", source), "utf8");
-  // Same line numbers, no handlers: what Node prints on its own.
-  if (options.withoutBugbeacon) text = text.replace(/^installHandlers\(.*\);$/m, "");
-  writeFileSync(join(dir, "app.mjs"), text);
-  return dir;
-}
 
 /** Node's crash output, from the error line on (the header above it names the re-throw site). */
 function crashTail(stderr: string, dir: string): string {
