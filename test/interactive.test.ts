@@ -2,14 +2,15 @@
  * Interactive reporting, driven through a real pseudo-terminal (test/support/pty.ts): keystrokes go in,
  * and what arrives at the fake GitHub server (or the URL printed, the file saved) is asserted.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
 import { appFrom } from "./support/app-fixture.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
-import { KEY, spawnPty, stripAnsi } from "./support/pty.js";
+import { KEY, spawnPty } from "./support/pty.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -174,6 +175,20 @@ describe("bugbeacon report on a terminal", () => {
     expect(session.text).toContain("no questions asked (stdin is not a terminal)");
     expect(session.text).not.toContain("Title of the issue");
     expect(issues().map((i) => i.title)).toEqual(["Nightly export failed"]);
+  });
+
+  it("headless with --body-file and --identifier: the file's text is sent and the identifier is hashed", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "steps.md"), "1. Open a 2 GB project\n2. Export as CSV\n");
+    const run = await runNode([cli, "report", "--repo", REPO, "--title", "Export fails", "--body-file", "steps.md", "--identifier", "export: out of memory"], {
+      env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }),
+      cwd,
+      input: "",
+    });
+    expect(run.code).toBe(0);
+    const [issue] = issues();
+    expect(issue?.body?.startsWith("1. Open a 2 GB project\n2. Export as CSV")).toBe(true);
+    expect(parseIssueBody(issue?.body ?? "")?.identifier).toBe(`md5.${createHash("md5").update("export: out of memory", "utf8").digest("hex")}`);
   });
 
   it("without a terminal and without --title: a clear error, exit code 1, nothing sent", async () => {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../../errors.js";
 import { getHelper } from "../../sdk/get-helper.js";
+import { whyNotInteractive } from "../../sdk/prompts/terminal.js";
 import type { ReportResult, RunInput } from "../../sdk/types.js";
 import type { CliCommand, CliIO } from "../io.js";
 
@@ -60,6 +61,8 @@ export const command: CliCommand = {
     const env = tokenEnv(io.env, values["token-env"]);
     const helper = getHelper("github", {
       env,
+      // The result line below says what happened; the helper's own progress lines would repeat it.
+      quiet: true,
       repo: values.repo,
       // The program reported on is named by the repository; the working directory's package.json is
       // usually some other project, so it is not read.
@@ -70,6 +73,8 @@ export const command: CliCommand = {
     if (values.title !== undefined) input.title = values.title;
     if (values.identifier !== undefined) input.identifier = values.identifier;
     if (values["body-file"] !== undefined) input.body = await readBodyFile(values["body-file"], io);
+    const notHere = whyNotInteractive(io.env);
+    if (notHere !== undefined && input.title !== undefined) io.stderr(`bugbeacon: no questions asked (${notHere}); reporting without them.\n`);
     const result = await helper.run(input);
     io.stdout(`${describe(result)}\n`);
     return result.kind === "skipped" ? (result.reason === "cancelled" ? 130 : 0) : 0;
