@@ -292,6 +292,26 @@ describe("the short confirmation before an automatic report", () => {
     expect(Object.keys(parseIssueBody(issue?.body ?? "")?.metadata?.environment ?? {})).toEqual(["SHELL", "TERM"]);
   });
 
+  it("two reports at once ask one after the other, each with its own detail", async () => {
+    const app = appFrom(`import { getHelper } from "bugbeacon";
+const helper = getHelper("github", { repo: "octo/app" });
+const results = await Promise.all([helper.captureException(new Error("first failure")), helper.captureException(new RangeError("second failure"))]);
+console.log("results:", results.map((r) => r.kind).join(","));
+`);
+    const session = spawnPty([process.execPath, join(app, "app.mjs")], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd: app });
+    await session.waitFor("Title: Error: first failure");
+    await session.answer("Add a line of detail?", "detail for the first", KEY.enter);
+    await session.answer("Send this report?", KEY.enter);
+    await session.waitFor("Title: RangeError: second failure");
+    await session.answer("Add a line of detail?", "detail for the second", KEY.enter);
+    await session.answer("Send this report?", KEY.enter);
+    expect(await session.exit).toBe(0);
+    expect(session.text).toContain("results: created,created");
+    const byTitle = Object.fromEntries(issues().map((i) => [i.title, i.body ?? ""]));
+    expect(byTitle["Error: first failure"]).toContain("this:** detail for the first\n");
+    expect(byTitle["RangeError: second failure"]).toContain("this:** detail for the second\n");
+  });
+
   it("a crash, then Ctrl-C at the prompt: nothing sent, and the app exits with its own error and code", async () => {
     const app = appFrom(crashApp(5000));
     const env = terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN });

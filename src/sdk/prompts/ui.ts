@@ -40,9 +40,19 @@ interface EnquirerModule {
   MultiSelect: PromptClass;
 }
 
-/** Opens a conversation on the terminal. Loads enquirer; call only after `whyNotInteractive` said yes. */
+/** The conversation holding the terminal; the next one waits for it to close. */
+let turn: Promise<void> = Promise.resolve();
+
+/**
+ * Opens a conversation on the terminal, once any other one has closed (two reports at once must not
+ * ask over each other). Loads enquirer; call only after `whyNotInteractive` said yes, and always close().
+ */
 export async function openPromptUi(env: NodeJS.ProcessEnv, streams: TerminalStreams = defaultStreams()): Promise<PromptUi> {
   const loaded = (await import("enquirer")) as unknown as { default?: EnquirerModule } & EnquirerModule;
+  const previous = turn;
+  let release = (): void => {};
+  turn = new Promise((resolve) => (release = resolve));
+  await whileAnswering(() => previous);
   const enquirer = loaded.default ?? loaded;
   const color = colorEnabled(env);
   const style = createStyle(color);
@@ -112,6 +122,7 @@ export async function openPromptUi(env: NodeJS.ProcessEnv, streams: TerminalStre
       if (closed) return;
       closed = true;
       process.removeListener("SIGINT", onSigint);
+      release();
     },
   };
 }
