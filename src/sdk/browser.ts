@@ -1,4 +1,4 @@
-import { nodeFs, nodePath } from "../_builtins.js";
+import { findOnPath } from "./find-on-path.js";
 import type { Logger } from "./logger.js";
 
 /**
@@ -28,20 +28,4 @@ export async function openInBrowser(url: string, logger: Logger, env: NodeJS.Pro
     logger.warn(`could not open a browser (${error instanceof Error ? error.message : String(error)}); use the URL above.`);
     return false;
   }
-}
-
-function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  const { accessSync, constants } = nodeFs();
-  const { delimiter, join } = nodePath();
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

@@ -3,7 +3,7 @@
  * xsel), found on PATH and run with an argument array (never a shell). Never throws: resolves the
  * tool's name, or `undefined` when no tool could do it (the caller prints the text instead).
  */
-import { nodeFs, nodePath } from "../../_builtins.js";
+import { findOnPath } from "../find-on-path.js";
 
 const COPY_TIMEOUT_MS = 3000;
 
@@ -44,19 +44,4 @@ async function runWithInput(command: string, args: string[], input: string, env:
     child.stdin?.end(input);
     child.unref();
   });
-}
-
-function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  const { accessSync, constants } = nodeFs();
-  const { delimiter, join } = nodePath();
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return join(dir, command);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
