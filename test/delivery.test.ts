@@ -233,6 +233,30 @@ describe("exactly once under faults", () => {
     console.log(`exactly-once: ${fake.issues(REPO).length} issues + ${comments} comments = ${ids.length} reports; ${queuedAtFirst} were queued at first; faults injected ${fake.stats.faultsInjected}`);
   }, 300_000);
 
+  it("two flushers: a report another flusher released as uncertain is looked up afresh, not judged by an older index", async () => {
+    const spool = newSpool();
+    fake.faults.add({ status: 503, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 2 });
+    const first = await helper(spool, { dedupe: false }).runHeadless({ identifier: "r1", title: "First", repo: REPO });
+    const second = await helper(spool, { dedupe: false }).runHeadless({ identifier: "r2", title: "Second", repo: REPO });
+    expect([first.kind, second.kind]).toEqual(["queued", "queued"]);
+    fake.reset();
+
+    // Flusher A builds its index, then waits on a slow create for the first report.
+    fake.faults.add({ kind: "slow", delayMs: 1500, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
+    const flushA = helper(spool, { dedupe: false, timeoutMs: 5000 }).flush();
+    while (!fake.requests.some((r) => r.method === "GET" && r.path.endsWith("/issues/comments"))) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    // Meanwhile flusher B sends the second report; it arrives but B never hears so, and puts it back.
+    fake.faults.add({ kind: "lost-response", method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
+    const summaryB = await helper(spool, { dedupe: false }).flush();
+    expect(summaryB.failed).toHaveLength(1);
+    expect(fake.issues(REPO).map((i) => i.title)).toEqual(["Second"]);
+    // A goes on to the second report: it must find it arrived, not send it again.
+    const summaryA = await flushA;
+    expect(summaryA.queued).toBe(0);
+    expect(deliveredReportIds().sort()).toEqual([first.reportId, second.reportId].sort());
+  });
+
   it("a flush killed with SIGKILL mid-way, then rerun: every report exactly once, no corrupt spool file", async () => {
     const dir = newSpool();
     const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });

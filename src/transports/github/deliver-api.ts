@@ -25,6 +25,8 @@ export interface DeliveryItem {
   uncertain: boolean;
   /** When the first attempt started (ms): arrivals are looked for from a little before it. */
   since: number;
+  /** When the last attempt ended (ms), if known: an index older than this cannot vouch for the report. */
+  lastAttemptAt?: number;
 }
 
 export interface DeliveryOptions {
@@ -38,6 +40,8 @@ export interface DeliveryOptions {
 
 /** What a flush learns about a repository once, from the consistent list endpoints. */
 export interface RepoIndex {
+  /** When the listing started (ms): anything delivered later by another process is not in it. */
+  builtAt: number;
   /** Report ids that already arrived (as an issue or a comment), when any queued report is uncertain. */
   arrived: Map<string, DeliveryOutcome>;
   /** Open issues by identifier. */
@@ -46,7 +50,7 @@ export interface RepoIndex {
 
 export async function buildRepoIndex(octokit: Octokit, repo: RepoRef, since: number | undefined): Promise<RepoIndex> {
   const base = { owner: repo.owner, repo: repo.name };
-  const index: RepoIndex = { arrived: new Map(), open: new Map() };
+  const index: RepoIndex = { builtAt: Date.now(), arrived: new Map(), open: new Map() };
   try {
     const sinceIso = since !== undefined ? new Date(since - 5 * 60_000).toISOString() : undefined;
     for (const issue of await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "open", per_page: 100 })) {
@@ -100,7 +104,15 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
   const base = { owner: item.repo.owner, repo: item.repo.name };
   try {
     if (item.uncertain) {
-      const arrived = options.index !== undefined ? options.index.arrived.get(item.reportId) : await findArrived(octokit, item);
+      const index = options.index;
+      let arrived = index?.arrived.get(item.reportId);
+      // The index vouches only for attempts that ended before it was made (a second of margin). A
+      // report another flusher put back after that may have arrived meanwhile: look it up afresh.
+      const indexVouches = index !== undefined && item.lastAttemptAt !== undefined && item.lastAttemptAt < index.builtAt - 1000;
+      if (arrived === undefined && !indexVouches) {
+        arrived = await findArrived(octokit, item);
+        if (arrived !== undefined) index?.arrived.set(item.reportId, arrived);
+      }
       if (arrived !== undefined) return arrived;
     }
     const dedupable = options.dedupe && options.onDuplicate === "comment" && item.identifier.startsWith("md5.");

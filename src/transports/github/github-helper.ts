@@ -109,7 +109,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     };
     const outcome = await this.attempt(token, spool, queued);
     if (outcome.kind === "failed") {
-      const path = spool.add({ ...queued, attempts: 1, uncertain: outcome.uncertain, lastError: outcome.reason });
+      const path = spool.add({ ...queued, attempts: 1, uncertain: outcome.uncertain, lastError: outcome.reason, lastAttemptAt: new Date().toISOString() });
       (outcome.retryable ? this.logger.info : this.logger.warn)(`could not send the report now (${outcome.reason}); it is queued at ${path} for "bugbeacon flush".`);
       return { kind: "queued", path, identifier, reportId, reason: outcome.reason };
     }
@@ -144,6 +144,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
           commentBody,
           uncertain: report.uncertain,
           since: Date.parse(report.queuedAt),
+          ...(report.lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(report.lastAttemptAt) } : {}),
         },
         {
           dedupe: this.options.dedupe ?? true,
@@ -204,7 +205,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
       }
       const outcome = await this.attempt(token, spool, claimed.report, index);
       if (outcome.kind === "failed") {
-        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason });
+        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, lastAttemptAt: new Date().toISOString() });
         summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
         if (!outcome.retryable) break;
       } else {

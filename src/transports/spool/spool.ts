@@ -31,6 +31,12 @@ export interface SpooledReport {
   /** True when an earlier attempt may have reached GitHub (its answer was lost). */
   uncertain: boolean;
   lastError?: string;
+  /**
+   * When the last attempt ended (ISO). A flusher whose index of the repository is older than this
+   * looks the report up afresh: another process may have delivered it after the index was made.
+   * Missing in files from older versions, which are then always looked up.
+   */
+  lastAttemptAt?: string;
 }
 
 export interface Claimed {
@@ -118,7 +124,7 @@ export class Spool {
         if (typeof report === "string") {
           renameSync(from, join(this.queueDir, m[2]));
         } else {
-          writeAtomic(join(this.queueDir, m[2]), JSON.stringify({ ...report, uncertain: true }));
+          writeAtomic(join(this.queueDir, m[2]), JSON.stringify({ ...report, uncertain: true, lastAttemptAt: new Date().toISOString() }));
           unlinkSync(from);
         }
         recovered += 1;
