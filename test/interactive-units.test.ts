@@ -9,7 +9,8 @@ import { DETAIL_LABEL, withDetail } from "../src/sdk/prompts/confirm-report.js";
 import { formatPreview, visible } from "../src/sdk/prompts/preview.js";
 import { composeBody } from "../src/sdk/prompts/report-flow.js";
 import { FileExistsError, reportFileContent, saveReportFile } from "../src/sdk/prompts/save-report.js";
-import { colorEnabled, createStyle, terminalColumns, whyNotInteractive } from "../src/sdk/prompts/terminal.js";
+import { whyNotInteractive } from "../src/sdk/prompts/interactive.js";
+import { colorEnabled, createStyle, terminalColumns } from "../src/sdk/prompts/terminal.js";
 
 const document: ReportDocument = {
   text: "### What I was doing\n\nExporting",

@@ -9,7 +9,8 @@ import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
 import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
-import { whyNotInteractive } from "./prompts/terminal.js";
+import { whileAnswering } from "./prompts/activity.js";
+import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
 import type { FlowHost, PromptHost } from "./prompts/host.js";
 import type { CaptureOptions, HelperOptions, ReportInput, ReportResult, RunInput } from "./types.js";
@@ -232,6 +233,14 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       base.kind = "exception";
     }
     if (this.disabled) return this.runHeadless({ ...base, title: base.title || "(report)" });
+    const notHere = whyNotInteractive(this.env);
+    if (notHere !== undefined) {
+      if (base.title.trim() === "") {
+        throw new InvalidOptionError("title", input.title, `a title: there is no terminal to ask for one (${notHere})`);
+      }
+      this.logger.info(`no questions asked (${notHere}); reporting without them.`);
+      return this.runHeadless(base);
+    }
     const { runReportFlow } = await import("./prompts/report-flow.js");
     const { title, ...rest } = base;
     return runReportFlow(this.flowHost(), title === "" ? rest : { ...rest, title });
@@ -254,6 +263,11 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
 
   /** Whether a browser may be opened here. */
   protected async mayOpenBrowser(): Promise<boolean> {
+    return false;
+  }
+
+  /** Opens a URL in the browser; false when it could not. */
+  protected async openUrl(_url: string): Promise<boolean> {
     return false;
   }
 
@@ -280,6 +294,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       cwd: process.cwd(),
       redact: (text) => this.redact(text),
       renderBody: (report) => this.renderBody(report),
+      whileAnswering,
     };
   }
 
@@ -293,7 +308,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       deliver: (report) => this.deliver(report),
       manualUrl: (report) => this.manualUrl(report),
       mayOpenBrowser: () => this.mayOpenBrowser(),
-      runHeadless: (input) => this.runHeadless(input),
+      openUrl: (url) => this.openUrl(url),
     };
   }
 }

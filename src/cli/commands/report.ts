@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../../errors.js";
 import { getHelper } from "../../sdk/get-helper.js";
-import { whyNotInteractive } from "../../sdk/prompts/terminal.js";
+import { whyNotInteractive } from "../../sdk/prompts/interactive.js";
 import type { ReportResult, RunInput } from "../../sdk/types.js";
 import type { CliCommand, CliIO } from "../io.js";
 

@@ -18,7 +18,7 @@ export const DETAIL_LABEL = "**Note from the person who hit this:**";
  * answer (`whyNotInteractive` said so).
  */
 export async function confirmReport(report: PreparedReport, host: PromptHost): Promise<PreparedReport | undefined> {
-  const ui = await openPromptUi(host.env);
+  const ui = await openPromptUi(host.env, host.whileAnswering);
   try {
     let current = report;
     ui.write(`\n${ui.style.bold("bugbeacon")}: this problem can be reported to the developers. Nothing is sent unless you choose to.\n`);

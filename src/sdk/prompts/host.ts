@@ -11,6 +11,8 @@ export interface PromptHost {
   redact(text: string): string;
   /** The issue body exactly as the backend would send it. */
   renderBody(report: PreparedReport): string;
+  /** Runs `work` marked as "a person is answering" (see activity.ts). */
+  whileAnswering<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** What the full `run()` flow needs besides. */
@@ -29,6 +31,6 @@ export interface FlowHost extends PromptHost {
   manualUrl(report: PreparedReport): string | undefined;
   /** Whether a browser can be opened here. */
   mayOpenBrowser(): Promise<boolean>;
-  /** The headless path: `runHeadless`. */
-  runHeadless(input: ReportInput): Promise<ReportResult>;
+  /** Opens the URL in a browser; false when that failed (never throws). */
+  openUrl(url: string): Promise<boolean>;
 }

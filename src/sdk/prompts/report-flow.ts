@@ -2,11 +2,9 @@
  * `helper.run()`: a person reports a problem by hand. Asks for (or pre-fills) the title, what they were
  * doing and what they expected, shows the exact environment values and lets them drop any, previews
  * the issue as GitHub will get it, then: submit (with a token), open the prefilled page in a browser,
- * copy its URL, save the report to a file, or cancel. Without a terminal it asks nothing: the headless
- * path, and it says so.
+ * copy its URL, save the report to a file, or cancel. (Without a terminal `run()` does not come here.)
  */
 import { nodePath } from "../../_builtins.js";
-import { InvalidOptionError } from "../../errors.js";
 import type { PreparedReport } from "../base-helper.js";
 import type { ReportInput, ReportResult } from "../types.js";
 import { copyToClipboard } from "./clipboard.js";
@@ -15,7 +13,6 @@ import { withEnvironment } from "./confirm-report.js";
 import type { FlowHost } from "./host.js";
 import { formatPreview } from "./preview.js";
 import { FileExistsError, reportFileContent, saveReportFile } from "./save-report.js";
-import { whyNotInteractive } from "./terminal.js";
 import { CANCELLED, openPromptUi, type PromptUi } from "./ui.js";
 
 /** What the flow starts from: a `runHeadless` input whose title may still be missing. */
@@ -23,16 +20,9 @@ export type FlowInput = Omit<ReportInput, "title"> & { title?: string };
 
 type Action = "submit" | "open" | "copy" | "save" | "cancel";
 
+/** The conversation; call only where a person can answer (`whyNotInteractive` said so). */
 export async function runReportFlow(host: FlowHost, input: FlowInput): Promise<ReportResult> {
-  const reason = whyNotInteractive(host.env);
-  if (reason !== undefined) {
-    if (input.title === undefined || input.title.trim() === "") {
-      throw new InvalidOptionError("title", input.title, `a title: there is no terminal to ask for one (${reason})`);
-    }
-    host.logger.info(`no questions asked (${reason}); reporting without them.`);
-    return host.runHeadless({ ...input, title: input.title });
-  }
-  const ui = await openPromptUi(host.env);
+  const ui = await openPromptUi(host.env, host.whileAnswering);
   let closed = false;
   const close = (): void => {
     if (!closed) ui.close();
@@ -106,8 +96,7 @@ async function converse(host: FlowHost, ui: PromptUi, input: FlowInput, close: (
   if (action === "submit") return host.deliver(final);
   const link = url as string;
   if (action === "open") {
-    const { openInBrowser } = await import("../browser.js");
-    const opened = await openInBrowser(link, host.logger, host.env);
+    const opened = await host.openUrl(link);
     ui.write(`${opened ? "Opened the prefilled issue page in your browser." : "Could not open a browser."} The URL:\n${link}\n`);
     return { kind: "url", url: link, identifier, reportId, opened };
   }

@@ -1,34 +1,16 @@
 /**
- * Facts about the terminal a prompt would use: whether a person can answer at all, how wide it is,
- * and whether colour is wanted. No dependencies: imported statically by the helper.
+ * Facts about the terminal a prompt lays its text out for: how wide it is and whether colour is
+ * wanted. Loaded with the prompts (whether to prompt at all is in interactive.ts).
  */
 
-/** The streams a prompt reads and writes. */
-export interface TerminalStreams {
-  stdin: NodeJS.ReadStream | (NodeJS.ReadableStream & { isTTY?: boolean });
-  stdout: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean; columns?: number });
-}
+import type { TerminalStreams } from "./interactive.js";
+
+export type { TerminalStreams };
 
 /** Narrowest width the preview is laid out for; narrower terminals wrap it. */
 export const MIN_COLUMNS = 20;
 /** Used when the terminal does not say how wide it is. */
 export const DEFAULT_COLUMNS = 80;
-
-function flagSet(value: string | undefined): boolean {
-  return value !== undefined && value !== "" && value !== "0" && value !== "false";
-}
-
-/**
- * Why no prompt can be shown here, or `undefined` when a person can answer: stdin and stdout are both
- * terminals and this is not CI (env `CI`, or what `ci-info` knows when `deep` is set).
- */
-export function whyNotInteractive(env: NodeJS.ProcessEnv, streams: TerminalStreams = defaultStreams()): string | undefined {
-  if (streams.stdin.isTTY !== true) return "stdin is not a terminal";
-  if (streams.stdout.isTTY !== true) return "stdout is not a terminal";
-  if (flagSet(env.CI)) return "running in CI";
-  return undefined;
-}
-
 
 /** Colour unless `NO_COLOR` is set (any non-empty value, per no-color.org) or `TERM=dumb`. */
 export function colorEnabled(env: NodeJS.ProcessEnv): boolean {

@@ -3,7 +3,6 @@
  * answer), and plain text for previews. Ctrl-C or Escape at any question, or SIGINT between questions,
  * cancels: every later question answers `CANCELLED` at once, so nothing is sent and nothing written.
  */
-import { whileAnswering } from "./activity.js";
 import { colorEnabled, createStyle, defaultStreams, terminalColumns, type Style, type TerminalStreams } from "./terminal.js";
 
 /** What a question resolves when the person cancelled (Ctrl-C, Escape, SIGINT). */
@@ -47,7 +46,12 @@ let turn: Promise<void> = Promise.resolve();
  * Opens a conversation on the terminal, once any other one has closed (two reports at once must not
  * ask over each other). Loads enquirer; call only after `whyNotInteractive` said yes, and always close().
  */
-export async function openPromptUi(env: NodeJS.ProcessEnv, streams: TerminalStreams = defaultStreams()): Promise<PromptUi> {
+export async function openPromptUi(
+  env: NodeJS.ProcessEnv,
+  /** Marks the time a person spends answering (the crash handlers' time limit does not count it). */
+  whileAnswering: <T>(work: () => Promise<T>) => Promise<T>,
+  streams: TerminalStreams = defaultStreams(),
+): Promise<PromptUi> {
   const loaded = (await import("enquirer")) as unknown as { default?: EnquirerModule } & EnquirerModule;
   const previous = turn;
   let release = (): void => {};

@@ -1,7 +1,6 @@
 import { MissingTokenError } from "../../errors.js";
 import { parseIssueBody, renderIssueBody } from "../../format/report-format.js";
 import { BaseHelper, type PreparedReport } from "../../sdk/base-helper.js";
-import { canOpenBrowser, openInBrowser } from "../../sdk/browser.js";
 import type { ReportResult } from "../../sdk/types.js";
 import { identifierCache } from "./identifier-cache.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
@@ -246,8 +245,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
       `no GitHub token, so nothing was sent. To report this problem, open:\n${url}` +
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
     );
-    const mayOpen = this.options.open ?? (await canOpenBrowser(this.env));
-    const opened = mayOpen ? await openInBrowser(url, this.logger, this.env) : false;
+    const opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
     return { kind: "url", url, identifier, reportId, opened };
   }
 
@@ -285,7 +283,15 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   }
 
   protected override async mayOpenBrowser(): Promise<boolean> {
-    return this.options.open ?? (await canOpenBrowser(this.env));
+    if (this.options.open !== undefined) return this.options.open;
+    const { canOpenBrowser } = await import("../../sdk/browser.js");
+    return canOpenBrowser(this.env);
+  }
+
+  /** Opens the URL in the browser (the opener is loaded only here). */
+  protected override async openUrl(url: string): Promise<boolean> {
+    const { openInBrowser } = await import("../../sdk/browser.js");
+    return openInBrowser(url, this.logger, this.env);
   }
 
   private documentWithFooter(report: PreparedReport) {

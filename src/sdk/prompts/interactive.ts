@@ -1,0 +1,28 @@
+/**
+ * Whether a person can answer a prompt here. Dependency-free and tiny: the helper imports it
+ * statically to decide whether to load the prompts at all.
+ */
+
+/** The streams a prompt reads and writes. */
+export interface TerminalStreams {
+  stdin: NodeJS.ReadStream | (NodeJS.ReadableStream & { isTTY?: boolean });
+  stdout: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean; columns?: number });
+}
+
+function flagSet(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value !== "false";
+}
+
+/**
+ * Why no prompt can be shown here, or `undefined` when a person can answer: stdin and stdout are both
+ * terminals and `CI` is not set.
+ */
+export function whyNotInteractive(
+  env: NodeJS.ProcessEnv,
+  streams: TerminalStreams = { stdin: process.stdin, stdout: process.stdout },
+): string | undefined {
+  if (streams.stdin.isTTY !== true) return "stdin is not a terminal";
+  if (streams.stdout.isTTY !== true) return "stdout is not a terminal";
+  if (flagSet(env.CI)) return "running in CI";
+  return undefined;
+}
