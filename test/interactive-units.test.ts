@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
+import { getHelper, InvalidOptionError } from "../src/index.js";
 import { parseIssueBody, renderIssueBody, type ReportDocument } from "../src/format/report-format.js";
 import { DETAIL_LABEL, withDetail } from "../src/sdk/prompts/confirm-report.js";
 import { formatPreview, visible } from "../src/sdk/prompts/preview.js";
@@ -170,4 +171,14 @@ describe("bugbeacon report flags", () => {
     }
   });
 
+});
+
+describe("confirmTimeoutMs", () => {
+  it("takes a whole number of milliseconds and names a bad value", () => {
+    expect(() => getHelper("github", { confirmTimeoutMs: 0 })).not.toThrow();
+    for (const bad of [-1, 1.5, "60s", Number.NaN]) {
+      expect(() => getHelper("github", { confirmTimeoutMs: bad as number })).toThrow(InvalidOptionError);
+      expect(() => getHelper("github", { confirmTimeoutMs: bad as number })).toThrow(/confirmTimeoutMs/);
+    }
+  });
 });

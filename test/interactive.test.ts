@@ -336,6 +336,23 @@ console.log("results:", results.map((r) => r.kind).join(","));
     expect(issues().map((i) => i.title)).toEqual(["Error: disk full while saving"]);
   });
 
+  it("nobody at the keyboard: after confirmTimeoutMs nothing is sent and the crash goes on", async () => {
+    const app = appFrom(`import { getHelper } from "bugbeacon";
+getHelper("github", { repo: "octo/app", confirmTimeoutMs: 700 }).installHandlers({ timeoutMs: 300 });
+setTimeout(() => {
+  throw new Error("nobody is watching");
+}, 10);
+`);
+    const session = spawnPty([process.execPath, join(app, "app.mjs")], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd: app });
+    await session.waitFor("Add a line of detail?");
+    const started = Date.now();
+    expect(await session.exit).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(session.text).toContain("no answer within 0.7 s; the report was not sent.");
+    expect(session.text).toMatch(/Error: nobody is watching\r?\n\s+at Timeout\._onTimeout/);
+    expect(writes()).toEqual([]);
+  });
+
   it("without a terminal the crash is reported without a question", async () => {
     const app = appFrom(crashApp(5000));
     const run = await runNode([join(app, "app.mjs")], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd: app, input: "" });

@@ -15,6 +15,9 @@ import { createRedactor, type Redactor } from "./redact.js";
 import type { FlowHost, PromptHost } from "./prompts/host.js";
 import type { CaptureOptions, HelperOptions, ReportInput, ReportResult, RunInput } from "./types.js";
 
+/** How long the short confirmation waits for a key before it gives up and sends nothing. */
+export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
+
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
   /** The target as the caller gave it (validated by the backend). */
@@ -79,11 +82,17 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       const notHere = whyNotInteractive(this.env);
       if (notHere === undefined) {
         const { confirmReport } = await import("./prompts/confirm-report.js");
-        confirmed = await confirmReport(prepared, this.promptHost());
-        if (confirmed === undefined) {
-          this.logger.info("report cancelled; nothing was sent.");
-          return { kind: "skipped", reason: "cancelled", identifier, reportId };
+        const idleMs = this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+        const answer = await confirmReport(prepared, this.promptHost(), idleMs);
+        if ("declined" in answer) {
+          this.logger.info(
+            answer.declined === "unanswered"
+              ? `no answer within ${idleMs / 1000} s; the report was not sent.`
+              : "report cancelled; nothing was sent.",
+          );
+          return { kind: "skipped", reason: answer.declined, identifier, reportId };
         }
+        confirmed = answer;
       } else if (this.options.confirm === true) {
         this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
       }
@@ -329,6 +338,9 @@ function validateCommonOptions(options: HelperOptions): void {
   for (const key of ["beforeSend", "identify"] as const) {
     const v = options[key];
     if (v !== undefined && typeof v !== "function") throw new InvalidOptionError(key, v, "a function");
+  }
+  if (options.confirmTimeoutMs !== undefined && !(Number.isInteger(options.confirmTimeoutMs) && options.confirmTimeoutMs >= 0)) {
+    throw new InvalidOptionError("confirmTimeoutMs", options.confirmTimeoutMs, "a whole number of milliseconds (0 waits as long as it takes)");
   }
   if (options.breadcrumbs !== undefined && !(Number.isInteger(options.breadcrumbs) && options.breadcrumbs >= 0)) {
     throw new InvalidOptionError("breadcrumbs", options.breadcrumbs, "a whole number of breadcrumbs to keep (0 turns them off)");

@@ -38,7 +38,7 @@ export type ReportResult =
   /** Nothing was sent, on purpose (opt-out, `beforeSend` dropped it, the user cancelled, dry run). */
   | { kind: "skipped"; reason: SkipReason; identifier: string; reportId: string };
 
-export type SkipReason = "disabled" | "dropped" | "cancelled" | "dry-run" | "duplicate-assertion";
+export type SkipReason = "disabled" | "dropped" | "cancelled" | "unanswered" | "dry-run" | "duplicate-assertion";
 
 /** What `captureException` takes besides the error. */
 export interface CaptureOptions {
@@ -60,11 +60,19 @@ export interface HelperOptions {
    */
   disabled?: boolean;
   /**
-   * Ask the person before sending environment values (they may drop any). Only ever asks when both
-   * stdin and stdout are terminals; never prompts in CI or with piped input.
-   * @default true when stdin and stdout are TTYs, else false
+   * Before an automatic report (`runHeadless`, `captureException`, the crash handlers), show the person
+   * a preview and ask for a line of detail and whether to send (they may also drop environment values).
+   * Only ever asks when stdin and stdout are terminals and `CI` is not set; never prompts otherwise.
+   * @default true
    */
   confirm?: boolean;
+  /**
+   * How long the confirmation before an automatic report waits for a key: nobody at the keyboard means
+   * the report is not sent (`{ kind: "skipped", reason: "unanswered" }`) and a crashing app goes on to
+   * exit. `0` waits as long as it takes. `helper.run()`, which a person starts, never times out.
+   * @default 60000
+   */
+  confirmTimeoutMs?: number;
   /**
    * Environment variable names to send, added to the built-in allow-list (shell, terminal, locale...).
    * Also env `BUGBEACON_ENV_ALLOWLIST` (comma-separated). A variable on no list never leaves the process.

@@ -12,19 +12,23 @@ import { CANCELLED, openPromptUi } from "./ui.js";
 /** Label of the line the person adds, in the issue body. */
 export const DETAIL_LABEL = "**Note from the person who hit this:**";
 
+/** Why nothing is sent: the person said no (or cancelled), or nobody answered in time. */
+export type Declined = { declined: "cancelled" | "unanswered" };
+
 /**
  * Resolves the report to send (with the person's line of detail and without the environment values
- * they dropped), or `undefined` when they chose not to send or cancelled. Call only where a person can
- * answer (`whyNotInteractive` said so).
+ * they dropped), or why not. Call only where a person can answer (`whyNotInteractive` said so).
+ * @param idleMs give up (send nothing) when no key is pressed for this long; 0 waits as long as it takes
  */
-export async function confirmReport(report: PreparedReport, host: PromptHost): Promise<PreparedReport | undefined> {
-  const ui = await openPromptUi(host.env, host.whileAnswering);
+export async function confirmReport(report: PreparedReport, host: PromptHost, idleMs = 0): Promise<PreparedReport | Declined> {
+  const ui = await openPromptUi(host.env, host.whileAnswering, { idleMs });
+  const no = (): Declined => ({ declined: ui.timedOut ? "unanswered" : "cancelled" });
   try {
     let current = report;
     ui.write(`\n${ui.style.bold("bugbeacon")}: this problem can be reported to the developers. Nothing is sent unless you choose to.\n`);
     ui.write(formatPreview(current.title, host.renderBody(current), { columns: ui.columns, style: ui.style, target: current.repo, maxBodyLines: 24 }));
     const detail = await ui.input("Add a line of detail? (what you were doing; enter skips)");
-    if (detail === CANCELLED) return undefined;
+    if (detail === CANCELLED) return no();
     if (detail.trim() !== "") current = withDetail(current, host.redact(detail.trim()));
     for (;;) {
       const envCount = Object.keys(current.document.metadata.environment).length;
@@ -34,10 +38,10 @@ export async function confirmReport(report: PreparedReport, host: PromptHost): P
         { name: "no" as const, message: "Don't send" },
       ];
       const action = await ui.select("Send this report?", choices);
-      if (action === CANCELLED || action === "no") return undefined;
+      if (action === CANCELLED || action === "no") return no();
       if (action === "send") return current;
       const kept = await confirmEnvironment(ui, current.document.metadata.environment);
-      if (kept === CANCELLED) return undefined;
+      if (kept === CANCELLED) return no();
       current = withEnvironment(current, kept);
     }
   } finally {

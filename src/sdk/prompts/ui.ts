@@ -19,6 +19,8 @@ export interface PromptUi {
   readonly columns: number;
   readonly style: Style;
   readonly cancelled: boolean;
+  /** Cancelled because nobody pressed a key for `idleMs`. */
+  readonly timedOut: boolean;
   /** Writes text as is to the terminal (the preview, results). */
   write(text: string): void;
   input(message: string, options?: { initial?: string; required?: boolean; validate?: (value: string) => true | string }): Promise<string | Cancelled>;
@@ -50,8 +52,13 @@ export async function openPromptUi(
   env: NodeJS.ProcessEnv,
   /** Marks the time a person spends answering (the crash handlers' time limit does not count it). */
   whileAnswering: <T>(work: () => Promise<T>) => Promise<T>,
-  streams: TerminalStreams = defaultStreams(),
+  options: {
+    /** Give up when nobody touches a key for this long (0: wait as long as it takes). @default 0 */
+    idleMs?: number;
+    streams?: TerminalStreams;
+  } = {},
 ): Promise<PromptUi> {
+  const streams = options.streams ?? defaultStreams();
   const loaded = (await import("enquirer")) as unknown as { default?: EnquirerModule } & EnquirerModule;
   const previous = turn;
   let release = (): void => {};
@@ -69,6 +76,23 @@ export async function openPromptUi(
   process.on("SIGINT", onSigint);
   let closed = false;
 
+  // Nobody at the keyboard: after idleMs without a key, every question answers CANCELLED.
+  let timedOut = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const idleMs = options.idleMs ?? 0;
+  const touch = (): void => {
+    if (idleMs <= 0 || closed) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      timedOut = true;
+      cancelled = true;
+      void current?.cancel().catch(() => {});
+    }, idleMs);
+  };
+  // enquirer turns stdin's bytes into "keypress" events; listening to them changes nothing else.
+  streams.stdin.on("keypress", touch);
+  touch();
+
   const common = (message: string): Record<string, unknown> => ({
     name: "answer",
     message,
@@ -82,6 +106,7 @@ export async function openPromptUi(
     if (cancelled || closed) return CANCELLED;
     const prompt = new Prompt(options);
     current = prompt;
+    touch();
     try {
       return (await whileAnswering(() => prompt.run())) as T;
     } catch {
@@ -97,6 +122,9 @@ export async function openPromptUi(
     style,
     get cancelled() {
       return cancelled;
+    },
+    get timedOut() {
+      return timedOut;
     },
     write(text) {
       try {
@@ -125,6 +153,8 @@ export async function openPromptUi(
     close() {
       if (closed) return;
       closed = true;
+      clearTimeout(idleTimer);
+      streams.stdin.removeListener("keypress", touch);
       process.removeListener("SIGINT", onSigint);
       release();
     },
