@@ -1,23 +1,15 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../src/index.js";
 import { BreadcrumbTrail, addBreadcrumb, globalTrail, recordConsole } from "../src/sdk/capture/breadcrumbs.js";
 import { unhandledRejectionsMode } from "../src/sdk/capture/handlers.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 
 const TOKEN = "ghp_capturetestcapturetestcapturetest1";
-let fake: FakeGitHub;
-beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
-});
-afterAll(async () => {
-  await fake.close();
-});
+const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
 afterEach(() => {
-  expect(fake.contractViolations).toEqual([]);
-  fake.reset();
   globalTrail.clear();
 });
 

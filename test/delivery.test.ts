@@ -2,27 +2,17 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../src/index.js";
 import { Spool } from "../src/transports/spool/spool.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { startFakeGitHub } from "./support/fake-github/index.js";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const TOKEN = "ghp_deliverytokendeliverytokendelivery1";
 const REPO = "octo/app";
 const root = new URL("..", import.meta.url).pathname;
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  fake.faults.clear();
-  fake.reset();
-});
+const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false }, { checkContract: false });
 
 const newSpool = () => mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
 

@@ -1,25 +1,14 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 import { appFrom } from "./support/app-fixture.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const TOKEN = "ghp_capturetokencapturetokencapture12";
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  expect(fake.contractViolations).toEqual([]);
-  fake.reset();
-});
+const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
 
 const env = (extra: NodeJS.ProcessEnv = {}) =>
   baseEnv({ EXAMPLE_REPO: "octo/app", BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, ...extra });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   InvalidOptionError,
   InvalidRepoError,
@@ -12,22 +12,11 @@ import {
   parseIssueBody,
 } from "../src/index.js";
 import { GITHUB_BODY_LIMIT } from "../src/format/report-format.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 
 const TOKEN = "ghp_faketokenfaketokenfaketokenfake1234";
 const OTHER = "ghp_othertokenothertokenothertoken5678";
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN, OTHER] });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  expect(fake.contractViolations).toEqual([]);
-  fake.reset();
-});
+const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN, OTHER] });
 
 /** A helper wired to the fake, with an environment that holds only what the test gives it. */
 function helper(env: NodeJS.ProcessEnv = {}, options: Parameters<typeof getHelper<"github">>[1] = {}) {

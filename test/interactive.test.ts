@@ -6,10 +6,10 @@ import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
 import { appFrom } from "./support/app-fixture.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 import { KEY, spawnPty } from "./support/pty.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
@@ -17,18 +17,7 @@ const root = new URL("..", import.meta.url).pathname;
 const cli = join(root, "dist/cli.js");
 const TOKEN = "ghp_interactivetokeninteractivetoken12";
 const REPO = "octo/app";
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  expect(fake.contractViolations).toEqual([]);
-  fake.reset();
-});
+const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
 
 /** A person's terminal: no CI, a real TERM, the fake GitHub as the API. */
 const terminalEnv = (extra: NodeJS.ProcessEnv = {}) =>

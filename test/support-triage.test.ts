@@ -1,26 +1,15 @@
 import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
-import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 import { cloneOf, filesOnMain, issuesEvent, makeRemote, reportBody, writeEvent } from "./support/git-fixtures.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const TOKEN = "ghs_triagetokentriagetokentriagetoken";
 const REPO = "octo/support";
 const root = new URL("..", import.meta.url).pathname;
-let fake: FakeGitHub;
-
-beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  expect(fake.contractViolations).toEqual([]);
-  fake.reset();
-});
+const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
 
 /** Seeds issues 1..n on the fake so triage's API calls have real targets. */
 function seed(n: number) {
