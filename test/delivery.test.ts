@@ -247,6 +247,29 @@ describe("exactly once under faults", () => {
     expect(deliveredReportIds().sort()).toEqual([first.reportId, second.reportId].sort());
   });
 
+  it("a second flush from the same helper brings its index up to date instead of listing every open issue again", async () => {
+    const spool = newSpool();
+    const queue = (title: string) =>
+      helper(spool, { baseUrl: "http://127.0.0.1:9", timeoutMs: 300 }).runHeadless({ identifier: "again", title, repo: REPO });
+    const flusher = helper(spool);
+    expect((await queue("First")).kind).toBe("queued");
+    expect(await flusher.flush()).toMatchObject({ sent: 1, queued: 0 });
+    // A maintainer closes it; the same crash is queued again.
+    const closed = await fetch(`${fake.url}/repos/${REPO}/issues/1`, {
+      method: "PATCH", headers: { authorization: `token ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ state: "closed" }),
+    });
+    expect(closed.status).toBe(200);
+    expect((await queue("Second")).kind).toBe("queued");
+    const listedBefore = fake.requests.length;
+    expect(await flusher.flush()).toMatchObject({ sent: 1, merged: 0, queued: 0 });
+    // Not a comment on the closed issue (the kept index learnt it was closed): a new issue.
+    expect(fake.issues(REPO).map((i) => [i.number, i.state, i.comments.length])).toEqual([[1, "closed", 0], [2, "open", 0]]);
+    // The second flush asked only for what changed since the first (`since`), not for all open issues.
+    const lists = fake.requests.slice(listedBefore).filter((r) => r.method === "GET" && r.path === `/repos/${REPO}/issues`);
+    expect(lists.length).toBeGreaterThan(0);
+    for (const r of lists) expect(r.query).toMatchObject({ state: "all", since: expect.any(String) });
+  });
+
   it("a flush killed with SIGKILL mid-way, then rerun: every report exactly once, no corrupt spool file", async () => {
     const dir = newSpool();
     const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });

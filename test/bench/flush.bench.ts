@@ -22,7 +22,8 @@ export async function run(log: (line: string) => void): Promise<void> {
     const fake = await startFakeGitHub({ repos: ["bench/app"], tokens: [TOKEN], creationLimit: { perSecond: PER_SECOND }, searchRateLimit: false });
     const spoolDir = mkdtempSync(join(tmpdir(), "bugbeacon-bench-spool-"));
     try {
-      // Queue 500 reports: the API is unreachable while they are made (connection refused: certainly unsent).
+      // Queue 500 reports: the API is unreachable while they are made (fetch refuses port 9 before
+      // connecting: certainly unsent, so not marked uncertain).
       const offline = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir, dedupe: false, timeoutMs: 200, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
       for (let i = 0; i < REPORTS; i++) {
         const r = await offline.runHeadless({ identifier: `bench ${i}`, title: `Bench report ${i}`, body: "x".repeat(500), repo: "bench/app" });

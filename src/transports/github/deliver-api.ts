@@ -9,6 +9,7 @@
  */
 import type { Octokit } from "@octokit/rest";
 import { parseIssueBody } from "../../format/report-format.js";
+import { causeCode, neverSent } from "./network-errors.js";
 import type { RepoRef } from "./repo.js";
 
 export interface DeliveryItem {
@@ -52,28 +53,52 @@ export async function buildRepoIndex(octokit: Octokit, repo: RepoRef, since: num
   const base = { owner: repo.owner, repo: repo.name };
   const index: RepoIndex = { builtAt: Date.now(), arrived: new Map(), open: new Map() };
   try {
-    const sinceIso = since !== undefined ? new Date(since - 5 * 60_000).toISOString() : undefined;
     for (const issue of await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "open", per_page: 100 })) {
       const parsed = issue.pull_request ? undefined : parseIssueBody(issue.body ?? "");
       if (parsed !== undefined && !index.open.has(parsed.identifier)) index.open.set(parsed.identifier, issue);
     }
-    if (sinceIso !== undefined) {
-      for (const issue of await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "all", since: sinceIso, per_page: 100 })) {
-        const id = issue.pull_request ? undefined : parseIssueBody(issue.body ?? "")?.metadata?.reportId;
-        if (id) index.arrived.set(id, { kind: "created", number: issue.number, url: issue.html_url });
-      }
-    }
-    if (sinceIso !== undefined) {
-      const comments = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...base, since: sinceIso, per_page: 100 });
-      for (const comment of comments) {
-        const id = parseIssueBody(comment.body ?? "")?.metadata?.reportId;
-        if (id) index.arrived.set(id, { kind: "duplicate", number: Number(comment.issue_url.slice(comment.issue_url.lastIndexOf("/") + 1)), url: comment.html_url });
-      }
-    }
+    if (since !== undefined) await addArrivals(octokit, repo, since, index);
   } catch (error) {
     throw classify(error);
   }
   return index;
+}
+
+/**
+ * Brings an index up to date: what arrived since it was made (another flusher may have delivered a
+ * report meanwhile). Lists only the recent changes, then moves `builtAt` forward.
+ */
+export async function refreshRepoIndex(octokit: Octokit, repo: RepoRef, index: RepoIndex): Promise<void> {
+  const started = Date.now();
+  await addArrivals(octokit, repo, index.builtAt, index);
+  index.builtAt = started;
+}
+
+/**
+ * Report ids found in issues and comments changed since `since` (5 minutes earlier, for the clock
+ * difference with GitHub) go into `index.arrived`; new open issues into `index.open`, closed ones out of it.
+ */
+async function addArrivals(octokit: Octokit, repo: RepoRef, since: number, index: RepoIndex): Promise<void> {
+  const base = { owner: repo.owner, repo: repo.name };
+  const sinceIso = new Date(since - 5 * 60_000).toISOString();
+  const changed = [];
+  for (const issue of await octokit.paginate(octokit.rest.issues.listForRepo, { ...base, state: "all", since: sinceIso, per_page: 100 })) {
+    const parsed = issue.pull_request ? undefined : parseIssueBody(issue.body ?? "");
+    if (parsed === undefined) continue;
+    if (parsed.metadata?.reportId) index.arrived.set(parsed.metadata.reportId, { kind: "created", number: issue.number, url: issue.html_url });
+    changed.push({ identifier: parsed.identifier, issue });
+  }
+  // Closed ones out first, so another open issue with the same identifier can take their place.
+  for (const { identifier, issue } of changed) {
+    if (issue.state !== "open" && index.open.get(identifier)?.number === issue.number) index.open.delete(identifier);
+  }
+  for (const { identifier, issue } of changed) {
+    if (issue.state === "open" && !index.open.has(identifier)) index.open.set(identifier, issue);
+  }
+  for (const comment of await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...base, since: sinceIso, per_page: 100 })) {
+    const id = parseIssueBody(comment.body ?? "")?.metadata?.reportId;
+    if (id) index.arrived.set(id, { kind: "duplicate", number: Number(comment.issue_url.slice(comment.issue_url.lastIndexOf("/") + 1)), url: comment.html_url });
+  }
 }
 
 export type DeliveryOutcome =
@@ -106,12 +131,16 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
     if (item.uncertain) {
       const index = options.index;
       let arrived = index?.arrived.get(item.reportId);
-      // The index vouches only for attempts that ended before it was made (a second of margin). A
-      // report another flusher put back after that may have arrived meanwhile: look it up afresh.
-      const indexVouches = index !== undefined && item.lastAttemptAt !== undefined && item.lastAttemptAt < index.builtAt - 1000;
-      if (arrived === undefined && !indexVouches) {
+      if (arrived === undefined && index === undefined) {
         arrived = await findArrived(octokit, item);
-        if (arrived !== undefined) index?.arrived.set(item.reportId, arrived);
+      } else if (arrived === undefined && index !== undefined) {
+        // The index vouches only for attempts that ended before it was made (a second of margin). A
+        // report another flusher put back after that may have arrived meanwhile: refresh the index.
+        const vouches = item.lastAttemptAt !== undefined && item.lastAttemptAt < index.builtAt - 1000;
+        if (!vouches) {
+          await refreshRepoIndex(octokit, item.repo, index);
+          arrived = index.arrived.get(item.reportId);
+        }
       }
       if (arrived !== undefined) return arrived;
     }
@@ -211,12 +240,11 @@ function classify(error: unknown): DeliveryFailure {
   const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (status === undefined || status === 500) {
-    // Octokit reports a failed fetch as status 500. A refused connection or an unknown host means the
-    // request never left; a timeout or a reset means it may have arrived.
+    // Octokit reports a failed fetch as status 500: the cause tells whether it may have arrived.
     const code = causeCode(error);
-    const neverSent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN";
-    if (neverSent || status === undefined || (error as { response?: unknown }).response === undefined) {
-      return new DeliveryFailure(`no answer from GitHub (${code ?? message})`, true, !neverSent, status);
+    const unsent = neverSent(error);
+    if (unsent || status === undefined || (error as { response?: unknown }).response === undefined) {
+      return new DeliveryFailure(`no answer from GitHub (${code ?? message})`, true, !unsent, status);
     }
     return new DeliveryFailure("GitHub answered 500", true, true, status);
   }
@@ -226,15 +254,4 @@ function classify(error: unknown): DeliveryFailure {
   if (status === 404) return new DeliveryFailure("the repository was not found or the token cannot see it (404): check the repo name and the token's access, then run bugbeacon flush", false, false, status);
   if (status === 403) return new DeliveryFailure("the token may not create issues here (403): give it the Issues permission, then run bugbeacon flush", false, false, status);
   return new DeliveryFailure(`GitHub refused the report (${status}: ${message})`, false, false, status);
-}
-
-/** The system error code somewhere in an error's cause chain (fetch wraps it twice). */
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let i = 0; i < 5 && current !== undefined && current !== null; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -2,6 +2,7 @@ import { MissingTokenError } from "../../errors.js";
 import { parseIssueBody, renderIssueBody } from "../../format/report-format.js";
 import { BaseHelper, type PreparedReport } from "../../sdk/base-helper.js";
 import type { ReportResult } from "../../sdk/types.js";
+import type { RepoIndex } from "./deliver-api.js";
 import { identifierCache } from "./identifier-cache.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
 import { createOctokit, type AppCredentials } from "./octokit-client.js";
@@ -16,6 +17,8 @@ import {
 import { parseRepo } from "./repo.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long an index from an earlier flush is refreshed rather than listed again. */
+const INDEX_REUSE_MS = 10 * 60_000;
 
 /** What `flush()` did. */
 export interface FlushSummary {
@@ -174,14 +177,21 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     if (token === undefined) throw new MissingTokenError();
     spool.recoverStale();
     const names = spool.pending();
-    const { buildRepoIndex } = await import("./deliver-api.js");
+    const { buildRepoIndex, refreshRepoIndex } = await import("./deliver-api.js");
     const octokit = await this.octokit(token);
-    // One look at each repository instead of a search per report (search allows 30 a minute).
-    const indexes = new Map<string, Promise<import("./deliver-api.js").RepoIndex>>();
+    // One look at each repository instead of a search per report (search allows 30 a minute). An index
+    // from this helper's last flush is brought up to date instead of listed again (fewer requests).
+    const indexes = new Map<string, Promise<RepoIndex>>();
     const indexFor = (repo: string, since: number) => {
       let index = indexes.get(repo);
       if (index === undefined) {
-        index = buildRepoIndex(octokit, parseRepo(repo), since);
+        const kept = this.keptIndexes.get(repo);
+        index =
+          kept !== undefined && Date.now() - kept.builtAt < INDEX_REUSE_MS
+            ? refreshRepoIndex(octokit, parseRepo(repo), kept).then(() => kept)
+            : buildRepoIndex(octokit, parseRepo(repo), since);
+        this.keptIndexes.delete(repo);
+        index.then((built) => this.keptIndexes.set(repo, built), () => {});
         indexes.set(repo, index);
       }
       return index;
@@ -195,7 +205,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
       });
       done += 1;
       if (claimed === undefined) continue;
-      let index: import("./deliver-api.js").RepoIndex | undefined;
+      let index: RepoIndex | undefined;
       try {
         index = await indexFor(this.targetRepo(claimed.report.repo), Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
       } catch {
@@ -217,6 +227,9 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     summary.queued = spool.pending().length;
     return summary;
   }
+
+  /** Each repository's index from the last flush, to be refreshed rather than listed again. */
+  private readonly keptIndexes = new Map<string, RepoIndex>();
 
   private octokitPromise: Promise<import("@octokit/rest").Octokit> | undefined;
   private octokit(token: string | AppCredentials): Promise<import("@octokit/rest").Octokit> {
