@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,6 +123,35 @@ describe("every fault ends as exactly one issue", () => {
     expect(summary).toMatchObject({ sent: 1, queued: 0 });
     expect(fake.issues(REPO)).toHaveLength(1);
     expect(fake.requests.filter((r) => r.method === "POST").length).toBe(1);
+  });
+
+  it("offline (connection refused): queued at once, each request tried once instead of backing off; a 502 on a lookup is still retried", async () => {
+    // A port nothing listens on: the connection is refused, so the request certainly never left.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const calls: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      calls.push(`${init?.method ?? "GET"} ${input instanceof Request ? input.url : String(input)}`);
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const spool = newSpool();
+      const offline = await helper(spool, { baseUrl: `http://127.0.0.1:${port}` }).runHeadless({ identifier: "offline", title: "Offline", repo: REPO });
+      expect(offline).toMatchObject({ kind: "queued", reason: expect.stringContaining("ECONNREFUSED") });
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.filter((c, i) => calls.indexOf(c) !== i)).toEqual([]);
+      // The same lookup answered 502 by a reachable GitHub is worth a retry (the backoff is Octokit's).
+      calls.length = 0;
+      fake.faults.add({ status: 502, method: "GET", route: "/search/issues", times: 1 });
+      const online = await helper(newSpool()).runHeadless({ identifier: "online", title: "Online", repo: REPO });
+      expect(online.kind).toBe("created");
+      expect(calls.filter((c) => c.includes("/search/issues"))).toHaveLength(2);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it("a bad token (401) or a missing repository (404): queued with what to fix, not retried forever", async () => {

@@ -1,5 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { VERSION } from "../../version.js";
+import { neverSent } from "./network-errors.js";
 
 /** A GitHub App installation, as an alternative to a personal token. */
 export interface AppCredentials {
@@ -49,7 +50,8 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
   };
   const retries = options.retries ?? 3;
   const base = options.retryAfterBaseMs ?? 1000;
-  const Client = Octokit.plugin(throttling, retry);
+  // noRetryWhenUnreachable comes first so its error hook runs before the retry plugin's.
+  const Client = Octokit.plugin(noRetryWhenUnreachable, throttling, retry);
   const auth =
     typeof options.token === "string"
       ? { auth: options.token }
@@ -81,4 +83,17 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
 
 function isSearch(options: { url?: string }): boolean {
   return typeof options.url === "string" && options.url.startsWith("/search/");
+}
+
+/**
+ * A request that never reached GitHub (connection refused, unknown host: the machine is offline) is not
+ * retried: the retry plugin would back off 1 + 4 + 9 seconds, holding up a crashing app, when the report
+ * can be queued at once for a later flush. Registered before the retry plugin, so its error hook sees the
+ * failure first and turns that request's retries off.
+ */
+function noRetryWhenUnreachable(octokit: { hook: { error: (name: "request", hook: (error: Error, options: { request?: object }) => never) => void } }): void {
+  octokit.hook.error("request", (error, options) => {
+    if (neverSent(error)) options.request = { ...options.request, retries: 0 };
+    throw error;
+  });
 }
