@@ -2,20 +2,42 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const root = new URL("..", import.meta.url).pathname;
+const TOKEN = "ghp_cjstokencjstokencjstokencjstoken1234";
+const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
 
 describe("the built package", () => {
   it("works with require() from its own root, and loads no dependency on import", async () => {
+    // Its own small shared chunks may load; no dependency and nothing lazily loaded (prompts, delivery).
     const run = await runNode(
       ["-e", `const b = require("bugbeacon");
-        const loaded = Object.keys(require.cache).filter((p) => !p.endsWith("dist/index.cjs"));
+        const loaded = Object.keys(require.cache).filter((p) => !/\\/dist\\/(index|chunk-[A-Z0-9]+)\\.cjs$/.test(p));
         console.log(JSON.stringify({ getHelper: typeof b.getHelper, error: new b.InvalidRepoError("x") instanceof b.BugbeaconError, loaded }));`],
       { env: baseEnv(), cwd: root },
     );
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual({ getHelper: "function", error: true, loaded: [] });
+  });
+
+  it("delivers through the CommonJS build: the parts loaded on first use load from require() too", async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
+    const run = await runNode(
+      ["-e", `const { getHelper } = require("bugbeacon");
+        const options = { confirm: false, open: false, quiet: true, pacingMs: 0, spoolDir: ${JSON.stringify(spoolDir)}, env: { BUGBEACON_GITHUB_TOKEN: ${JSON.stringify(TOKEN)} } };
+        (async () => {
+          const created = await getHelper("github", { ...options, baseUrl: ${JSON.stringify(fake.url)} }).captureException(new Error("from CommonJS"), { repo: "octo/app" });
+          const queued = await getHelper("github", { ...options, baseUrl: "http://127.0.0.1:9", timeoutMs: 300 }).runHeadless({ title: "Queued", repo: "octo/app" });
+          const flushed = await getHelper("github", { ...options, baseUrl: ${JSON.stringify(fake.url)} }).flush();
+          console.log(JSON.stringify({ created: created.kind, queued: queued.kind, sent: flushed.sent }));
+        })();`],
+      { env: baseEnv(), cwd: root },
+    );
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ created: "created", queued: "queued", sent: 1 });
+    expect(fake.issues("octo/app").map((i) => i.title)).toEqual(["Error: from CommonJS", "Queued"]);
   });
 
   it("works with import from its own root, and resolves nothing but itself on import", async () => {
