@@ -268,8 +268,13 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     return buildNewIssueUrl(this.webUrl, parseRepo(report.repo), report.title, this.documentWithFooter(report), labels);
   }
 
+  /** The body as the API would get it (with the helpme footer when asked). */
+  protected override renderBody(report: PreparedReport): string {
+    return renderIssueBody(this.documentWithFooter(report)).body;
+  }
+
   /** True when a token (or GitHub App credentials) lets reports be created through the API. */
-  hasCredentials(): boolean {
+  protected override canSubmit(): boolean {
     try {
       return this.credentials() !== undefined;
     } catch {
@@ -277,22 +282,9 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     }
   }
 
-  /** The prefilled "new issue" page for a report: what the person opens when there is no token. */
-  newIssueUrl(report: PreparedReport): string {
-    return this.buildUrl(report).url;
-  }
-
-  /** The body as the API would get it (with the helpme footer when asked). */
-  protected override renderBody(report: PreparedReport): string {
-    return renderIssueBody(this.documentWithFooter(report)).body;
-  }
-
-  protected override canSubmit(): boolean {
-    return this.hasCredentials();
-  }
-
+  /** The prefilled "new issue" page: what the person opens when there is no token. */
   protected override manualUrl(report: PreparedReport): string | undefined {
-    return this.newIssueUrl(report);
+    return this.buildUrl(report).url;
   }
 
   protected override async mayOpenBrowser(): Promise<boolean> {
