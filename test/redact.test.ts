@@ -23,8 +23,9 @@ const table: Array<[string, string, string]> = [
   ["Authorization header", "Authorization: Bearer abc.def-ghi_jkl~mno", `Authorization: Bearer ${R}`],
   ["Authorization basic", "authorization=Basic dXNlcjpwYXNz", `authorization=Basic ${R}`],
   ["Bearer value", "sent bearer 0123456789abcdef0123", `sent bearer ${R}`],
-  ["PEM private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----", `-----BEGIN PRIVATE KEY----- ${R} -----END PRIVATE KEY-----`],
-  ["password in URL", "connect postgres://app:s3cret@db:5432/x failed", `connect postgres://app:${R}@db:5432/x failed`],
+  ["PEM private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----", `-----BEGIN RSA PRIVATE KEY----- ${R} -----END RSA PRIVATE KEY-----`],
+  // The whole user info goes: `user:[REDACTED]@` still reads as a credential to scanners, and user names can be personal.
+  ["password in URL", "connect postgres://app:s3cret@db:5432/x failed", `connect postgres://${R}@db:5432/x failed`],
   ["password= assignment", "login failed password=hunter2 user=x", `login failed password=${R} user=x`],
   ["secret: in JSON", '{"client_secret": "abc123", "id": 7}', `{"client_secret": "${R}", "id": 7}`],
   ["token= in a query string", "GET /cb?state=1&token=abcd1234&x=2", `GET /cb?state=1&token=${R}&x=2`],

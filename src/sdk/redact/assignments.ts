@@ -1,0 +1,242 @@
+/**
+ * Values given to a sensitive name, in every syntax people log: `k=v`, `k: v`, `"k":"v"`, `'k': 'v'`,
+ * `\"k\":\"v\"` (JSON inside a JSON string), env-file lines (`DB_PASS=…`, `export TOKEN="…"`), query and
+ * connection-string parameters (`&sig=…`, `;AccountKey=…`), headers (`Authorization: Bearer …`,
+ * `Cookie: …`, also inside `-H "…"`), and command-line flags (`--db-password=v`, `--api-key v`).
+ *
+ * One pass over the text: at each `=` or `:` the name before it is read backwards (at most 100
+ * characters, stopping at the first character that cannot be in a name, which every operator is), and a
+ * consumed value is never scanned again, so each character is looked at a bounded number of times.
+ */
+import { NAME, TOKEN, inClass, isLineBreak, looksRandom } from "./chars.js";
+import { isCredentialHeader, isSensitiveName } from "./names.js";
+import { afterLineBreak } from "./prefixes.js";
+import type { Spans } from "./spans.js";
+
+const MAX_NAME = 100;
+const MAX_GAP = 16;
+const MAX_STRUCTURE = 4096;
+/** Values that say a secret is absent, not what it is. */
+const HARMLESS = new Set(["", "null", "undefined", "true", "false", "none", "nil", "[REDACTED]", "[Object]", "[Array]"]);
+const AUTH_SCHEMES = new Set(["bearer", "basic", "token", "digest", "bot", "negotiate", "ntlm", "oauth", "aws4-hmac-sha256", "apikey", "sso-key"]);
+
+export function findAssignments(text: string, out: Spans): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c !== 61 && c !== 58) {
+      i++;
+      continue;
+    }
+    const consumed = assignmentAt(text, i, out);
+    i = consumed > i ? consumed : i + 1;
+  }
+}
+
+/** Handles the operator at `op`; returns where scanning goes on (past the value when one was redacted). */
+function assignmentAt(text: string, op: number, out: Spans): number {
+  const isColon = text.charCodeAt(op) === 58;
+  const next = text.charCodeAt(op + 1);
+  if (isColon) {
+    if (next === 47 && text.charCodeAt(op + 2) === 47) return op; // scheme://
+    if (next === 58 || next === 92) return op + 1; // a::b, C:\
+  } else {
+    const prev = text.charCodeAt(op - 1);
+    if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62) return op + 1; // ==, !=, <=, >=
+  }
+  // The name: optional spaces, an optional closing quote (maybe escaped), then name characters.
+  let j = op - 1;
+  let gap = 0;
+  while (j >= 0 && gap < 4 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) {
+    j--;
+    gap++;
+  }
+  let quoted = false;
+  const q = text.charCodeAt(j);
+  if (q === 34 || q === 39) {
+    quoted = true;
+    j--;
+    if (text.charCodeAt(j) === 92) j--;
+  }
+  const nameEnd = j + 1;
+  while (j >= 0 && nameEnd - j <= MAX_NAME && inClass(NAME, text.charCodeAt(j))) j--;
+  const nameStart = j + 1;
+  if (nameStart === nameEnd) return op;
+  const name = text.slice(nameStart, nameEnd);
+  if (!isSensitiveName(name)) return op;
+  const bare = name.replace(/^[-$@]+/, "");
+  const header = isCredentialHeader(bare);
+
+  let v = op + 1;
+  let skipped = 0;
+  while (v < text.length && skipped < MAX_GAP && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) {
+    v++;
+    skipped++;
+  }
+  if (v >= text.length) return op;
+  const c = text.charCodeAt(v);
+
+  // Quoted value: "…", '…', `…`, or \"…\" inside a JSON string.
+  if (c === 34 || c === 39 || c === 96) return quotedValue(text, v + 1, String.fromCharCode(c), out);
+  if (c === 92 && (text.charCodeAt(v + 1) === 34 || text.charCodeAt(v + 1) === 39)) return quotedValue(text, v + 2, text.slice(v, v + 2), out);
+  // Structured value: the whole object or array, whatever it holds.
+  if (c === 123 || c === 91) {
+    const end = structureEnd(text, v);
+    out.add(v, end);
+    return end;
+  }
+  if (header && isColon && !quoted) {
+    // `Authorization: Bearer x`, `Cookie: a=b; c=d`: to the end of the line or a closing quote.
+    const start = afterScheme(text, v);
+    let end = start;
+    while (end < text.length && !isLineBreak(text.charCodeAt(end)) && !isQuoteOrEscape(text, end)) end++;
+    out.add(start, trimEnd(text, start, end));
+    return end;
+  }
+  const start = header ? afterScheme(text, v) : v;
+  let end = unquotedEnd(text, start, isColon);
+  const value = text.slice(start, end);
+  if (HARMLESS.has(value) || value.startsWith("[REDACTED")) return end;
+  end = continueAcrossBreak(text, start, end);
+  out.add(start, end);
+  return end;
+}
+
+function quotedValue(text: string, from: number, quote: string, out: Spans): number {
+  const single = quote.length === 1 ? quote.charCodeAt(0) : -1;
+  let i = from;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (isLineBreak(c)) break;
+    if (single >= 0) {
+      if (c === 92) {
+        i += 2;
+        continue;
+      }
+      if (c === single) break;
+    } else if (c === 92 && text.charCodeAt(i + 1) === quote.charCodeAt(1)) {
+      break;
+    } else if (c === 92) {
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  const end = Math.min(i, text.length);
+  const value = text.slice(from, end);
+  if (!HARMLESS.has(value) && !value.startsWith("[REDACTED")) out.add(from, end);
+  return end + quote.length;
+}
+
+/** End of `{…}` or `[…]` at `from`, strings respected; unbalanced or longer than 4 kB: end of the line. */
+function structureEnd(text: string, from: number): number {
+  let depth = 0;
+  let inString = 0;
+  const limit = Math.min(text.length, from + MAX_STRUCTURE);
+  for (let i = from; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (inString !== 0) {
+      if (c === 92) i++;
+      else if (c === inString) inString = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) inString = c;
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  let end = from;
+  while (end < text.length && !isLineBreak(text.charCodeAt(end))) end++;
+  return end;
+}
+
+/** Keeps `Bearer `, `Basic ` and other scheme words; returns where the credential starts. */
+function afterScheme(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && i - from < 20 && inClass(NAME, text.charCodeAt(i))) i++;
+  if (i > from && text.charCodeAt(i) === 32 && AUTH_SCHEMES.has(text.slice(from, i).toLowerCase())) {
+    while (text.charCodeAt(i) === 32) i++;
+    return i;
+  }
+  return from;
+}
+
+function unquotedEnd(text: string, from: number, isColon: boolean): number {
+  let i = from;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 38 || c === 59 || c === 44 || c === 34 || c === 39 || c === 96 || c === 60 || c === 62 || c === 41 || c === 93 || c === 125) break;
+    if (c === 92) {
+      const e = text.charCodeAt(i + 1);
+      if (e === 34 || e === 39 || e === 110 || e === 114 || e === 116) break;
+    }
+    i++;
+  }
+  // `key: value.` at the end of a sentence: the full stop is not part of it.
+  if (isColon && i > from + 1 && text.charCodeAt(i - 1) === 46) i--;
+  return i;
+}
+
+function isQuoteOrEscape(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c === 34 || c === 39 || c === 96 || (c === 92 && (text[i + 1] === "n" || text[i + 1] === "r" || text[i + 1] === '"'));
+}
+
+function trimEnd(text: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
+  return e;
+}
+
+/** A random-looking value cut by a line break goes on with the next line's random-looking start. */
+export function continueAcrossBreak(text: string, start: number, end: number): number {
+  let e = end;
+  for (let k = 0; k < 3; k++) {
+    const next = afterLineBreak(text, e);
+    if (next === undefined || !looksRandom(text.slice(Math.max(start, e - 64), e), 12)) return e;
+    let r = next;
+    while (r < text.length && r - next < 512 && inClass(TOKEN, text.charCodeAt(r))) r++;
+    const c = text.charCodeAt(r);
+    const wholeRun = r >= text.length || c <= 32 || c === 34 || c === 39 || c === 92 || c === 44 || c === 59;
+    if (r === next || !wholeRun || !looksRandom(text.slice(next, r), 8)) return e;
+    e = r;
+  }
+  return e;
+}
+
+/** `--db-password value`, `--token value`: a sensitive flag whose value is the next argument. */
+export function findFlagValues(text: string, out: Spans): void {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf("--", from);
+    if (at < 0) return;
+    from = at + 2;
+    const before = at === 0 ? 32 : text.charCodeAt(at - 1);
+    if (!(before <= 32 || before === 34 || before === 39 || before === 91 || before === 40 || before === 44 || before === 96)) continue;
+    let e = at + 2;
+    while (e < text.length && e - at < MAX_NAME && inClass(NAME, text.charCodeAt(e))) e++;
+    from = e;
+    if (e === at + 2) continue;
+    // The flag may sit inside quotes: `"--api-key" "value"`.
+    let v = e;
+    if (text.charCodeAt(v) === 34 || text.charCodeAt(v) === 39) v++;
+    if (text.charCodeAt(v) !== 32 && text.charCodeAt(v) !== 9) continue;
+    if (!isSensitiveName(text.slice(at + 2, e))) continue;
+    while (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9) v++;
+    const q = text.charCodeAt(v);
+    if (q === 34 || q === 39) {
+      let i = v + 1;
+      while (i < text.length && text.charCodeAt(i) !== q && !isLineBreak(text.charCodeAt(i))) i += text.charCodeAt(i) === 92 ? 2 : 1;
+      out.add(v + 1, Math.min(i, text.length));
+      from = i + 1;
+    } else if (q !== 45 || text.charCodeAt(v + 1) !== 45) {
+      let i = v;
+      while (i < text.length && text.charCodeAt(i) > 32 && text.charCodeAt(i) !== 96 && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 39) i++;
+      out.add(v, i);
+      from = i;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** What every redacted secret is replaced by. */
+export const REDACTED = "[REDACTED]";
