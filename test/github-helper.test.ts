@@ -102,7 +102,7 @@ describe("runHeadless with a token", () => {
     expect(sent).not.toContain(OTHER);
     expect(sent).not.toContain("hunter2");
     expect(sent).not.toContain("abc123def456");
-    expect(sent).toContain("postgres://app:[REDACTED]@db/prod");
+    expect(sent).toContain("postgres://[REDACTED]@db/prod");
   });
 });
 

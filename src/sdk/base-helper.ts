@@ -1,5 +1,5 @@
 import { InvalidOptionError } from "../errors.js";
-import { fitTitle, renderIssueBody, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
+import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, renderIssueBody, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
 import { VERSION } from "../version.js";
 import { findAppFacts } from "./app-info.js";
 import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
@@ -12,6 +12,7 @@ import { installProcessHandlers, type InstallHandlersOptions } from "./capture/h
 import { whileAnswering } from "./prompts/activity.js";
 import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
+import { cutBodyForScan, cutTitleForScan } from "./redact/cut.js";
 import type { FlowHost, PromptHost } from "./prompts/host.js";
 import type { CaptureOptions, HelperOptions, ReportInput, ReportResult, RunInput } from "./types.js";
 
@@ -158,8 +159,8 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     if (edited === null) return null;
     return {
       ...edited,
-      title: fitTitle(this.redact(edited.title)),
-      document: { ...edited.document, text: this.redact(edited.document.text) },
+      title: this.cleanTitle(edited.title),
+      document: { ...edited.document, text: this.cleanBody(edited.document.text) },
     };
   }
 
@@ -194,9 +195,19 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     };
     if (app !== undefined) metadata.app = { ...app };
     if (labels.length > 0) metadata.labels = labels;
-    const document: ReportDocument = { text: this.redact(input.body ?? ""), metadata };
-    const title = fitTitle(this.redact(`${this.titlePrefix()}${input.title}`));
+    const document: ReportDocument = { text: this.cleanBody(input.body ?? ""), metadata };
+    const title = this.cleanTitle(`${this.titlePrefix()}${input.title}`);
     return { repo, title, document, labels };
+  }
+
+  /** Cut to what a title can hold (plus a margin), then redacted, then fitted. */
+  private cleanTitle(title: string): string {
+    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)));
+  }
+
+  /** Cut to what a body can hold, then redacted: the cost of redaction is bounded whatever was thrown. */
+  private cleanBody(text: string): string {
+    return this.redact(cutBodyForScan(String(text), GITHUB_BODY_LIMIT));
   }
 
   protected titlePrefix(): string {

@@ -1,6 +1,9 @@
 import { nodeOs } from "../_builtins.js";
 import { InvalidOptionError } from "../errors.js";
 import type { PlatformFacts } from "../format/report-format.js";
+import { looksRandom } from "./redact/chars.js";
+import { REDACTED } from "./redact/marker.js";
+import { isSensitiveName } from "./redact/names.js";
 
 /**
  * Environment variables sent by default. Nothing here can hold a secret: shell, terminal, locale,
@@ -57,7 +60,11 @@ export function resolveAllowlist(extra: readonly string[] | undefined, env: Node
   return [...names];
 }
 
-/** The allow-listed variables that are set, each value passed through `clean` (redaction). */
+/**
+ * The allow-listed variables that are set, each value passed through `clean` (redaction). A variable
+ * named like a secret (`STRIPE_KEY`, `DB_PASSWORD`), or whose whole value is one random-looking token,
+ * is sent as `[REDACTED]` even when allow-listed: allow-list only variables that hold no secret.
+ */
 export function collectEnvironment(
   allowlist: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -68,9 +75,14 @@ export function collectEnvironment(
     const value = env[name];
     if (value === undefined) continue;
     const shortened = value.length > MAX_ENV_VALUE_CHARS ? `${value.slice(0, MAX_ENV_VALUE_CHARS)}…` : value;
-    out[name] = clean(shortened);
+    out[name] = isSensitiveName(name) || looksLikeBareSecret(shortened) ? REDACTED : clean(shortened);
   }
   return out;
+}
+
+function looksLikeBareSecret(value: string): boolean {
+  const v = value.trim();
+  return !/\s/.test(v) && !v.includes("/") && looksRandom(v, 20);
 }
 
 export function platformFacts(): PlatformFacts {

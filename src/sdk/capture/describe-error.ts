@@ -6,6 +6,8 @@
  */
 import type { Breadcrumb } from "./breadcrumbs.js";
 import { fingerprintSource, templateMessage } from "./fingerprint.js";
+import { REDACTED } from "../redact/marker.js";
+import { isSensitiveName } from "../redact/names.js";
 import { safeGet, safeKeys, safeMessage, safeStringify, truncate } from "./safe-serialize.js";
 
 export interface ErrorDescription {
@@ -134,6 +136,8 @@ function ownFields(error: unknown): Array<[string, string]> {
     .filter((k) => !OMITTED_FIELDS.has(k))
     .slice(0, 30)
     .map((k) => {
+      // A field named like a secret goes whole, whatever its value looks like.
+      if (isSensitiveName(k)) return [k, REDACTED] as [string, string];
       const got = safeGet(error, k);
       return [k, got.ok ? safeStringify(got.value) : `[getter threw: ${truncate(got.error, 200)}]`] as [string, string];
     });

@@ -12,12 +12,17 @@ import { isDependencyFrame, normalizePath, parseStack, type StackFrame } from ".
 
 export const FINGERPRINT_FRAMES = 3;
 
+/** Only the head of a message identifies it; the rest is not templated (bounded work on any message). */
+export const MAX_TEMPLATED_MESSAGE = 2000;
+
 /** Replaces the parts of a message that change from run to run with placeholders. */
 export function templateMessage(message: string): string {
   return (
     message
-      // URLs before paths: both contain slashes.
-      .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`<>)\]]+/gi, "<url>")
+      .slice(0, MAX_TEMPLATED_MESSAGE)
+      // URLs before paths: both contain slashes. The scheme is bounded: unbounded, a long run of
+      // `a-a-a-…` made every word boundary scan to its end (quadratic).
+      .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s'"`<>)\]]+/gi, "<url>")
       .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<uuid>")
       // Quoted values: 'x', "x", `x`.
       .replace(/'[^'\n]*'|"[^"\n]*"|`[^`\n]*`/g, "<str>")

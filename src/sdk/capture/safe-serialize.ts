@@ -1,7 +1,11 @@
 /**
  * Shows any value as bounded text without ever throwing: getters that throw, Proxies that throw on
  * every trap, circular objects, huge strings and deep nesting all come out as something readable.
+ * A key with a sensitive name (`password`, `apiKey`, `cookie`, `sessionId`…) has its whole value
+ * replaced by `[REDACTED]`, whatever it holds.
  */
+import { REDACTED } from "../redact/marker.js";
+import { isSensitiveName } from "../redact/names.js";
 
 export const MAX_STRING = 1000;
 const MAX_KEYS = 30;
@@ -83,6 +87,7 @@ export function safeStringify(value: unknown): string {
     }
     const keys = safeKeys(obj);
     const parts = keys.slice(0, MAX_KEYS).map((key) => {
+      if (isSensitiveName(key)) return `${JSON.stringify(key)}: ${JSON.stringify(REDACTED)}`;
       const got = safeGet(obj, key);
       return `${JSON.stringify(key)}: ${got.ok ? render(got.value, depth + 1) : `[getter threw: ${truncate(got.error, 200)}]`}`;
     });
