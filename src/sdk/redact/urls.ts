@@ -1,7 +1,9 @@
 /**
  * Credentials in URLs of any scheme, found the way a URL parser finds them (WHATWG): the authority runs
- * from `://` to the first `/`, `?`, `#` or `\`, and the user info ends at its last `@`, so a password
- * with `@` in it, or an empty user (`redis://:pw@host`), is handled.
+ * from `://` to the first `/` or `\`, and the user info ends at its last `@`, so a password with `@` in
+ * it, or an empty user (`redis://:pw@host`), is handled. Unlike a strict parser, a raw `?` or `#` does
+ * not end the authority when an `@` follows: hand-written connection strings carry such passwords
+ * unencoded, and cutting there would leave the rest of the password in the text.
  */
 import { looksRandom } from "./chars.js";
 import type { Spans } from "./spans.js";
@@ -21,7 +23,7 @@ export function findUrlCredentials(text: string, out: Spans): void {
     let i = authStart;
     for (; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 47 || c === 63 || c === 35 || c === 92 || c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96) break;
+      if (c === 47 || c === 92 || c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96) break;
       if (c === 64) lastAt = i;
       else if (c === 58 && colon < 0 && lastAt < 0) colon = i;
     }
