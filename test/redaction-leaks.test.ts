@@ -82,7 +82,10 @@ describe("the generated corpus is a fair test", () => {
     const raw = corpus.map((s) => s.line).join("\n");
     expect((await secretlintFindings(raw)).length).toBeGreaterThanOrEqual(12);
     // The search that must find nothing in the output finds every value in the input.
-    for (const s of corpus) expect(findLeaks(s.line, [s]).length, s.kind).toBeGreaterThan(0);
+    for (const s of corpus) {
+      const line = s.encoded ? Buffer.from(/[A-Za-z0-9+/=]{16,}/.exec(s.line)?.[0] ?? "", "base64").toString("latin1") : s.line;
+      expect(findLeaks(line, [s]).length, s.kind).toBeGreaterThan(0);
+    }
   });
 });
 

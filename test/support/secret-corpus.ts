@@ -10,6 +10,8 @@ export interface Secret {
   value: string;
   /** A line that carries it. */
   line: string;
+  /** The value is in the line only in an encoded form (base64 of it). */
+  encoded?: true;
 }
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -38,7 +40,7 @@ function pem(label: string, crlf: boolean): { body: string; block: string } {
 
 export function generateCorpus(): Secret[] {
   const s: Secret[] = [];
-  const add = (kind: string, value: string, line: string) => s.push({ kind, value, line });
+  const add = (kind: string, value: string, line: string, encoded?: true) => s.push({ kind, value, line, ...(encoded ? { encoded } : {}) });
 
   const ghp = `ghp_${pick(ALNUM, 36)}`;
   add("GitHub classic token", ghp, `git push failed: remote rejected token ${ghp}`);
@@ -113,7 +115,7 @@ export function generateCorpus(): Secret[] {
   const dockerPass = password();
   const dockerAuth = Buffer.from(`robot:${dockerPass}`).toString("base64");
   add("docker auth (base64)", dockerAuth, `docker config: {"auths":{"registry.internal":{"auth":"${dockerAuth}"}}}`);
-  add("docker auth password", dockerPass, `loaded blob ${dockerAuth} from ~/.docker`);
+  add("docker auth password", dockerPass, `loaded blob ${dockerAuth} from ~/.docker`, true);
   const blobPass = password();
   const blob = Buffer.from(`DATABASE_URL=mysql://root:${blobPass}@db/x\nMODE=prod\n`).toString("base64");
   add("base64 config with a credential", blob, `config payload ${blob}`);

@@ -40,7 +40,7 @@ function assignmentAt(text: string, op: number, out: Spans): number {
   const next = text.charCodeAt(op + 1);
   if (isColon) {
     if (next === 47 && text.charCodeAt(op + 2) === 47) return op; // scheme://
-    if (next === 58 || next === 92) return op + 1; // a::b, C:\
+    if (next === 58) return op + 1; // a::b
   } else {
     const prev = text.charCodeAt(op - 1);
     if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62) return op + 1; // ==, !=, <=, >=
