@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { REDACTED, createRedactor } from "../src/sdk/redact.js";
+import { findLeaks, generateCorpus } from "./support/secret-corpus.js";
 
 const redact = createRedactor({ home: "/home/alice", username: "alice" });
 const R = REDACTED;
@@ -60,5 +63,94 @@ describe("redaction", () => {
   it("applies extra patterns, literal strings matched literally", () => {
     const custom = createRedactor({ home: "/nonexistent", username: "zz", patterns: [/ORDER-\d+/, "a.b*c"] });
     expect(custom("ORDER-1234 and a.b*c and aXbbc")).toBe(`${R} and ${R} and aXbbc`);
+  });
+});
+
+describe("every kind of secret in the generated corpus, alone in its line", () => {
+  const corpus = generateCorpus();
+  it.each(corpus.map((s) => [s.kind, s] as const))("%s", (_kind, secret) => {
+    const out = redact(secret.line);
+    expect(findLeaks(out, [secret])).toEqual([]);
+    expect(out).toMatch(/\[REDACTED\]|<user>/);
+  });
+});
+
+describe("what must survive untouched", () => {
+  const survivors: Array<[string, string]> = [
+    ["an in-app stack frame", "    at parseRow (/srv/app/src/csv/parse.js:41:17)"],
+    ["a stack frame with token in the file name", "    at Object.<anonymous> (/srv/app/src/token.js:12:5)"],
+    ["a Windows in-app frame", "    at load (D:\\build\\app\\src\\config.js:3:9)"],
+    ["a node_modules frame", "    at Layer.handle [as handle_request] (/srv/app/node_modules/express/lib/router/layer.js:95:5)"],
+    ["a file URL frame", "    at file:///srv/app/dist/main.mjs:1:2048"],
+    ["a users route in the app", "GET /api/users/42/home/settings 404"],
+    ["a report id", "report 2b1f8c9e-7d4a-4f6b-9a1e-3c5d7e9f1a2b queued"],
+    ["a UUID", "request-id: 123e4567-e89b-12d3-a456-426614174000"],
+    ["a git SHA", "built from commit 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b on main"],
+    ["a short SHA", "HEAD is now at 9fceb02 fix parser"],
+    ["semver strings", "bugbeacon 0.1.0, node v20.20.2, typescript ~5.9, range ^7.8.6 || >=8.0.0-rc.1+build.5"],
+    ["the md5 identifier", "bugbeacon identifier: `md5.5fddcd18252717a7a11c494d24b16d4e`"],
+    ["ordinary words and numbers", "TypeError: Cannot read properties of undefined (reading 'token') at root cause analysis; tokens: 5, keys: 12, 3.14159 ms"],
+    ["words that contain secret words", "the tokenizer, keyboard, passage, secretary, authored, design, signal, cookbook and sessions are fine"],
+    ["a harmless key", "cacheKey=users:42 primaryKey: id sortKey=name"],
+    ["a missing password says so", "password: undefined, token: null, secret=false"],
+    ["a time and a port", "at 12:30:45 listening on 0.0.0.0:8080 and [::1]:8080"],
+    ["a URL without credentials", "fetch https://api.example.com/v1/items?page=2&sort=asc failed: ECONNRESET"],
+    ["an e-mail address in text", "sent to ops@example.com from git@github.com:octo/app.git"],
+    ["an ssh URL with a plain user", "cloning ssh://git@github.com/octo/app.git"],
+    ["a dotted version list", "1.2.3.4.5.6.7.8.9.10"],
+    ["a hex dump", "bytes 0x7f454c46 0xdeadbeef"],
+    ["a base64 image prefix", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="],
+    ["a command line without secrets", "node server.js --port 8080 --log-level debug --config ./app.json"],
+  ];
+  it.each(survivors)("%s", (_kind, text) => {
+    expect(redact(text)).toBe(text);
+  });
+});
+
+describe("linear time on hostile input", () => {
+  /** Best of a few runs, in ms: shared machines are noisy, the minimum is the steadiest. */
+  const time = (text: string): number => {
+    let best = Infinity;
+    for (let k = 0; k < 5; k++) {
+      const t0 = performance.now();
+      redact(text);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  };
+  const hostile: Array<[string, (n: number) => string]> = [
+    ["a long run of 'a-'", (n) => `${"a-".repeat(n / 2)} token`],
+    ["base64", (n) => randomBytes(n).toString("base64").slice(0, n)],
+    ["base64 of text", (n) => Buffer.from("password=hunter2 ".repeat(n / 20)).toString("base64").slice(0, n)],
+    ["dotted numbers", (n) => Array.from({ length: n / 4 }, (_, i) => i % 1000).join(".").slice(0, n)],
+    ["nested brackets after a sensitive name", (n) => `password: ${"[".repeat(n / 2)}${"]".repeat(n / 2)}`],
+    ["repeated assignments", (n) => "password=".repeat(n / 9)],
+    ["repeated PEM headers", (n) => "-----BEGIN A-----".repeat(n / 17)],
+    ["repeated URL schemes", (n) => "a://".repeat(n / 4)],
+    ["repeated percent escapes", (n) => "%41 ".repeat(n / 4)],
+    ["repeated sensitive words", (n) => "token ".repeat(n / 6)],
+  ];
+  it.each(hostile)("%s: twice the input takes about twice the time", (_kind, make) => {
+    const small = make(50_000);
+    const large = make(200_000);
+    time(small); // warm up
+    const ratio = time(large) / Math.max(time(small), 0.05);
+    // Linear: 4x the input → about 4x the time. Quadratic would be 16x.
+    expect(ratio).toBeLessThan(9);
+  });
+
+  it("a property: any mix of hostile fragments, repeated, scales linearly", () => {
+    const fragments = fc.constantFrom("a-", "a", "-", "=", ":", "%4", "%41", "token ", "password=", "key: ", "://", "@", "/", "\\", "\"", "'", "[", "{", "]", "AKIA", "ghp_", "eyJ", ".", "1.", "-----BEGIN X-----", "\n", " ", "C:\\Users\\", "/home/", "sk-", "QUFB");
+    fc.assert(
+      fc.property(fc.array(fragments, { minLength: 1, maxLength: 6 }), (parts) => {
+        const unit = parts.join("");
+        const small = unit.repeat(Math.ceil(25_000 / unit.length));
+        const large = unit.repeat(Math.ceil(100_000 / unit.length));
+        time(small);
+        const ratio = time(large) / Math.max(time(small), 0.05);
+        return ratio < 9;
+      }),
+      { numRuns: 25 },
+    );
   });
 });
