@@ -85,6 +85,11 @@ export function findPercentEncoded(text: string, out: Spans, check: BatchCheck):
       if (hasEscape(piece)) {
         let plain = percentDecode(piece);
         if (hasEscape(plain)) plain = percentDecode(plain);
+        // Nothing shorter than `k=secret` holds a secret worth decoding for.
+        if (plain.length < 8) {
+          s = k + 1;
+          continue;
+        }
         const eq = piece.indexOf("=");
         const valueStart = eq >= 0 && eq < piece.indexOf("%") ? s + eq + 1 : s;
         parts.push([valueStart, k]);
