@@ -95,7 +95,7 @@ describe("npm run example (examples/demo-crash.mjs)", () => {
     expect(decoded).not.toContain("s3cr3t-pw");
     // Allow-listed, but its password is redacted.
     expect(parseIssueBody(new URL(url).searchParams.get("body"))?.metadata?.environment.MY_DB_URL).toBe(
-      "postgres://admin:[REDACTED]@db.internal:5432/app",
+      "postgres://[REDACTED]@db.internal:5432/app",
     );
     for (const value of Object.values(secrets)) expect(run.stdout + run.stderr).not.toContain(value);
   });
