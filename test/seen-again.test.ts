@@ -3,19 +3,14 @@
  * within the period; the occurrences are counted and the count arrives with the next comment. `react`
  * adds a +1 reaction instead. (A bigger burst: test/stress/write-ahead.stress.test.ts.)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { getHelper, parseIssueBody } from "../src/index.js";
+import { getHelper } from "../src/index.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
-import { runNode } from "./support/run-node.js";
-import { appEnv } from "./support/write-ahead-trials.js";
-import type { FakeGitHub } from "./support/fake-github/index.js";
+import { agePeriod, burst, countedIds, deliveredIds, REPO, TOKEN } from "./support/seen-again-burst.js";
 
-const TOKEN = "ghp_seenagaintokenseenagaintoken1234567";
-const REPO = "octo/app";
-const root = new URL("..", import.meta.url).pathname;
 const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
 
 const made: string[] = [];
@@ -27,49 +22,6 @@ const newSpool = () => {
   made.push(dir);
   return dir;
 };
-
-/** Report ids counted locally in a spool folder. */
-export function countedIds(spoolDir: string): string[] {
-  const dir = join(spoolDir, "seen-again");
-  const ids = new Set<string>();
-  for (const n of readdirSync(dir).filter((f) => f.includes(".counted"))) {
-    for (const line of readFileSync(join(dir, n), "utf8").split("\n").filter(Boolean)) ids.add(line.split(" ")[0]!);
-  }
-  return [...ids];
-}
-
-function deliveredIds(f: FakeGitHub): string[] {
-  return f.issues(REPO).flatMap((i) => [i.body, ...i.comments.map((c) => c.body)].map((b) => parseIssueBody(b ?? "")?.metadata?.reportId).filter((x): x is string => x !== undefined));
-}
-
-/** `processes` processes at once, each capturing the same bug `each` times into one spool folder (one machine). */
-export async function burst(f: FakeGitHub, spoolDir: string, processes: number, each: number): Promise<string[]> {
-  const script = `
-    import { getHelper } from "bugbeacon";
-    const h = getHelper("github", { repo: "${REPO}", confirm: false, quiet: true, pacingMs: 0, identify: () => "the same bug" });
-    const ids = [];
-    for (let i = 0; i < ${each}; i++) {
-      const r = await h.captureException(new TypeError("the same bug"), {});
-      ids.push(r.reportId);
-    }
-    console.log(JSON.stringify(ids));`;
-  const runs = await Promise.all(
-    Array.from({ length: processes }, () =>
-      runNode(["--input-type=module", "-e", script], { cwd: root, timeoutMs: 120_000, env: appEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: f.url, BUGBEACON_SPOOL_DIR: spoolDir }) }),
-    ),
-  );
-  for (const r of runs) expect(r.code, r.stderr).toBe(0);
-  return runs.flatMap((r) => JSON.parse(r.stdout) as string[]);
-}
-
-/** Moves this machine's "last sent" time for every identifier back by `ms`: the period has passed. */
-export function agePeriod(spoolDir: string, ms: number): void {
-  const dir = join(spoolDir, "seen-again");
-  for (const n of readdirSync(dir).filter((f) => f.endsWith(".last"))) {
-    const t = Date.parse(readFileSync(join(dir, n), "utf8"));
-    writeFileSync(join(dir, n), new Date(t - ms).toISOString());
-  }
-}
 
 describe("seenAgainEvery and onDuplicate: count", () => {
   it("15 crashes of one bug from 3 processes: one issue, no comment in the period; the count arrives with the next comment", async () => {
