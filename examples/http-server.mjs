@@ -1,6 +1,6 @@
 // An HTTP server whose error handler reports failures and answers 500; the server keeps serving.
 import { createServer } from "node:http";
-import { addBreadcrumb, getHelper } from "bugbeacon";
+import { addBreadcrumb, close, getHelper } from "bugbeacon";
 
 const helper = getHelper("github", { repo: process.env.EXAMPLE_REPO ?? "bugbeacon-demo/support", confirm: false });
 
@@ -36,4 +36,13 @@ const server = createServer((req, res) => {
 
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
+});
+
+// On SIGTERM: stop taking requests, give the reports in flight up to 2 s (each is on disk already; what is
+// not confirmed by then is sent by the next start or `bugbeacon flush`), then exit.
+process.on("SIGTERM", async () => {
+  server.close();
+  await close(2000);
+  console.log("reports flushed, exiting");
+  process.exit(0);
 });

@@ -41,6 +41,7 @@ export { templateMessage } from "./sdk/capture/fingerprint.js";
 // Delivery: dedupe, the offline spool, flushing.
 export type { FlushSummary } from "./transports/github/github-helper.js";
 export { flush } from "./transports/github/flush.js";
+export { close } from "./sdk/close.js";
 
 // Interactive reporting: helper.run() (full flow) and the short confirmation before automatic reports.
 export type { RunInput } from "./sdk/types.js";

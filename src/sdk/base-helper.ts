@@ -19,6 +19,15 @@ import type { CaptureOptions, HelperOptions, ReportInput, ReportResult, RunInput
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 
+/** How a report is to be delivered, beyond the report itself (internal). */
+export interface DeliveryContext {
+  /**
+   * The crash path: when sending must be over (ms since the epoch, asked at sending time so that time a
+   * person spent answering a prompt does not count). One attempt, no waiting; what does not fit stays spooled.
+   */
+  sendBy?: () => number;
+}
+
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
   /** The target as the caller gave it (validated by the backend). */
@@ -65,7 +74,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
    * Builds the report and delivers it without asking anything beyond the optional environment
    * confirmation. Rejects only for bad input (a typed `BugbeaconError` naming the value).
    */
-  async runHeadless(input: ReportInput): Promise<ReportResult> {
+  async runHeadless(input: ReportInput, context: DeliveryContext = {}): Promise<ReportResult> {
     const prepared = this.prepare(input);
     const { identifier, reportId } = prepared.document.metadata;
     if (this.disabled) {
@@ -100,7 +109,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     }
     const final = await this.applyBeforeSend(confirmed);
     if (final === null) return { kind: "skipped", reason: "dropped", identifier, reportId };
-    return this.deliver(final);
+    return this.deliver(final, context);
   }
 
   // --- Capture: thrown errors become reports -----------------------------------------------------
@@ -111,7 +120,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
    * @example
    * try { run(); } catch (error) { await helper.captureException(error, { repo: "me/app" }); }
    */
-  async captureException(error: unknown, options: CaptureOptions = {}): Promise<ReportResult> {
+  async captureException(error: unknown, options: CaptureOptions = {}, context: DeliveryContext = {}): Promise<ReportResult> {
     const { described, identifierSource } = this.describeThrown(error);
     const body = options.body !== undefined && options.body !== "" ? `${options.body}\n\n${described.body}` : described.body;
     return this.runHeadless({
@@ -122,8 +131,14 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       ...(options.labels !== undefined ? { labels: options.labels } : {}),
       generateMd5: true,
       kind: options.kind ?? "exception",
-    });
+    }, context);
   }
+
+  /**
+   * Waits up to `timeoutMs` for the reports this helper is sending; the rest stay in the spool for the
+   * next flush. For servers on SIGTERM. Never rejects.
+   */
+  async close(_timeoutMs?: number): Promise<void> {}
 
   /**
    * Reports uncaught exceptions and unhandled rejections, then lets the process crash exactly as Node
@@ -223,7 +238,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
   /** Checks made before any prompt or network (for example, a required token). */
   protected abstract preflight(report: PreparedReport): Promise<void>;
   /** Sends the report. */
-  protected abstract deliver(report: PreparedReport): Promise<ReportResult>;
+  protected abstract deliver(report: PreparedReport, context?: DeliveryContext): Promise<ReportResult>;
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---
 

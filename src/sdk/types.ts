@@ -31,6 +31,12 @@ export type ReportResult =
   | { kind: "url"; url: string; identifier: string; reportId: string; opened: boolean }
   /** An open issue already had this identifier; the report was added to it. */
   | { kind: "duplicate"; number: number; url: string; identifier: string; reportId: string }
+  /**
+   * An open issue has this identifier and this machine already sent a message about it within
+   * `seenAgainEvery`: the occurrence was counted locally and the count goes into the next comment.
+   * `number` is the issue when this machine knows it.
+   */
+  | { kind: "counted"; number: number | undefined; identifier: string; reportId: string }
   /** Sending failed for now; the report waits in the spool for `flush()`. */
   | { kind: "queued"; path: string; identifier: string; reportId: string; reason: string }
   /** The person saved the report to a file (interactive `run()`); nothing was sent. */

@@ -48,7 +48,7 @@ export const command: CliCommand = {
         }
       },
     });
-    io.stdout(`sent ${summary.sent}, merged into existing issues ${summary.merged}, still queued ${summary.queued}, failed ${summary.failed.length}, quarantined ${summary.quarantined.length}\n`);
+    io.stdout(`sent ${summary.sent}, merged into existing issues ${summary.merged}, counted ${summary.counted}, still queued ${summary.queued}, failed ${summary.failed.length}, quarantined ${summary.quarantined.length}\n`);
     const reasons = [...new Set(summary.failed.map((f) => f.reason))];
     for (const reason of reasons) io.stdout(`  failed: ${reason}\n`);
     for (const q of summary.quarantined) io.stdout(`  quarantined ${q.file}: ${q.problem}\n`);

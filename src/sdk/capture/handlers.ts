@@ -8,7 +8,8 @@
  *   (default) crashes after the report; `warn`, `none` keep the app running; `warn-with-error-code`
  *   sets exit code 1; `strict` arrives as an uncaught exception.
  * - If the app has its own listeners, bugbeacon reports and leaves the exit decision to them.
- * - Sending gets at most `timeoutMs`; then the crash goes ahead.
+ * - The report is on disk before the first request; sending gets one attempt within `timeoutMs`, then the
+ *   crash goes ahead (what was not confirmed is delivered by the next flush).
  * - An error while reporting (even one thrown inside bugbeacon) never re-enters the handler and
  *   never replaces the app's error.
  */
@@ -16,13 +17,20 @@ import { nodeVm } from "../../_builtins.js";
 import type { Logger } from "../logger.js";
 import { lastAnswerEndedAt, personIsAnswering } from "../prompts/activity.js";
 import type { ReportResult } from "../types.js";
+import type { DeliveryContext } from "../base-helper.js";
 
-export const DEFAULT_HANDLER_TIMEOUT_MS = 5000;
+/**
+ * The whole crash path (build, redact, persist, one send attempt) fits in this. A crashing command-line
+ * tool should be gone in a moment: 3 s covers loading the client and one round trip to GitHub on a slow
+ * link, and since the report is on disk before the first byte goes out, giving up loses nothing (the next
+ * start or `bugbeacon flush` delivers it).
+ */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 3000;
 
 export interface InstallHandlersOptions {
   /** Repository to report to. @default the helper's `repo` option */
   repo?: string;
-  /** Longest wait for the report before the process goes on to crash. @default 5000 */
+  /** Longest wait for the report (built, on disk, one send attempt) before the process goes on to crash. @default 3000 */
   timeoutMs?: number;
   /** Also report unhandled promise rejections. @default true */
   unhandledRejections?: boolean;
@@ -30,7 +38,7 @@ export interface InstallHandlersOptions {
 
 /** What the handlers need from a helper. */
 export interface Reporter {
-  captureException(error: unknown, options: { repo?: string; kind?: "exception" }): Promise<ReportResult>;
+  captureException(error: unknown, options: { repo?: string; kind?: "exception" }, context?: DeliveryContext): Promise<ReportResult>;
 }
 
 type RejectionMode = "throw" | "strict" | "warn" | "none" | "warn-with-error-code";
@@ -54,6 +62,9 @@ export function installProcessHandlers(reporter: Reporter, logger: Logger, optio
 
   const report = async (error: unknown): Promise<void> => {
     let timer: NodeJS.Timeout | undefined;
+    const crashedAt = Date.now();
+    // Sending must be over a little before the limit, so the outcome is written down before the crash.
+    const sendBy = (): number => Math.max(crashedAt, lastAnswerEndedAt()) + timeoutMs - Math.min(200, timeoutMs / 10);
     const timedOut = new Promise<"timeout">((resolve) => {
       // The limit is for sending, not for a person reading the preview: time spent answering does not
       // count, and the full limit starts again when they finish.
@@ -70,7 +81,7 @@ export function installProcessHandlers(reporter: Reporter, logger: Logger, optio
     });
     try {
       const sending = reporter
-        .captureException(error, options.repo !== undefined ? { repo: options.repo, kind: "exception" } : { kind: "exception" })
+        .captureException(error, options.repo !== undefined ? { repo: options.repo, kind: "exception" } : { kind: "exception" }, { sendBy })
         .then(() => "sent" as const);
       const outcome = await Promise.race([sending, timedOut]);
       if (outcome === "timeout") logger.warn(`reporting took longer than ${timeoutMs} ms; giving up so the app can exit.`);

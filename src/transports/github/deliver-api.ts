@@ -11,6 +11,7 @@ import type { Octokit } from "@octokit/rest";
 import { parseIssueBody } from "../../format/report-format.js";
 import { causeCode, neverSent } from "./network-errors.js";
 import type { RepoRef } from "./repo.js";
+import type { SeenAgain } from "./seen-again.js";
 
 export interface DeliveryItem {
   repo: RepoRef;
@@ -20,8 +21,8 @@ export interface DeliveryItem {
   assignees: string[];
   identifier: string;
   reportId: string;
-  /** The report's compact form for a "seen again" comment. */
-  commentBody: string;
+  /** The report's compact form for a "seen again" comment, with the occurrences counted since the last one. */
+  commentBody: (counted: { count: number; since: string | undefined }) => string;
   /** An earlier attempt may have arrived: check before sending. */
   uncertain: boolean;
   /** When the first attempt started (ms): arrivals are looked for from a little before it. */
@@ -30,11 +31,20 @@ export interface DeliveryItem {
   lastAttemptAt?: number;
 }
 
+export type OnDuplicate = "count" | "react" | "comment" | "new" | "skip";
+
 export interface DeliveryOptions {
   dedupe: boolean;
-  onDuplicate: "comment" | "new";
+  onDuplicate: OnDuplicate;
   onClosed: "reopen" | "new";
   cache: IdentifierCache;
+  /** Per-machine "seen again" pacing, for `count` and `react`. */
+  seen?: SeenAgain;
+  /**
+   * The crash path: no time to wait. The cache is trusted without a look at the issue, and the search gets
+   * at most this signal's time (on a miss or a failed search the report goes out as new; triage merges).
+   */
+  fast?: { searchSignal: AbortSignal };
   /** A flush's index of the repository, built once instead of a search per report. */
   index?: RepoIndex;
 }
@@ -103,7 +113,9 @@ async function addArrivals(octokit: Octokit, repo: RepoRef, since: number, index
 
 export type DeliveryOutcome =
   | { kind: "created"; number: number; url: string }
-  | { kind: "duplicate"; number: number; url: string };
+  | { kind: "duplicate"; number: number; url: string }
+  /** Counted on this machine (a message went out for this identifier within the period); nothing sent. */
+  | { kind: "counted"; number: number | undefined };
 
 /** What a failed attempt means for what happens next. */
 export class DeliveryFailure extends Error {
@@ -144,20 +156,53 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
       }
       if (arrived !== undefined) return arrived;
     }
-    const dedupable = options.dedupe && options.onDuplicate === "comment" && item.identifier.startsWith("md5.");
+    const dedupable = options.dedupe && options.onDuplicate !== "new" && item.identifier.startsWith("md5.");
+    const lookupStarted = Date.now();
     const existing = !dedupable
       ? undefined
       : options.index !== undefined
         ? options.index.open.get(item.identifier)
-        : await findExisting(octokit, item, options.cache);
+        : await findExisting(octokit, item, options.cache, options.fast);
+    const paced = dedupable && (options.onDuplicate === "count" || options.onDuplicate === "react") ? options.seen : undefined;
+    // An open issue: at most one message per period. Otherwise (a new issue, a regression) send, unless
+    // another process on this machine sent about it after the lookup started (a burst of one new bug).
+    const slot = paced?.take(item.identifier, item.reportId, existing?.state === "open" ? {} : { unlessSentAfter: lookupStarted });
+    if (slot?.action === "count") return { kind: "counted", number: existing?.number ?? options.cache.get(item.identifier) };
+    let sent = false;
+    try {
+      const outcome = await sendOrMerge(octokit, item, options, existing, slot?.action === "send" ? slot : { count: 0, since: undefined });
+      sent = true;
+      return outcome;
+    } finally {
+      if (slot?.action === "send") slot.done(sent);
+    }
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+async function sendOrMerge(
+  octokit: Octokit,
+  item: DeliveryItem,
+  options: DeliveryOptions,
+  existing: FoundIssue | undefined,
+  counted: { count: number; since: string | undefined },
+): Promise<DeliveryOutcome> {
+  const base = { owner: item.repo.owner, repo: item.repo.name };
+  {
     if (existing !== undefined && existing.state === "open") {
-      const { data } = await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: item.commentBody, request: { retries: 0 } });
+      if (options.onDuplicate === "skip") return { kind: "duplicate", number: existing.number, url: existing.html_url };
+      if (options.onDuplicate === "react") {
+        await octokit.rest.reactions.createForIssue({ ...base, issue_number: existing.number, content: "+1", request: { retries: 0 } });
+        return { kind: "duplicate", number: existing.number, url: existing.html_url };
+      }
+      const { data } = await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: item.commentBody(counted), request: { retries: 0 } });
       options.index?.arrived.set(item.reportId, { kind: "duplicate", number: existing.number, url: data.html_url });
       return { kind: "duplicate", number: existing.number, url: existing.html_url };
     }
     if (existing !== undefined && options.onClosed === "reopen") {
       await octokit.rest.issues.update({ ...base, issue_number: existing.number, state: "open" });
-      await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: `Reopened: seen again after it was closed.\n\n${item.commentBody}`, request: { retries: 0 } });
+      await octokit.rest.issues.createComment({ ...base, issue_number: existing.number, body: `Reopened: seen again after it was closed.\n\n${item.commentBody(counted)}`, request: { retries: 0 } });
       return { kind: "duplicate", number: existing.number, url: existing.html_url };
     }
     const body = existing !== undefined ? `This looks like a regression of #${existing.number}, which was closed.\n\n${item.body}` : item.body;
@@ -175,8 +220,6 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
     }
     options.index?.arrived.set(item.reportId, { kind: "created", number: data.number, url: data.html_url });
     return { kind: "created", number: data.number, url: data.html_url };
-  } catch (error) {
-    throw classify(error);
   }
 }
 
@@ -187,9 +230,13 @@ export interface FoundIssue {
 }
 
 /** The open (or most recent) issue with this identifier, or undefined. */
-async function findExisting(octokit: Octokit, item: DeliveryItem, cache: IdentifierCache): Promise<FoundIssue | undefined> {
+async function findExisting(octokit: Octokit, item: DeliveryItem, cache: IdentifierCache, fast?: { searchSignal: AbortSignal }): Promise<FoundIssue | undefined> {
   const base = { owner: item.repo.owner, repo: item.repo.name };
   const cached = cache.get(item.identifier);
+  if (cached !== undefined && fast !== undefined) {
+    // No time for a look: trust the cache (a hint this machine wrote). Flush and triage correct the rest.
+    return { number: cached, state: "open", html_url: issueHtmlUrl(octokit, item.repo, cached) };
+  }
   if (cached !== undefined) {
     try {
       const { data } = await octokit.rest.issues.get({ ...base, issue_number: cached });
@@ -204,6 +251,7 @@ async function findExisting(octokit: Octokit, item: DeliveryItem, cache: Identif
       sort: "created",
       order: "asc",
       per_page: 20,
+      ...(fast !== undefined ? { request: { signal: fast.searchSignal, retries: 0 } } : {}),
     });
     const matches = data.items.filter((i) => parseIssueBody(i.body ?? "")?.identifier === item.identifier);
     const found = matches.find((i) => i.state === "open") ?? matches[matches.length - 1];
@@ -213,8 +261,17 @@ async function findExisting(octokit: Octokit, item: DeliveryItem, cache: Identif
     // Search is limited to 30 requests a minute: without it, send as new; triage merges later.
     const status = (error as { status?: number }).status;
     if (status === 403 || status === 429 || status === 422) return undefined;
+    // In the crash path a slow or failed search is not waited for: send as new, triage merges.
+    if (fast !== undefined && status !== 401 && status !== 404) return undefined;
     throw error;
   }
+}
+
+/** The web address of an issue, from the API root (api.github.com → github.com, <host>/api/v3 → <host>). */
+function issueHtmlUrl(octokit: Octokit, repo: RepoRef, number: number): string {
+  const api = new URL(String((octokit.request.endpoint.DEFAULTS as { baseUrl?: string }).baseUrl ?? "https://api.github.com"));
+  const web = api.hostname === "api.github.com" ? "https://github.com" : `${api.protocol}//${api.host}${api.pathname.replace(/\/+$/, "").replace(/\/api\/v3$/, "")}`;
+  return `${web}/${repo.owner}/${repo.name}/issues/${number}`;
 }
 
 /** The issue or comment this report already became, if an earlier attempt arrived. */

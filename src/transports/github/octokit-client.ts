@@ -26,6 +26,10 @@ export interface OctokitClientOptions {
   retries?: number;
   /** Scales Retry-After and backoff delays (tests shorten them). @default 1000 (seconds to ms) */
   retryAfterBaseMs?: number;
+  /** The fetch requests go through (a proxy-aware one, or the app's own). @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The crash path: each request is tried once; a rate limit is not waited for. @default false */
+  oneAttempt?: boolean;
 }
 
 export const DEFAULT_PACING_MS = 1000;
@@ -46,9 +50,9 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    return (options.fetch ?? fetch)(input, { ...init, signal });
   };
-  const retries = options.retries ?? 3;
+  const retries = options.oneAttempt === true ? 0 : (options.retries ?? 3);
   const base = options.retryAfterBaseMs ?? 1000;
   // noRetryWhenUnreachable comes first so its error hook runs before the retry plugin's.
   const Client = Octokit.plugin(noRetryWhenUnreachable, throttling, retry);
@@ -71,8 +75,8 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
       fallbackSecondaryRateRetryAfter: 60,
       // Groups of our own, so pacing is per helper and not shared with other Octokits in the app. New issues
       // and comments are both writes and notification-triggering; one setting paces both.
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.pacingMs ?? DEFAULT_PACING_MS }),
-      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.pacingMs ?? DEFAULT_PACING_MS }),
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.oneAttempt === true ? 0 : (options.pacingMs ?? DEFAULT_PACING_MS) }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.oneAttempt === true ? 0 : (options.pacingMs ?? DEFAULT_PACING_MS) }),
       // A rate-limited search (dedupe) is not waited for: the report is sent as new and triage merges it.
       onRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,
       onSecondaryRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,

@@ -42,8 +42,34 @@ export interface GitHubHelperOptions extends HelperOptions {
    * @default true
    */
   dedupe?: boolean;
-  /** An open issue has the same identifier: add a "seen again" comment, or open a new issue anyway. @default "comment" */
-  onDuplicate?: "comment" | "new";
+  /**
+   * An open issue has the same identifier:
+   * - `"count"`: at most one "seen again" comment per `seenAgainEvery` from this machine; occurrences in
+   *   between are counted locally and the count goes into the next comment ("seen 37 more times on this
+   *   machine since …");
+   * - `"react"`: a +1 reaction (notifies no one), at most once per `seenAgainEvery` from this machine;
+   * - `"comment"`: a "seen again" comment every time; `"new"`: a new issue anyway; `"skip"`: nothing.
+   * @default "count"
+   */
+  onDuplicate?: "count" | "react" | "comment" | "new" | "skip";
+  /**
+   * With `onDuplicate: "count"` or `"react"`: least time between two messages about one identifier from
+   * this machine, in milliseconds. Remembered beside the identifier cache, across processes.
+   * @default 86400000 (24 hours)
+   */
+  seenAgainEvery?: number;
+  /**
+   * On creating the helper, send the reports waiting in the spool in the background: unref'd timers and
+   * sockets, so it never delays the app's start or exit (what is not finished waits for the next start).
+   * @default true when a token (or GitHub App) is available
+   */
+  flushOnStart?: boolean;
+  /**
+   * The fetch every request goes through, as Octokit's `request.fetch` (to instrument HTTP). With it,
+   * proxy variables are left to your fetch.
+   * @default globalThis.fetch (through undici's proxy agent when HTTPS_PROXY / HTTP_PROXY is set)
+   */
+  fetch?: typeof globalThis.fetch;
   /** The issue with the same identifier is closed: reopen it, or open a new one linking to it (a regression is news). @default "new" */
   onClosed?: "reopen" | "new";
   /**
@@ -99,8 +125,17 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
     const v = options[key];
     if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
   }
-  if (options.onDuplicate !== undefined && options.onDuplicate !== "comment" && options.onDuplicate !== "new") {
-    throw new InvalidOptionError("onDuplicate", options.onDuplicate, '"comment" or "new"');
+  if (options.onDuplicate !== undefined && !["count", "react", "comment", "new", "skip"].includes(options.onDuplicate)) {
+    throw new InvalidOptionError("onDuplicate", options.onDuplicate, '"count", "react", "comment", "new" or "skip"');
+  }
+  if (options.seenAgainEvery !== undefined && !(Number.isInteger(options.seenAgainEvery) && options.seenAgainEvery >= 0)) {
+    throw new InvalidOptionError("seenAgainEvery", options.seenAgainEvery, "a whole number of milliseconds (0 or more), e.g. 86400000 for a day");
+  }
+  if (options.flushOnStart !== undefined && typeof options.flushOnStart !== "boolean") {
+    throw new InvalidOptionError("flushOnStart", options.flushOnStart, "true or false");
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new InvalidOptionError("fetch", options.fetch, "a fetch function (input, init) => Promise<Response>");
   }
   if (options.onClosed !== undefined && options.onClosed !== "reopen" && options.onClosed !== "new") {
     throw new InvalidOptionError("onClosed", options.onClosed, '"reopen" or "new"');

@@ -65,10 +65,20 @@ export class Spool {
 
   /** Queues a report atomically; returns its path. */
   add(report: SpooledReport): string {
-    const name = `${report.queuedAt.replace(/[:.]/g, "-")}-${safeName(report.reportId)}.json`;
-    const path = join(this.queueDir, name);
+    const path = join(this.queueDir, fileName(report));
     writeAtomic(path, JSON.stringify(report));
     return path;
+  }
+
+  /**
+   * Write-ahead: writes a report straight into this process's claims (`inflight/<pid>.<name>`) before the
+   * first byte of it goes out. No other flusher takes it while this process lives; if the process dies,
+   * `recoverStale` puts it back in the queue marked uncertain and the next flush looks it up by report id.
+   */
+  addClaimed(report: SpooledReport): Claimed {
+    const path = join(this.inflightDir, `${process.pid}.${fileName(report)}`);
+    writeAtomic(path, JSON.stringify(report));
+    return { path, report };
   }
 
   /** Queue file names, oldest first. */
@@ -96,9 +106,13 @@ export class Spool {
     return { path: target, report: problem };
   }
 
-  /** The report went out: forget it. */
+  /** The report went out: forget it. (Already gone is fine: `close()` may have released it meanwhile.) */
   complete(claimed: Claimed): void {
-    unlinkSync(claimed.path);
+    try {
+      unlinkSync(claimed.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
 
   /** Sending failed: back to the queue with what happened. */
@@ -107,8 +121,34 @@ export class Spool {
     const name = claimed.path.slice(claimed.path.lastIndexOf("/") + 1).replace(/^\d+\./, "");
     const path = join(this.queueDir, name);
     writeAtomic(path, JSON.stringify(report));
-    unlinkSync(claimed.path);
+    try {
+      unlinkSync(claimed.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
     return path;
+  }
+
+  /**
+   * `close()` ran out of time: this process's claims go back to the queue marked uncertain (their answer
+   * may still come; the next flush looks them up before sending). Returns how many.
+   */
+  releaseOwnClaims(): number {
+    const prefix = `${process.pid}.`;
+    let released = 0;
+    for (const name of list(this.inflightDir)) {
+      if (!name.startsWith(prefix) || !name.endsWith(".json")) continue;
+      const path = join(this.inflightDir, name);
+      const report = this.readProblem(path);
+      if (typeof report === "string") continue;
+      try {
+        this.release({ path, report }, { uncertain: true, lastAttemptAt: new Date().toISOString() });
+        released += 1;
+      } catch {
+        // Finished meanwhile.
+      }
+    }
+    return released;
   }
 
   /** Claims left by processes that are gone go back to the queue, marked uncertain. Returns how many. */
@@ -184,6 +224,10 @@ function list(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+function fileName(report: SpooledReport): string {
+  return `${report.queuedAt.replace(/[:.]/g, "-")}-${safeName(report.reportId)}.json`;
 }
 
 function safeName(s: string): string {

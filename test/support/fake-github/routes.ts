@@ -2,7 +2,7 @@
 // by "METHOD <spec path template>", so routing reuses the spec matcher and a
 // route can only exist if the official description has it.
 import { randomBytes } from "node:crypto";
-import type { FakeState, RepoState, StoredIssue, StoredUser } from "./state.js";
+import type { FakeState, RepoState, StoredIssue, StoredReaction, StoredUser } from "./state.js";
 import { githubTime } from "./state.js";
 
 export const DOCS = "https://docs.github.com/rest";
@@ -322,6 +322,23 @@ export const routes: Record<string, Handler> = {
     issue.updatedAt = now;
     const rendered = ctx.state.renderComment(repo, issue, comment, ctx.apiBase);
     return { status: 201, body: rendered, headers: { location: String(rendered.url) } };
+  }),
+
+  // One reaction per user and content: adding it again answers 200 with the existing one, as GitHub does.
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions": withIssue((ctx, _repo, issue) => {
+    const content = ctx.body.content as StoredReaction["content"];
+    const render = (r: StoredReaction) => ({
+      id: r.id,
+      node_id: `REA_${r.id}`,
+      user: ctx.state.renderUser(r.user, ctx.apiBase),
+      content: r.content,
+      created_at: r.createdAt,
+    });
+    const existing = issue.reactions.find((r) => r.content === content && r.user.login === ctx.user.login);
+    if (existing) return { status: 200, body: render(existing) };
+    const reaction: StoredReaction = { id: ctx.state.id(), content, user: ctx.user, createdAt: githubTime(ctx.now) };
+    issue.reactions.push(reaction);
+    return { status: 201, body: render(reaction) };
   }),
 
   "GET /repos/{owner}/{repo}/issues/{issue_number}/labels": withIssue((ctx, repo, issue) => {

@@ -37,11 +37,20 @@ export interface StoredIssue {
   assignees: string[];
   user: StoredUser;
   comments: StoredComment[];
+  /** Reactions on the issue itself (one per user and content, as on GitHub). */
+  reactions: StoredReaction[];
   locked: boolean;
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
   closedBy: StoredUser | null;
+}
+
+export interface StoredReaction {
+  id: number;
+  content: "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+  user: StoredUser;
+  createdAt: string;
 }
 
 export interface RepoState {
@@ -151,6 +160,7 @@ export class FakeState {
       assignees: [...new Set(input.assignees ?? [])],
       user: input.user,
       comments: [],
+      reactions: [],
       locked: false,
       createdAt: now,
       updatedAt: now,
@@ -242,15 +252,15 @@ export class FakeState {
       performed_via_github_app: null,
       reactions: {
         url: `${url}/reactions`,
-        total_count: 0,
-        "+1": 0,
-        "-1": 0,
-        laugh: 0,
-        hooray: 0,
-        confused: 0,
-        heart: 0,
-        rocket: 0,
-        eyes: 0,
+        total_count: i.reactions.length,
+        "+1": i.reactions.filter((r) => r.content === "+1").length,
+        "-1": i.reactions.filter((r) => r.content === "-1").length,
+        laugh: i.reactions.filter((r) => r.content === "laugh").length,
+        hooray: i.reactions.filter((r) => r.content === "hooray").length,
+        confused: i.reactions.filter((r) => r.content === "confused").length,
+        heart: i.reactions.filter((r) => r.content === "heart").length,
+        rocket: i.reactions.filter((r) => r.content === "rocket").length,
+        eyes: i.reactions.filter((r) => r.content === "eyes").length,
       },
     };
   }

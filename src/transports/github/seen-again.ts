@@ -1,0 +1,151 @@
+/**
+ * No floods: per identifier and machine, at most one "seen again" message per period (`seenAgainEvery`).
+ * Occurrences in between are counted here, beside the identifier cache, and the count goes into the next
+ * comment. Safe across processes sharing the folder, without a daemon:
+ *
+ *   <spoolDir>/seen-again/<identifier>.last      when this machine last created or commented (ISO)
+ *   <spoolDir>/seen-again/<identifier>.counted   one line per counted occurrence: "<reportId> <ISO time>"
+ *   <spoolDir>/seen-again/<identifier>.lock      held (O_EXCL) by the one process sending right now
+ *
+ * Appends are single small writes with O_APPEND (whole lines). The sender takes the counted lines by
+ * renaming the file, so an occurrence is counted into exactly one comment; lines are counted by report id,
+ * so a report counted twice (its process was killed before its spool file was removed) counts once.
+ */
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { writeAtomic } from "../spool/spool.js";
+
+export const DEFAULT_SEEN_AGAIN_EVERY_MS = 24 * 60 * 60_000;
+/** A lock older than this belongs to a sender that died; it is broken. */
+const STALE_LOCK_MS = 30_000;
+const SAFE_IDENTIFIER = /^md5\.[0-9a-f]{32}$/;
+
+export type SeenAgainSlot =
+  /** Within the period: the occurrence was counted; send nothing. */
+  | { action: "count" }
+  /** Due: send (create or comment), with `count` occurrences counted since `since`; then call `done`. */
+  | { action: "send"; count: number; since: string | undefined; done(sent: boolean): void };
+
+export interface SeenAgain {
+  /**
+   * For one occurrence: count it, or send. By default "send" when this machine sent nothing about the
+   * identifier within the period; with `unlessSentAfter`, "send" unless it sent something after that time
+   * (for a new issue or a regression, which are news whatever the period).
+   */
+  take(identifier: string, reportId: string, options?: { unlessSentAfter?: number }): SeenAgainSlot;
+}
+
+export function seenAgain(spoolDir: string, everyMs: number, now: () => number = Date.now): SeenAgain {
+  const dir = join(spoolDir, "seen-again");
+  return {
+    take(identifier, reportId, options = {}) {
+      if (!SAFE_IDENTIFIER.test(identifier)) return { action: "send", count: 0, since: undefined, done: () => {} };
+      const file = (ext: string) => join(dir, `${identifier}.${ext}`);
+      const count = (): SeenAgainSlot => {
+        try {
+          mkdirSync(dir, { recursive: true });
+          appendFileSync(file("counted"), `${reportId} ${new Date(now()).toISOString()}\n`, { mode: 0o600 });
+          return { action: "count" };
+        } catch {
+          return { action: "send", count: 0, since: undefined, done: () => {} }; // cannot count: send it
+        }
+      };
+      const recent = (): boolean => {
+        const last = readLast(file("last"));
+        if (last === undefined) return false;
+        if (options.unlessSentAfter !== undefined) return last >= options.unlessSentAfter;
+        return now() - last < everyMs && last <= now() + 60_000;
+      };
+      if (recent()) return count();
+      const lock = takeLock(dir, file("lock"), now);
+      if (lock === undefined) return count(); // another process is sending this one right now
+      if (recent()) {
+        lock();
+        return count();
+      }
+      const taken = `${file("counted")}.${process.pid}.taken`;
+      let lines: string[] = [];
+      try {
+        renameSync(file("counted"), taken);
+        lines = readFileSync(taken, "utf8").split("\n").filter(Boolean);
+      } catch {
+        lines = [];
+      }
+      const seen = new Map<string, string>();
+      for (const line of lines) {
+        const [id, at] = line.split(" ");
+        if (id && id !== reportId && !seen.has(id)) seen.set(id, at ?? "");
+      }
+      const times = [...seen.values()].filter(Boolean).sort();
+      return {
+        action: "send",
+        count: seen.size,
+        since: times[0],
+        done(sent) {
+          try {
+            if (sent) writeAtomic(file("last"), new Date(now()).toISOString());
+            else if (lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
+            unlinkQuietly(taken);
+          } finally {
+            lock();
+          }
+        },
+      };
+    },
+  };
+}
+
+function readLast(path: string): number | undefined {
+  try {
+    const t = Date.parse(readFileSync(path, "utf8").trim());
+    return Number.isNaN(t) ? undefined : t;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Takes the lock file, breaking one left by a dead sender; returns its release, or undefined when held. */
+function takeLock(dir: string, path: string, now: () => number): (() => void) | undefined {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const fd = openSync(path, "wx", 0o600);
+      try {
+        writeSync(fd, String(process.pid));
+      } finally {
+        closeSync(fd);
+      }
+      return () => unlinkQuietly(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
+      try {
+        // Held by a live process, and recently: someone is sending. A dead holder's lock is broken at once.
+        const holder = Number(readFileSync(path, "utf8"));
+        if (isAlive(holder) && now() - statSync(path).mtimeMs < STALE_LOCK_MS) return undefined;
+        unlinkSync(path);
+      } catch {
+        // Released meanwhile: try again.
+      }
+    }
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

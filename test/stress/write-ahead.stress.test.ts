@@ -1,0 +1,59 @@
+/**
+ * The heavy versions of test/write-ahead.test.ts and test/seen-again.test.ts (`npm run test:stress`):
+ * 24 apps killed with SIGKILL at random points of the crash path, then one flush: every report exactly
+ * once; and a burst of 200 crashes of one bug from 10 processes: one issue, no comment within the period,
+ * and the count arrives with the next comment.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { getHelper, parseIssueBody } from "../../src/index.js";
+import { useFakeGitHub } from "../support/fake-github/use.js";
+import { runKillTrials } from "../support/write-ahead-trials.js";
+import { agePeriod, burst, countedIds } from "../support/seen-again-burst.js";
+
+import { TOKEN } from "../support/seen-again-burst.js";
+const REPO = "octo/app";
+const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const newSpool = () => {
+  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
+  made.push(dir);
+  return dir;
+};
+
+describe("write-ahead under SIGKILL (stress)", () => {
+  it("24 apps killed at random points after their report reached the disk: one flush, every report exactly once", async () => {
+    const spool = newSpool();
+    const outcomes = await runKillTrials(fake, spool, TOKEN, 24, 20_251, 800);
+    const killed = outcomes.filter((o) => o.signal === "SIGKILL").length;
+    console.log(`write-ahead stress: ${killed} of ${outcomes.length} apps killed, ${outcomes.length - killed} ended first`);
+    const summary = await getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } }).flush();
+    expect(summary.failed).toEqual([]);
+    expect(summary.queued).toBe(0);
+    for (const { trial } of outcomes) expect(fake.issues(REPO).filter((i) => i.title === `TypeError: boom in ${trial}`), trial).toHaveLength(1);
+    expect(fake.issues(REPO)).toHaveLength(24);
+  }, 300_000);
+});
+
+describe("no floods (stress)", () => {
+  it("200 crashes of one bug from 10 processes: one issue, no comment in the period; the count arrives", async () => {
+    const spool = newSpool();
+    const ids = await burst(fake, spool, 10, 20);
+    expect(new Set(ids).size).toBe(200);
+    expect(fake.issues(REPO)).toHaveLength(1);
+    expect(fake.issues(REPO)[0]?.comments).toEqual([]);
+    const delivered = fake.issues(REPO).map((i) => parseIssueBody(i.body ?? "")?.metadata?.reportId);
+    const counted = countedIds(spool);
+    expect([...delivered, ...counted].sort()).toEqual([...ids].sort());
+    agePeriod(spool, 25 * 60 * 60_000);
+    const h = getHelper("github", { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, spoolDir: spool, pacingMs: 0, flushOnStart: false, identify: () => "the same bug", env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    expect((await h.captureException(new TypeError("the same bug"))).kind).toBe("duplicate");
+    expect(fake.issues(REPO)[0]?.comments).toHaveLength(1);
+    expect(fake.issues(REPO)[0]?.comments[0]?.body).toContain("Seen 199 more times on this machine since ");
+  }, 300_000);
+});

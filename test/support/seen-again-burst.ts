@@ -1,0 +1,56 @@
+/** Bursts of one bug from several processes sharing a spool folder (one machine), and their counts. */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "vitest";
+import { parseIssueBody } from "../../src/index.js";
+import type { FakeGitHub } from "./fake-github/index.js";
+import { runNode } from "./run-node.js";
+import { appEnv } from "./write-ahead-trials.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+export const TOKEN = "ghp_seenagaintokenseenagaintoken1234567";
+export const REPO = "octo/app";
+
+/** Report ids counted locally in a spool folder. */
+export function countedIds(spoolDir: string): string[] {
+  const dir = join(spoolDir, "seen-again");
+  const ids = new Set<string>();
+  for (const n of readdirSync(dir).filter((f) => f.includes(".counted"))) {
+    for (const line of readFileSync(join(dir, n), "utf8").split("\n").filter(Boolean)) ids.add(line.split(" ")[0]!);
+  }
+  return [...ids];
+}
+
+export function deliveredIds(f: FakeGitHub): string[] {
+  return f.issues(REPO).flatMap((i) => [i.body, ...i.comments.map((c) => c.body)].map((b) => parseIssueBody(b ?? "")?.metadata?.reportId).filter((x): x is string => x !== undefined));
+}
+
+/** `processes` processes at once, each capturing the same bug `each` times into one spool folder (one machine). */
+export async function burst(f: FakeGitHub, spoolDir: string, processes: number, each: number): Promise<string[]> {
+  const script = `
+    import { getHelper } from "bugbeacon";
+    const h = getHelper("github", { repo: "${REPO}", confirm: false, quiet: true, pacingMs: 0, identify: () => "the same bug" });
+    const ids = [];
+    for (let i = 0; i < ${each}; i++) {
+      const r = await h.captureException(new TypeError("the same bug"), {});
+      ids.push(r.reportId);
+    }
+    console.log(JSON.stringify(ids));`;
+  const runs = await Promise.all(
+    Array.from({ length: processes }, () =>
+      runNode(["--input-type=module", "-e", script], { cwd: root, timeoutMs: 120_000, env: appEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: f.url, BUGBEACON_SPOOL_DIR: spoolDir }) }),
+    ),
+  );
+  for (const r of runs) expect(r.code, r.stderr).toBe(0);
+  return runs.flatMap((r) => JSON.parse(r.stdout) as string[]);
+}
+
+/** Moves this machine's "last sent" time for every identifier back by `ms`: the period has passed. */
+export function agePeriod(spoolDir: string, ms: number): void {
+  const dir = join(spoolDir, "seen-again");
+  for (const n of readdirSync(dir).filter((f) => f.endsWith(".last"))) {
+    const t = Date.parse(readFileSync(join(dir, n), "utf8"));
+    writeFileSync(join(dir, n), new Date(t - ms).toISOString());
+  }
+}
+
