@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,6 +11,7 @@ import {
 } from "../src/index.js";
 import { GITHUB_BODY_LIMIT } from "../src/format/report-format.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
+import { tempDir } from "./support/temp.js";
 
 const TOKEN = "ghp_faketokenfaketokenfaketokenfake1234";
 const OTHER = "ghp_othertokenothertokenothertoken5678";
@@ -20,7 +19,7 @@ const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN, OTHER] });
 
 /** A helper wired to the fake, with an environment that holds only what the test gives it. */
 function helper(env: NodeJS.ProcessEnv = {}, options: Parameters<typeof getHelper<"github">>[1] = {}) {
-  return getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), env, ...options });
+  return getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, retryAfterBaseMs: 10, spoolDir: tempDir("bugbeacon-spool-"), env, ...options });
 }
 
 const creates = () => fake.requests.filter((r) => r.method === "POST" && r.path === "/repos/octo/app/issues");
@@ -86,7 +85,7 @@ describe("runHeadless with a token", () => {
   });
 
   it("reaches GitHub Enterprise through BUGBEACON_GITHUB_API_URL", async () => {
-    const h = getHelper("github", { spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
+    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
     const result = await h.runHeadless({ title: "GHE", repo: "octo/app" });
     expect(result.kind).toBe("created");
     expect(creates()).toHaveLength(1);
@@ -168,7 +167,7 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {
-    const h = getHelper("github", { spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
     expect((await h.runHeadless({ title: "no tty", repo: "octo/app" })).kind).toBe("created");
   });
 });

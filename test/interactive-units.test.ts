@@ -1,5 +1,5 @@
 /** The parts of interactive reporting that need no terminal: layout, answers, files, flags. */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { composeBody } from "../src/sdk/prompts/report-flow.js";
 import { FileExistsError, reportFileContent, saveReportFile } from "../src/sdk/prompts/save-report.js";
 import { whyNotInteractive } from "../src/sdk/prompts/interactive.js";
 import { colorEnabled, createStyle, terminalColumns } from "../src/sdk/prompts/terminal.js";
+import { tempDir } from "./support/temp.js";
 
 const document: ReportDocument = {
   text: "### What I was doing\n\nExporting",
@@ -119,7 +120,7 @@ describe("terminal facts", () => {
 
 describe("saving a report to a file", () => {
   it("writes the whole report, which parses back, and never overwrites a file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bugbeacon-save-"));
+    const dir = tempDir("bugbeacon-save-");
     const content = reportFileContent("Export fails", body, "https://github.com/octo/app/issues/new?title=x");
     const path = saveReportFile(join(dir, "report.md"), content);
     const saved = readFileSync(path, "utf8");
@@ -151,7 +152,7 @@ describe("bugbeacon report flags", () => {
   });
 
   it("names the bad value and what was expected, before asking or sending anything", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bugbeacon-flags-"));
+    const dir = tempDir("bugbeacon-flags-");
     writeFileSync(join(dir, "big.md"), "x".repeat(1024 * 1024 + 1));
     const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
       [["report"], {}, "--repo"],

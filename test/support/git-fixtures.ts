@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { renderIssueBody, type ReportMetadata } from "../../src/format/report-format.js";
 import { hashIdentifier } from "../../src/sdk/identifier.js";
+import { tempDir } from "./temp.js";
 
 export function gitSync(args: string[], cwd: string): string {
   return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
@@ -12,9 +12,9 @@ export function gitSync(args: string[], cwd: string): string {
 
 /** A bare repository as the remote, with one commit on main (optionally a config file). */
 export function makeRemote(config?: unknown): string {
-  const bare = mkdtempSync(join(tmpdir(), "bugbeacon-remote-"));
+  const bare = tempDir("bugbeacon-remote-");
   gitSync(["init", "--quiet", "--bare", "--initial-branch=main", bare], bare);
-  const seed = mkdtempSync(join(tmpdir(), "bugbeacon-seed-"));
+  const seed = tempDir("bugbeacon-seed-");
   gitSync(["clone", "--quiet", bare, seed], seed);
   gitSync(["checkout", "--quiet", "-b", "main"], seed);
   writeFileSync(join(seed, "README.md"), "support repository\n");
@@ -26,7 +26,7 @@ export function makeRemote(config?: unknown): string {
 }
 
 export function cloneOf(bare: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-db-"));
+  const dir = tempDir("bugbeacon-db-");
   gitSync(["clone", "--quiet", bare, dir], dir);
   return dir;
 }
@@ -54,7 +54,7 @@ export function issuesEvent(action: "opened" | "edited" | "reopened", issue: { n
 }
 
 export function writeEvent(payload: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-event-"));
+  const dir = tempDir("bugbeacon-event-");
   const file = join(dir, "event.json");
   writeFileSync(file, JSON.stringify(payload));
   return file;

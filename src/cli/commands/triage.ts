@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -8,6 +8,7 @@ import { readIssuesEvent } from "../../support/event.js";
 import { git } from "../../support/git-sync.js";
 import { triage } from "../../support/triage.js";
 import { createOctokit } from "../../transports/github/octokit-client.js";
+import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
 import { parseRepo } from "../../transports/github/repo.js";
 import type { CliCommand } from "../io.js";
 
@@ -27,6 +28,8 @@ Flags:
   --config <file>       Config file (default: <db>/${CONFIG_FILE})
   --no-push             Commit but do not push
   -h, --help            This help
+
+Environment: $BUGBEACON_PACING_MS, least milliseconds between two comments or closes (default 1000).
 `;
 
 export const command: CliCommand = {
@@ -55,13 +58,17 @@ export const command: CliCommand = {
     parseRepo(repo);
     const token = values.token ?? io.env.GITHUB_TOKEN;
     const apiUrl = (values["api-url"] ?? io.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
+    const pacingMs = resolvePacing({}, io.env);
+    const retryAfterBaseMs = resolveRetryBase({}, io.env);
     const log = (line: string) => io.stderr(`bugbeacon triage: ${line}\n`);
 
     const authHeader = token ? [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`] : [];
     let dbRoot = resolve(io.cwd, values.db ?? ".");
     let gitConfig: string[] = [];
+    let clone: string | undefined;
+    let remote: string | undefined;
     if (values["db-repo"] !== undefined || values["db-remote"] !== undefined) {
-      let remote = values["db-remote"];
+      remote = values["db-remote"];
       if (values["db-repo"] !== undefined) {
         const db = parseRepo(values["db-repo"]);
         const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
@@ -71,36 +78,41 @@ export const command: CliCommand = {
         remote = resolve(io.cwd, remote);
       }
       dbRoot = await mkdtemp(join(tmpdir(), "bugbeacon-db-"));
-      await git(["clone", "--quiet", "--", remote ?? "", dbRoot], { cwd: io.cwd, config: gitConfig });
+      clone = dbRoot;
     }
-
-    const event = await readIssuesEvent(eventPath);
-    const config = await loadConfig(values.config ? resolve(io.cwd, values.config) : join(dbRoot, CONFIG_FILE));
-    const outcome = await triage({
-      event,
-      config,
-      dbRoot,
-      repo: repo as string,
-      push: values["no-push"] !== true,
-      gitConfig,
-      log,
-      octokit: async () => {
-        if (!token) throw new InvalidOptionError("--token", token, "a token that may comment on and close issues (GITHUB_TOKEN in Actions)");
-        return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000 });
-      },
-    });
-    switch (outcome.kind) {
-      case "ignored":
-        log(`issue #${event.issue.number} left alone: ${outcome.reason}`);
-        return 0;
-      case "refused":
-        return 0;
-      case "first":
-        log(`issue #${event.issue.number} stored as ${outcome.path} (first report of ${outcome.identifier})`);
-        return 0;
-      case "duplicate":
-        log(`issue #${event.issue.number} stored as ${outcome.path}: duplicate of #${outcome.first} (${outcome.count} reports)`);
-        return 0;
+    try {
+      if (clone !== undefined) await git(["clone", "--quiet", "--", remote ?? "", clone], { cwd: io.cwd, config: gitConfig });
+      const event = await readIssuesEvent(eventPath);
+      const config = await loadConfig(values.config ? resolve(io.cwd, values.config) : join(dbRoot, CONFIG_FILE));
+      const outcome = await triage({
+        event,
+        config,
+        dbRoot,
+        repo: repo as string,
+        push: values["no-push"] !== true,
+        gitConfig,
+        log,
+        octokit: async () => {
+          if (!token) throw new InvalidOptionError("--token", token, "a token that may comment on and close issues (GITHUB_TOKEN in Actions)");
+          return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000, ...(pacingMs !== undefined ? { pacingMs } : {}), ...(retryAfterBaseMs !== undefined ? { retryAfterBaseMs } : {}) });
+        },
+      });
+      switch (outcome.kind) {
+        case "ignored":
+          log(`issue #${event.issue.number} left alone: ${outcome.reason}`);
+          return 0;
+        case "refused":
+          return 0;
+        case "first":
+          log(`issue #${event.issue.number} stored as ${outcome.path} (first report of ${outcome.identifier})`);
+          return 0;
+        case "duplicate":
+          log(`issue #${event.issue.number} stored as ${outcome.path}: duplicate of #${outcome.first} (${outcome.count} reports)`);
+          return 0;
+      }
+    } finally {
+      // A clone is a working copy only: what triage stored is pushed (with --no-push it stays unpushed and is dropped).
+      if (clone !== undefined) await rm(clone, { recursive: true, force: true, maxRetries: 3 });
     }
   },
 };

@@ -10,6 +10,7 @@ import {
   resolveApiUrl,
   resolveAppCredentials,
   resolvePacing,
+  resolveRetryBase,
   resolveWebUrl,
   validateGitHubOptions,
   type GitHubHelperOptions,
@@ -234,11 +235,13 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   private octokitPromise: Promise<import("@octokit/rest").Octokit> | undefined;
   private octokit(token: string | AppCredentials): Promise<import("@octokit/rest").Octokit> {
     const pacingMs = resolvePacing(this.options, this.env);
+    const retryAfterBaseMs = resolveRetryBase(this.options, this.env);
     this.octokitPromise ??= createOctokit({
       token,
       baseUrl: this.apiUrl,
       timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       ...(pacingMs !== undefined ? { pacingMs } : {}),
+      ...(retryAfterBaseMs !== undefined ? { retryAfterBaseMs } : {}),
     });
     return this.octokitPromise;
   }
