@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { renderIssueBody, type ReportMetadata } from "../../src/format/report-format.js";
@@ -10,18 +10,30 @@ export function gitSync(args: string[], cwd: string): string {
   return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
 }
 
-/** A bare repository as the remote, with one commit on main (optionally a config file). */
+const templates = new Map<string, string>();
+
+/**
+ * A bare repository as the remote, with one commit on main (optionally a config file). The first one for
+ * a given config is made with git; later ones are copies of it (five git processes fewer per test).
+ */
 export function makeRemote(config?: unknown): string {
+  const key = JSON.stringify(config ?? null);
+  let template = templates.get(key);
+  if (template === undefined || !existsSync(template)) {
+    template = tempDir("bugbeacon-remote-template-");
+    gitSync(["init", "--quiet", "--bare", "--initial-branch=main", template], template);
+    const seed = tempDir("bugbeacon-seed-");
+    gitSync(["clone", "--quiet", template, seed], seed);
+    gitSync(["checkout", "--quiet", "-b", "main"], seed);
+    writeFileSync(join(seed, "README.md"), "support repository\n");
+    if (config !== undefined) writeFileSync(join(seed, "bugbeacon.config.json"), JSON.stringify(config, null, 2));
+    gitSync(["add", "-A"], seed);
+    gitSync(["commit", "--quiet", "-m", "start"], seed);
+    gitSync(["push", "--quiet", "origin", "main"], seed);
+    templates.set(key, template);
+  }
   const bare = tempDir("bugbeacon-remote-");
-  gitSync(["init", "--quiet", "--bare", "--initial-branch=main", bare], bare);
-  const seed = tempDir("bugbeacon-seed-");
-  gitSync(["clone", "--quiet", bare, seed], seed);
-  gitSync(["checkout", "--quiet", "-b", "main"], seed);
-  writeFileSync(join(seed, "README.md"), "support repository\n");
-  if (config !== undefined) writeFileSync(join(seed, "bugbeacon.config.json"), JSON.stringify(config, null, 2));
-  gitSync(["add", "-A"], seed);
-  gitSync(["commit", "--quiet", "-m", "start"], seed);
-  gitSync(["push", "--quiet", "origin", "main"], seed);
+  cpSync(template, bare, { recursive: true });
   return bare;
 }
 
