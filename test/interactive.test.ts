@@ -178,10 +178,10 @@ describe("bugbeacon report on a terminal", () => {
     expect(parseIssueBody(issue?.body ?? "")?.identifier).toBe(`md5.${createHash("md5").update("export: out of memory", "utf8").digest("hex")}`);
   });
 
-  it("without a terminal and without --title: a clear error, exit code 1, nothing sent", async () => {
+  it("without a terminal and without --title: a clear error, exit code 2 (bad arguments), nothing sent", async () => {
     const run = await runNode([cli, "report", "--repo", REPO], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), input: "" });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("a title: there is no terminal to ask for one (stdin is not a terminal)");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("bugbeacon report: --title is required when there is no terminal to ask for one (stdin is not a terminal).");
     expect(fake.requests).toEqual([]);
   });
 

@@ -102,7 +102,7 @@ describe("bugbeacon stats", () => {
     const markdown = await run(["stats", "--format", "markdown"], db);
     expect(markdown.stdout).toContain("| 3 | #6 |");
     expect(markdown.stdout).toContain("RangeError: \\<script\\>alert(1)\\</script\\> \\| pipes");
-    expect((await run(["stats", "--top", "0"], db)).stderr).toContain('Invalid --top: "0". Expected a whole number from 1 to 10000.');
+    expect((await run(["stats", "--top", "0"], db)).stderr).toContain('bugbeacon stats: --top must be a whole number from 1 to 10000, not "0".');
   });
 
   // Runs where a Chromium is found; skipped elsewhere (with a note at the start of the run), and a
