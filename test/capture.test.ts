@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../src/index.js";
 import { BreadcrumbTrail, addBreadcrumb, globalTrail, recordConsole } from "../src/sdk/capture/breadcrumbs.js";

@@ -7,7 +7,6 @@ import { appFrom } from "./support/app-fixture.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 import { trackChild } from "./support/cleanup.js";
 
-const root = new URL("..", import.meta.url).pathname;
 const TOKEN = "ghp_capturetokencapturetokencapture12";
 const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
 

@@ -30,7 +30,7 @@ describe("bugbeacon init", () => {
     const runLines = code.split("\n").filter((l) => /^\s+(- )?run:/.test(l));
     expect(runLines.length).toBeGreaterThan(0);
     for (const line of runLines) expect(line).not.toContain("${{");
-    expect(code).toMatch(/^permissions:\n  contents: write\n  issues: write\n/m);
+    expect(code).toMatch(/^permissions:\n {2}contents: write\n {2}issues: write\n/m);
     expect(code).not.toMatch(/^concurrency:/m);
     const uses = [...code.matchAll(/uses: (\S+)/g)].map((m) => m[1]);
     expect(uses.length).toBe(2);

@@ -1,5 +1,16 @@
-import type { ReportKind } from "../format/report-format.js";
-import type { PreparedReport } from "./base-helper.js";
+import type { ReportDocument, ReportKind } from "../format/report-format.js";
+
+/** A report ready for a backend to deliver: redacted, identified, with its metadata. */
+export interface PreparedReport {
+  /** The target as the caller gave it (validated by the backend). */
+  repo: string;
+  /** Redacted, prefixed and cut to 256 characters. */
+  title: string;
+  /** Body text and metadata; render it with `renderIssueBody`. */
+  document: ReportDocument;
+  /** Labels for this report (helper's, then the call's), without duplicates. */
+  labels: string[];
+}
 
 /** What `runHeadless` is asked to report. */
 export interface ReportInput {

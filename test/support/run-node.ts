@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 
-import { join } from "node:path";
 import { trackChild } from "./cleanup.js";
 import { tempDir } from "./temp.js";
 
