@@ -45,17 +45,23 @@ describe("bugbeacon on a bad command line", () => {
     ["triage", ["--event", `${missing}/event.json`], `--event must be an existing file; "${missing}/event.json" does not exist.`],
   ];
 
-  it.concurrent.each(cases)("%s %j: one line naming the flag, then the command's help; exit code 2", async (name, args, message) => {
-    const run = await bugbeacon([name, ...args]);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe("");
-    const lines = run.stderr.split("\n");
-    expect(lines[0]).toBe(`bugbeacon ${name}: ${message}`);
-    expect(lines[1]).toBe("");
-    expect(lines[2]).toBe(`bugbeacon ${name}: ${commands[name]?.summary}.`);
-    expect(run.stderr).toContain("Usage: bugbeacon");
-    expect(run.stderr).toContain("Exit codes: 0 done, 1 the command failed, 2 bad arguments");
-    expectClean(run);
+  // One test running the cases side by side (children of a test are stopped when it ends, so the cases
+  // cannot be concurrent tests of their own).
+  it("each case: one line naming the flag, then the command's help; exit code 2", async () => {
+    const runs = await Promise.all(cases.map(([name, args]) => bugbeacon([name, ...args])));
+    cases.forEach(([name, args, message], i) => {
+      const run = runs[i]!;
+      const label = `bugbeacon ${name} ${args.join(" ")}`;
+      expect(run.code, label).toBe(2);
+      expect(run.stdout, label).toBe("");
+      const lines = run.stderr.split("\n");
+      expect(lines[0], label).toBe(`bugbeacon ${name}: ${message}`);
+      expect(lines[1], label).toBe("");
+      expect(lines[2], label).toBe(`bugbeacon ${name}: ${commands[name]?.summary}.`);
+      expect(run.stderr, label).toContain("Usage: bugbeacon");
+      expect(run.stderr, label).toContain("Exit codes: 0 done, 1 the command failed, 2 bad arguments");
+      expectClean(run);
+    });
   });
 
   it("init --dir with a missing folder creates nothing", async () => {
