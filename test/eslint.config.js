@@ -4,7 +4,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
+  // tsup writes its bundled config next to the config file while it builds (npm test builds and lints at once).
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.bundled_*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
