@@ -7,7 +7,7 @@ import { hashIdentifier } from "../../src/sdk/identifier.js";
 import { tempDir } from "./temp.js";
 
 export function gitSync(args: string[], cwd: string): string {
-  return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
+  return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
 const templates = new Map<string, string>();
