@@ -151,8 +151,15 @@ describe("bad input gets a clear error naming the value", () => {
     [{ envAllowlist: ["OK", "no-dashes"] }, 'Invalid envAllowlist entry: "no-dashes"'],
     [{ timeoutMs: -1 }, "Invalid timeoutMs: -1. Expected a positive whole number of milliseconds."],
     [{ confirm: "yes" }, 'Invalid confirm: "yes". Expected true or false.'],
+    [{ retryAfterBaseMs: 1.5 }, "Invalid retryAfterBaseMs: 1.5. Expected a whole number of milliseconds (0 or more)."],
   ])("getHelper options %j", (options, message) => {
     expect(() => getHelper("github", options as never)).toThrow(message);
+  });
+
+  it("rejects a bad BUGBEACON_RETRY_BASE_MS naming the variable, when it would be used (the first send)", async () => {
+    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_RETRY_BASE_MS: "fast" } });
+    const result = h.runHeadless({ title: "t", repo: "octo/app" });
+    await expect(result).rejects.toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
   });
 
   it("rejects a bad BUGBEACON_ENV_ALLOWLIST and BUGBEACON_GITHUB_API_URL naming the variable", () => {
