@@ -39,6 +39,22 @@ export class InvalidOptionError extends BugbeaconError {
   }
 }
 
+/**
+ * A command-line argument the `bugbeacon` CLI cannot use: an unknown flag, a missing or bad value, an
+ * extra argument, a path that does not exist. The CLI prints the message and the command's usage, and
+ * exits with code 2.
+ */
+export class CliUsageError extends BugbeaconError {
+  override name = "CliUsageError";
+  /** The flag (e.g. `"--top"`) or argument the message is about. */
+  readonly flag: string;
+
+  constructor(flag: string, message: string) {
+    super(message, { code: "ERR_CLI_USAGE" });
+    this.flag = flag;
+  }
+}
+
 /** `repo` is not `owner/name` by GitHub's rules. */
 export class InvalidRepoError extends InvalidOptionError {
   override name = "InvalidRepoError";

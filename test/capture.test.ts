@@ -1,11 +1,9 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../src/index.js";
 import { BreadcrumbTrail, addBreadcrumb, globalTrail, recordConsole } from "../src/sdk/capture/breadcrumbs.js";
 import { unhandledRejectionsMode } from "../src/sdk/capture/handlers.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
+import { tempDir } from "./support/temp.js";
 
 const TOKEN = "ghp_capturetestcapturetestcapturetest1";
 const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
@@ -14,7 +12,7 @@ afterEach(() => {
 });
 
 const helper = (options: Parameters<typeof getHelper<"github">>[1] = {}) =>
-  getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), repo: "octo/app", env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options });
+  getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, retryAfterBaseMs: 10, spoolDir: tempDir("bugbeacon-spool-"), repo: "octo/app", env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options });
 
 describe("captureException", () => {
   it("reports with the error's title, kind exception, and the default repo", async () => {

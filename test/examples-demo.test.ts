@@ -1,17 +1,17 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
 import { baseEnv, runNode } from "./support/run-node.js";
+import { tempDir } from "./support/temp.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const demo = join(root, "examples/demo-crash.mjs");
 
 /** A fake `xdg-open` that records its arguments: the only stand-in here, for a desktop browser. */
 function fakeXdgOpen(): { bin: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-xdg-"));
+  const dir = tempDir("bugbeacon-xdg-");
   const log = join(dir, "opened.log");
   const bin = join(dir, "xdg-open");
   writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' "$@" >> "${log}"\n`);

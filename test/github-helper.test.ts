@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   InvalidOptionError,
@@ -13,6 +10,7 @@ import {
 } from "../src/index.js";
 import { GITHUB_BODY_LIMIT } from "../src/format/report-format.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
+import { tempDir } from "./support/temp.js";
 
 const TOKEN = "ghp_faketokenfaketokenfaketokenfake1234";
 const OTHER = "ghp_othertokenothertokenothertoken5678";
@@ -20,7 +18,7 @@ const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN, OTHER] });
 
 /** A helper wired to the fake, with an environment that holds only what the test gives it. */
 function helper(env: NodeJS.ProcessEnv = {}, options: Parameters<typeof getHelper<"github">>[1] = {}) {
-  return getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), env, ...options });
+  return getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, retryAfterBaseMs: 10, spoolDir: tempDir("bugbeacon-spool-"), env, ...options });
 }
 
 const creates = () => fake.requests.filter((r) => r.method === "POST" && r.path === "/repos/octo/app/issues");
@@ -86,7 +84,7 @@ describe("runHeadless with a token", () => {
   });
 
   it("reaches GitHub Enterprise through BUGBEACON_GITHUB_API_URL", async () => {
-    const h = getHelper("github", { spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
+    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
     const result = await h.runHeadless({ title: "GHE", repo: "octo/app" });
     expect(result.kind).toBe("created");
     expect(creates()).toHaveLength(1);
@@ -153,8 +151,15 @@ describe("bad input gets a clear error naming the value", () => {
     [{ envAllowlist: ["OK", "no-dashes"] }, 'Invalid envAllowlist entry: "no-dashes"'],
     [{ timeoutMs: -1 }, "Invalid timeoutMs: -1. Expected a positive whole number of milliseconds."],
     [{ confirm: "yes" }, 'Invalid confirm: "yes". Expected true or false.'],
+    [{ retryAfterBaseMs: 1.5 }, "Invalid retryAfterBaseMs: 1.5. Expected a whole number of milliseconds (0 or more)."],
   ])("getHelper options %j", (options, message) => {
     expect(() => getHelper("github", options as never)).toThrow(message);
+  });
+
+  it("rejects a bad BUGBEACON_RETRY_BASE_MS naming the variable, when it would be used (the first send)", async () => {
+    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_RETRY_BASE_MS: "fast" } });
+    const result = h.runHeadless({ title: "t", repo: "octo/app" });
+    await expect(result).rejects.toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
   });
 
   it("rejects a bad BUGBEACON_ENV_ALLOWLIST and BUGBEACON_GITHUB_API_URL naming the variable", () => {
@@ -168,7 +173,7 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {
-    const h = getHelper("github", { spoolDir: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
     expect((await h.runHeadless({ title: "no tty", repo: "octo/app" })).kind).toBe("created");
   });
 });

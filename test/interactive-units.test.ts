@@ -1,5 +1,5 @@
 /** The parts of interactive reporting that need no terminal: layout, answers, files, flags. */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { composeBody } from "../src/sdk/prompts/report-flow.js";
 import { FileExistsError, reportFileContent, saveReportFile } from "../src/sdk/prompts/save-report.js";
 import { whyNotInteractive } from "../src/sdk/prompts/interactive.js";
 import { colorEnabled, createStyle, terminalColumns } from "../src/sdk/prompts/terminal.js";
+import { tempDir } from "./support/temp.js";
 
 const document: ReportDocument = {
   text: "### What I was doing\n\nExporting",
@@ -119,7 +120,7 @@ describe("terminal facts", () => {
 
 describe("saving a report to a file", () => {
   it("writes the whole report, which parses back, and never overwrites a file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "bugbeacon-save-"));
+    const dir = tempDir("bugbeacon-save-");
     const content = reportFileContent("Export fails", body, "https://github.com/octo/app/issues/new?title=x");
     const path = saveReportFile(join(dir, "report.md"), content);
     const saved = readFileSync(path, "utf8");
@@ -151,23 +152,26 @@ describe("bugbeacon report flags", () => {
   });
 
   it("names the bad value and what was expected, before asking or sending anything", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bugbeacon-flags-"));
+    const dir = tempDir("bugbeacon-flags-");
     writeFileSync(join(dir, "big.md"), "x".repeat(1024 * 1024 + 1));
     const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
-      [["report"], {}, "--repo"],
-      [["report", "--repo", "not a repo", "--title", "t"], {}, '"not a repo"'],
-      [["report", "--repo", "octo/app", "--token-env", "1BAD"], {}, '--token-env: "1BAD"'],
-      [["report", "--repo", "octo/app", "--token-env", "MY_TOKEN"], {}, "$MY_TOKEN is empty or unset"],
-      [["report", "--repo", "octo/app", "--body-file", "missing.md"], {}, '--body-file: "missing.md"'],
-      [["report", "--repo", "octo/app", "--body-file", "big.md"], {}, "at most 1048576 bytes"],
-      [["report", "--repo", "octo/app", "--app-version", "1.0; rm -rf"], {}, "a version like 2.4.1"],
-      [["report", "--repo", "octo/app", "--colour"], {}, "--colour"],
+      [["report"], {}, '--repo is required: the repository to report to, as "owner/name".'],
+      [["report", "--repo", "not a repo", "--title", "t"], {}, '--repo must be a GitHub repository as "owner/name", not "not a repo".'],
+      [["report", "--repo", "octo/app", "--token-env", "1BAD"], {}, '--token-env must be an environment variable name like MY_GITHUB_TOKEN, not "1BAD".'],
+      [["report", "--repo", "octo/app", "--token-env", "MY_TOKEN"], {}, "--token-env names $MY_TOKEN, which is empty or unset"],
+      [["report", "--repo", "octo/app", "--body-file", "missing.md"], {}, '--body-file must be an existing file; "missing.md" does not exist.'],
+      [["report", "--repo", "octo/app", "--body-file", "big.md"], {}, '--body-file must be at most 1048576 bytes; "big.md" has 1048577.'],
+      [["report", "--repo", "octo/app", "--app-version", "1.0; rm -rf"], {}, "--app-version must be a version like 2.4.1"],
+      [["report", "--repo", "octo/app", "--colour"], {}, "unknown flag --colour: expected one of --repo, --title,"],
     ];
     for (const [args, env, message] of cases) {
       const run = await cli(args, env, dir);
-      expect(run.code, args.join(" ")).toBe(1);
-      expect(run.stderr, args.join(" ")).toContain(message);
-      expect(run.stderr).toContain('Run "bugbeacon report --help"');
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr, args.join(" ")).toContain(`bugbeacon report: ${message}`);
+      // One line with the problem, then the command's help.
+      expect(run.stderr.split("\n")[1]).toBe("");
+      expect(run.stderr.split("\n")[2]).toMatch(/^bugbeacon report: Report a problem by hand/);
+      expect(run.stderr).not.toMatch(/undefined|\n\s+at /);
     }
   });
 

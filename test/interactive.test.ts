@@ -3,8 +3,7 @@
  * and what arrives at the fake GitHub server (or the URL printed, the file saved) is asserted.
  */
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseIssueBody } from "../src/format/report-format.js";
@@ -12,6 +11,7 @@ import { appFrom } from "./support/app-fixture.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { KEY, spawnPty } from "./support/pty.js";
 import { baseEnv, runNode } from "./support/run-node.js";
+import { tempDir } from "./support/temp.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const cli = join(root, "dist/cli.js");
@@ -28,13 +28,11 @@ const writes = () => fake.requests.filter((r) => r.method !== "GET");
 // eslint-disable-next-line no-control-regex
 const COLOR = /\u001b\[[0-9;]*m/;
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "bugbeacon-cwd-"));
-}
+const cwdDir = (): string => tempDir("bugbeacon-cwd-");
 
 /** Programs on PATH that record what they were given: a desktop's xdg-open and xclip. */
 function desktopTools(): { bin: string; opened: string; clipboard: string } {
-  const bin = tempDir();
+  const bin = cwdDir();
   const opened = join(bin, "opened.txt");
   const clipboard = join(bin, "clipboard.txt");
   writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
@@ -57,7 +55,7 @@ describe("bugbeacon report on a terminal", () => {
   it("asks the title, what they did and expected, drops the environment value they untick, and submits", async () => {
     const session = spawnPty([process.execPath, cli, "report", "--repo", REPO, "--app-version", "2.4.1"], {
       env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_ENV_ALLOWLIST: "MYAPP_MODE", MYAPP_MODE: "turbo" }),
-      cwd: tempDir(),
+      cwd: cwdDir(),
     });
     await session.answer("Title of the issue", "Export fails on big files", KEY.enter);
     await session.answer("What were you doing", "Exporting a 2 GB project", KEY.enter);
@@ -84,7 +82,7 @@ describe("bugbeacon report on a terminal", () => {
   });
 
   it("without a token: saves the report to a file, never over an existing one, and sends nothing", async () => {
-    const cwd = tempDir();
+    const cwd = cwdDir();
     writeFileSync(join(cwd, "taken.md"), "someone else's notes\n");
     const session = spawnPty([process.execPath, cli, "report", "--repo", REPO, "--title", "Crash on start"], { env: terminalEnv(), cwd });
     await session.answer("Title of the issue", KEY.enter); // keeps the pre-filled title
@@ -122,7 +120,7 @@ describe("bugbeacon report on a terminal", () => {
       await session.answer("Environment values", KEY.enter);
     };
 
-    const opening = spawnPty([process.execPath, cli, "report", "--repo", REPO], { env, cwd: tempDir() });
+    const opening = spawnPty([process.execPath, cli, "report", "--repo", REPO], { env, cwd: cwdDir() });
     await answerAll(opening);
     await opening.answer("Open the prefilled issue page in the browser", KEY.enter); // first choice
     expect(await opening.exit).toBe(0);
@@ -134,7 +132,7 @@ describe("bugbeacon report on a terminal", () => {
     expect(url.searchParams.get("body")).toContain("### What I expected\n\nResults in a second");
     expect(opening.text.replace(/\s+/g, "")).toContain(opened); // the same URL is printed (wrapped by the terminal)
 
-    const copying = spawnPty([process.execPath, cli, "report", "--repo", REPO], { env, cwd: tempDir() });
+    const copying = spawnPty([process.execPath, cli, "report", "--repo", REPO], { env, cwd: cwdDir() });
     await answerAll(copying);
     await copying.answer("Copy the prefilled issue URL", KEY.down, KEY.enter);
     expect(await copying.exit).toBe(0);
@@ -145,7 +143,7 @@ describe("bugbeacon report on a terminal", () => {
   });
 
   it("Escape cancels: exit code 130, nothing sent, nothing written", async () => {
-    const cwd = tempDir();
+    const cwd = cwdDir();
     const session = spawnPty([process.execPath, cli, "report", "--repo", REPO], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd });
     await session.answer("Title of the issue", "Half a report", KEY.enter);
     await session.answer("What were you doing", KEY.escape);
@@ -167,7 +165,7 @@ describe("bugbeacon report on a terminal", () => {
   });
 
   it("headless with --body-file and --identifier: the file's text is sent and the identifier is hashed", async () => {
-    const cwd = tempDir();
+    const cwd = cwdDir();
     writeFileSync(join(cwd, "steps.md"), "1. Open a 2 GB project\n2. Export as CSV\n");
     const run = await runNode([cli, "report", "--repo", REPO, "--title", "Export fails", "--body-file", "steps.md", "--identifier", "export: out of memory"], {
       env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }),
@@ -180,10 +178,10 @@ describe("bugbeacon report on a terminal", () => {
     expect(parseIssueBody(issue?.body ?? "")?.identifier).toBe(`md5.${createHash("md5").update("export: out of memory", "utf8").digest("hex")}`);
   });
 
-  it("without a terminal and without --title: a clear error, exit code 1, nothing sent", async () => {
+  it("without a terminal and without --title: a clear error, exit code 2 (bad arguments), nothing sent", async () => {
     const run = await runNode([cli, "report", "--repo", REPO], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), input: "" });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("a title: there is no terminal to ask for one (stdin is not a terminal)");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("bugbeacon report: --title is required when there is no terminal to ask for one (stdin is not a terminal).");
     expect(fake.requests).toEqual([]);
   });
 
@@ -314,10 +312,11 @@ console.log("results:", results.map((r) => r.kind).join(","));
   });
 
   it("the crash handler's time limit does not cut off a person who takes their time", async () => {
-    const app = appFrom(crashApp(300));
+    // The limit (1 s) still leaves time to send after the last answer on a busy machine.
+    const app = appFrom(crashApp(1000));
     const session = spawnPty([process.execPath, join(app, "app.mjs")], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd: app });
     await session.waitFor("Add a line of detail?");
-    await new Promise((r) => setTimeout(r, 1500)); // five times the limit
+    await new Promise((r) => setTimeout(r, 1500)); // longer than the limit
     await session.answer("", KEY.enter);
     await session.answer("Send this report?", KEY.enter);
     expect(await session.exit).toBe(1);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
+import { tempDir } from "./support/temp.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const TOKEN = "ghp_cjstokencjstokencjstokencjstoken1234";
@@ -23,7 +23,7 @@ describe("the built package", () => {
   });
 
   it("delivers through the CommonJS build: the parts loaded on first use load from require() too", async () => {
-    const spoolDir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
+    const spoolDir = tempDir("bugbeacon-spool-");
     const run = await runNode(
       ["-e", `const { getHelper } = require("bugbeacon");
         const options = { confirm: false, open: false, quiet: true, pacingMs: 0, spoolDir: ${JSON.stringify(spoolDir)}, env: { BUGBEACON_GITHUB_TOKEN: ${JSON.stringify(TOKEN)} } };
@@ -42,7 +42,7 @@ describe("the built package", () => {
 
   it("works with import from its own root, and resolves nothing but itself on import", async () => {
     // A resolve hook records every module the import pulls in.
-    const dir = mkdtempSync(join(tmpdir(), "bugbeacon-hooks-"));
+    const dir = tempDir("bugbeacon-hooks-");
     writeFileSync(join(dir, "hooks.mjs"), `export async function resolve(s, c, next) { const r = await next(s, c); console.error("resolved " + r.url); return r; }`);
     writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"; register(${JSON.stringify(`file://${dir}/hooks.mjs`)});`);
     const run = await runNode(

@@ -2,13 +2,13 @@ import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
+import { trackWork } from "./support/cleanup.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { cloneOf, filesOnMain, issuesEvent, makeRemote, reportBody, writeEvent } from "./support/git-fixtures.js";
-import { baseEnv, runNode } from "./support/run-node.js";
+import { concurrentTriage, FAST_RETRY } from "./support/scenarios.js";
 
 const TOKEN = "ghs_triagetokentriagetokentriagetoken";
 const REPO = "octo/support";
-const root = new URL("..", import.meta.url).pathname;
 const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
 
 /** Seeds issues 1..n on the fake so triage's API calls have real targets. */
@@ -19,12 +19,14 @@ function seed(n: number) {
 async function triage(db: string, event: unknown, extra: string[] = []) {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(["triage", "--event", writeEvent(event), "--db", db, ...extra], {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url },
-    cwd: db,
-  });
+  const code = await trackWork(
+    runCli(["triage", "--event", writeEvent(event), "--db", db, ...extra], {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url, ...FAST_RETRY },
+      cwd: db,
+    }),
+  );
   return { code, stdout, stderr };
 }
 
@@ -192,28 +194,11 @@ describe("maintainers' rules", () => {
   });
 });
 
-describe("20 triage processes at once", () => {
-  it("all push to one bare repository; every report is in the final tree and each problem has one first issue", async () => {
-    seed(20);
-    const bare = makeRemote();
-    const reports = Array.from({ length: 10 }, (_, i) => reportBody(`problem ${i}`));
-    const runs = Array.from({ length: 20 }, (_, i) => {
-      const n = i + 1;
-      const report = reports[i % 10]!;
-      const event = writeEvent(issuesEvent("opened", { number: n, title: `problem ${i % 10}`, body: report.body }));
-      return runNode([join(root, "dist/cli.js"), "triage", "--event", event, "--db", cloneOf(bare)], {
-        env: baseEnv({ GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url }),
-        timeoutMs: 120_000,
-      });
-    });
-    const results = await Promise.all(runs);
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const files = filesOnMain(bare).filter((f) => f.startsWith("issues/"));
-    expect(files).toHaveLength(20);
-    for (let i = 0; i < 20; i++) expect(files).toContain(`issues/${reports[i % 10]!.identifier}/${i + 1}.json`);
-    const closed = fake.issues(REPO).filter((i) => i.state === "closed").map((i) => i.number).sort((a, b) => a - b);
-    expect(closed).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
-  }, 180_000);
+// The large version (20 processes, 10 problems) is in test/stress/triage.stress.test.ts.
+describe("triage processes at once", () => {
+  it("4 processes push to one bare repository; every report is in the final tree and each problem has one first issue", async () => {
+    await concurrentTriage(fake, { repo: REPO, token: TOKEN, processes: 4, problems: 2 });
+  }, 60_000);
 });
 
 describe("bugbeacon db check", () => {

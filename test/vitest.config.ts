@@ -5,11 +5,15 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
+/** The default suite (`npm test`): everything but the stress tests, in at most 90 s on 2 cores. */
 export default defineConfig({
   define: { __BUGBEACON_VERSION__: JSON.stringify(pkg.version) },
   test: {
     root,
     include: ["test/**/*.test.ts"],
+    exclude: ["test/stress/**", "**/node_modules/**"],
+    globalSetup: ["test/support/temp-check.ts", "test/support/browser-note.ts"],
+    setupFiles: ["test/support/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests spawn real child processes and real servers; two cores are all we have.

@@ -32,7 +32,7 @@ const newSpool = () => {
 function spooled(dir: string): Array<{ sub: string; report: { title: string; uncertain: boolean; lastError?: string; reportId: string } }> {
   const out = [];
   for (const sub of ["queue", "inflight"]) {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(join(dir, sub)).filter((n) => n.endsWith(".json"));
     } catch {

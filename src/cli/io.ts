@@ -6,13 +6,26 @@ export interface CliIO {
   cwd: string;
 }
 
-/** A subcommand: `bugbeacon <name> ...`. Its module is loaded only when it runs. */
+/**
+ * A subcommand: `bugbeacon <name> ...`. Its module is loaded only when it runs. Its one-line summary is
+ * in commands/index.ts (the main help lists it without loading the command); help is
+ * `bugbeacon <name>: <summary>` followed by `usage`.
+ */
 export interface CliCommand {
-  name: string;
-  /** One line for `bugbeacon --help`. */
-  summary: string;
-  /** Full help for `bugbeacon <name> --help`: every flag. */
+  /** Full help after the summary line: what it does, `Usage:`, every flag, exit codes. */
   usage: string;
-  /** Runs the command; resolves the exit code. Known errors are printed by the caller. */
+  /** Runs the command; resolves the exit code. Errors are printed by runCli (never with a stack). */
   run(args: string[], io: CliIO): Promise<number>;
 }
+
+/** Exit codes of every command. */
+export const EXIT = {
+  /** Done. */
+  ok: 0,
+  /** The command ran and failed (GitHub refused, a record is invalid, no token, ...). */
+  failed: 1,
+  /** Bad arguments: unknown flag, missing or bad value, extra argument, a path that does not exist. */
+  usage: 2,
+  /** The person cancelled (Escape or Ctrl-C at a question). */
+  cancelled: 130,
+} as const;

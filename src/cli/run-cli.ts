@@ -1,37 +1,54 @@
-import { isBugbeaconError } from "../errors.js";
+import { CliUsageError, InvalidOptionError, isBugbeaconError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { commands } from "./commands/index.js";
-import type { CliIO } from "./io.js";
+import { EXIT, type CliIO } from "./io.js";
 
-/** Runs `bugbeacon <command> [flags]` and resolves the exit code; never calls process.exit. */
+const EXIT_CODES = `Exit codes: 0 done, 1 the command failed, 2 bad arguments (the message names the flag), 130 cancelled.`;
+
+/** Runs `bugbeacon <command> [flags]` and resolves the exit code; never calls process.exit, never prints a stack. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === "--help" || name === "-h" || name === "help") {
     io.stdout(mainUsage());
-    return name === undefined ? 1 : 0;
+    return EXIT.ok;
   }
   if (name === "--version" || name === "-v") {
     io.stdout(`${VERSION}\n`);
-    return 0;
+    return EXIT.ok;
+  }
+  if (name === undefined) {
+    io.stderr(`bugbeacon: a command is required.\n\n${mainUsage()}`);
+    return EXIT.usage;
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (entry === undefined) {
-    io.stderr(`bugbeacon: unknown command ${JSON.stringify(name)}.\n\n${mainUsage()}`);
-    return 1;
+    const what = name.startsWith("-") ? `unknown flag ${name}` : `unknown command ${JSON.stringify(name)}`;
+    io.stderr(`bugbeacon: ${what}: expected one of ${Object.keys(commands).join(", ")}, --help, --version.\n\n${mainUsage()}`);
+    return EXIT.usage;
   }
   const command = await entry.load();
+  const help = `bugbeacon ${name}: ${entry.summary}.\n\n${command.usage.trimEnd()}\n\n${EXIT_CODES}\n`;
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(command.usage.endsWith("\n") ? command.usage : `${command.usage}\n`);
-    return 0;
+    io.stdout(help);
+    return EXIT.ok;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (isBugbeaconError(error) || (error instanceof Error && (error as { code?: unknown }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")) {
-      io.stderr(`bugbeacon ${name}: ${error.message}\nRun "bugbeacon ${name} --help" for the flags.\n`);
-      return 1;
+    if (error instanceof CliUsageError || (error instanceof InvalidOptionError && error.option.startsWith("-"))) {
+      io.stderr(`bugbeacon ${name}: ${error.message}\n\n${help}`);
+      return EXIT.usage;
     }
-    throw error;
+    if (isBugbeaconError(error)) {
+      io.stderr(`bugbeacon ${name}: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    // Not ours to explain: its message only (the stack with BUGBEACON_DEBUG=1).
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`bugbeacon ${name}: failed: ${message}\n`);
+    if (io.env.BUGBEACON_DEBUG === "1" && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    else io.stderr("(set BUGBEACON_DEBUG=1 to see where it failed)\n");
+    return EXIT.failed;
   }
 }
 
@@ -44,9 +61,10 @@ function mainUsage(): string {
     "Usage: bugbeacon <command> [flags]",
     "",
     "Commands:",
-    ...(lines.length > 0 ? lines : ["  (none yet)"]),
+    ...lines,
     "",
     'Run "bugbeacon <command> --help" for the flags of a command.',
+    EXIT_CODES,
     "",
   ].join("\n");
 }

@@ -14,31 +14,13 @@ import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
 import { cutBodyForScan, cutTitleForScan } from "./redact/cut.js";
 import type { FlowHost, PromptHost } from "./prompts/host.js";
-import type { CaptureOptions, HelperOptions, ReportInput, ReportResult, RunInput } from "./types.js";
+import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "./types.js";
+
+// PreparedReport lives in types.ts (the prompts use it too); re-exported for the backends.
+export type { DeliveryContext, PreparedReport } from "./types.js";
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
-
-/** How a report is to be delivered, beyond the report itself (internal). */
-export interface DeliveryContext {
-  /**
-   * The crash path: when sending must be over (ms since the epoch, asked at sending time so that time a
-   * person spent answering a prompt does not count). One attempt, no waiting; what does not fit stays spooled.
-   */
-  sendBy?: () => number;
-}
-
-/** A report ready for a backend to deliver: redacted, identified, with its metadata. */
-export interface PreparedReport {
-  /** The target as the caller gave it (validated by the backend). */
-  repo: string;
-  /** Redacted, prefixed and cut to 256 characters. */
-  title: string;
-  /** Body text and metadata; render it with `renderIssueBody`. */
-  document: ReportDocument;
-  /** Labels for this report (helper's, then the call's), without duplicates. */
-  labels: string[];
-}
 
 /**
  * What every backend shares: validating input, the identifier, the allow-listed environment, redaction

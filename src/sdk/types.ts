@@ -1,5 +1,16 @@
-import type { ReportKind } from "../format/report-format.js";
-import type { PreparedReport } from "./base-helper.js";
+import type { ReportDocument, ReportKind } from "../format/report-format.js";
+
+/** A report ready for a backend to deliver: redacted, identified, with its metadata. */
+export interface PreparedReport {
+  /** The target as the caller gave it (validated by the backend). */
+  repo: string;
+  /** Redacted, prefixed and cut to 256 characters. */
+  title: string;
+  /** Body text and metadata; render it with `renderIssueBody`. */
+  document: ReportDocument;
+  /** Labels for this report (helper's, then the call's), without duplicates. */
+  labels: string[];
+}
 
 /** What `runHeadless` is asked to report. */
 export interface ReportInput {
@@ -130,4 +141,13 @@ export interface RunInput {
   error?: unknown;
   /** Labels for this report, added to the helper's. */
   labels?: string[];
+}
+
+/** How a report is to be delivered, beyond the report itself (internal). */
+export interface DeliveryContext {
+  /**
+   * The crash path: when sending must be over (ms since the epoch, asked at sending time so that time a
+   * person spent answering a prompt does not count). One attempt, no waiting; what does not fit stays spooled.
+   */
+  sendBy?: () => number;
 }

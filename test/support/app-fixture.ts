@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./temp.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -9,7 +9,7 @@ const root = new URL("../..", import.meta.url).pathname;
  * `app.mjs` made from an example file name or inline source, optionally without its installHandlers line.
  */
 export function appFrom(source: string, options: { withoutBugbeacon?: boolean } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-app-"));
+  const dir = tempDir("bugbeacon-app-");
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(root, join(dir, "node_modules/bugbeacon"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "demo-app", version: "3.1.4", type: "module" }));

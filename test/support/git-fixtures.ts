@@ -1,32 +1,44 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { renderIssueBody, type ReportMetadata } from "../../src/format/report-format.js";
 import { hashIdentifier } from "../../src/sdk/identifier.js";
+import { tempDir } from "./temp.js";
 
 export function gitSync(args: string[], cwd: string): string {
-  return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
+  return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** A bare repository as the remote, with one commit on main (optionally a config file). */
+const templates = new Map<string, string>();
+
+/**
+ * A bare repository as the remote, with one commit on main (optionally a config file). The first one for
+ * a given config is made with git; later ones are copies of it (five git processes fewer per test).
+ */
 export function makeRemote(config?: unknown): string {
-  const bare = mkdtempSync(join(tmpdir(), "bugbeacon-remote-"));
-  gitSync(["init", "--quiet", "--bare", "--initial-branch=main", bare], bare);
-  const seed = mkdtempSync(join(tmpdir(), "bugbeacon-seed-"));
-  gitSync(["clone", "--quiet", bare, seed], seed);
-  gitSync(["checkout", "--quiet", "-b", "main"], seed);
-  writeFileSync(join(seed, "README.md"), "support repository\n");
-  if (config !== undefined) writeFileSync(join(seed, "bugbeacon.config.json"), JSON.stringify(config, null, 2));
-  gitSync(["add", "-A"], seed);
-  gitSync(["commit", "--quiet", "-m", "start"], seed);
-  gitSync(["push", "--quiet", "origin", "main"], seed);
+  const key = JSON.stringify(config ?? null);
+  let template = templates.get(key);
+  if (template === undefined || !existsSync(template)) {
+    template = tempDir("bugbeacon-remote-template-");
+    gitSync(["init", "--quiet", "--bare", "--initial-branch=main", template], template);
+    const seed = tempDir("bugbeacon-seed-");
+    gitSync(["clone", "--quiet", template, seed], seed);
+    gitSync(["checkout", "--quiet", "-b", "main"], seed);
+    writeFileSync(join(seed, "README.md"), "support repository\n");
+    if (config !== undefined) writeFileSync(join(seed, "bugbeacon.config.json"), JSON.stringify(config, null, 2));
+    gitSync(["add", "-A"], seed);
+    gitSync(["commit", "--quiet", "-m", "start"], seed);
+    gitSync(["push", "--quiet", "origin", "main"], seed);
+    templates.set(key, template);
+  }
+  const bare = tempDir("bugbeacon-remote-");
+  cpSync(template, bare, { recursive: true });
   return bare;
 }
 
 export function cloneOf(bare: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-db-"));
+  const dir = tempDir("bugbeacon-db-");
   gitSync(["clone", "--quiet", bare, dir], dir);
   return dir;
 }
@@ -54,7 +66,7 @@ export function issuesEvent(action: "opened" | "edited" | "reopened", issue: { n
 }
 
 export function writeEvent(payload: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-event-"));
+  const dir = tempDir("bugbeacon-event-");
   const file = join(dir, "event.json");
   writeFileSync(file, JSON.stringify(payload));
   return file;

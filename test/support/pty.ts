@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { trackChild } from "./cleanup.js";
 
 const driver = fileURLToPath(new URL("./pty-driver.py", import.meta.url));
 
@@ -48,11 +49,11 @@ export function spawnPty(
   command: string[],
   options: { env: NodeJS.ProcessEnv; cwd?: string; columns?: number; rows?: number; closeStdin?: boolean; timeoutMs?: number },
 ): PtySession {
-  const child = spawn("python3", [driver, String(options.columns ?? 100), String(options.rows ?? 40), options.closeStdin ? "1" : "0", "--", ...command], {
+  const child = trackChild(spawn("python3", [driver, String(options.columns ?? 100), String(options.rows ?? 40), options.closeStdin ? "1" : "0", "--", ...command], {
     env: options.env,
     cwd: options.cwd,
     stdio: ["pipe", "pipe", "pipe"],
-  });
+  }));
   let raw = "";
   let cursor = 0;
   let driverErrors = "";

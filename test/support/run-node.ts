@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+
+import { trackChild } from "./cleanup.js";
+import { tempDir } from "./temp.js";
 
 export interface RunResult {
   code: number | null;
@@ -16,11 +16,11 @@ export function runNode(
   options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = trackChild(spawn(process.execPath, args, {
       env: options.env,
       cwd: options.cwd,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
+    }));
     if (child.stdout === null || child.stderr === null) throw new Error("child output is not piped");
     let stdout = "";
     let stderr = "";
@@ -39,7 +39,7 @@ export function runNode(
   });
 }
 
-/** A clean environment for children: no tokens, no CI, no display, unless a test adds them. */
+/** A clean environment for children: no tokens, no CI, no display, unless a test adds them; fast retry timing. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -47,7 +47,9 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     LANG: "C.UTF-8",
     SHELL: "/bin/bash",
     // Never the user's real cache: each child gets a spool of its own unless a test shares one.
-    BUGBEACON_SPOOL_DIR: mkdtempSync(join(tmpdir(), "bugbeacon-spool-")),
+    BUGBEACON_SPOOL_DIR: tempDir("bugbeacon-spool-"),
+    // GitHub's timing rules (Retry-After, backoff, search spacing) at 10 ms a second: no test sleeps real seconds.
+    BUGBEACON_RETRY_BASE_MS: "10",
   };
   return { ...env, ...extra };
 }

@@ -37,7 +37,7 @@ export interface TrialOutcome {
 /** Whether `dir/queue` or `dir/inflight` holds this trial's report. */
 function onDisk(spoolDir: string, trial: string): boolean {
   for (const sub of ["inflight", "queue"]) {
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(join(spoolDir, sub));
     } catch {

@@ -1,14 +1,12 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { InvalidOptionError } from "../../errors.js";
+import { CliUsageError } from "../../errors.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
 import { Database } from "../../support/database.js";
 import { recordProblems } from "../../support/record.js";
+import { existingDir, parseFlags } from "../args.js";
 import type { CliCommand } from "../io.js";
 
-const usage = `bugbeacon db check: validate every record of a support database against its schema.
-
-Usage: bugbeacon db check [--db <dir>]
+const usage = `Usage: bugbeacon db check [--db <dir>]
 
 Flags:
   --db <dir>     The database folder (default: the working directory)
@@ -18,14 +16,14 @@ Exit code 0 when every record is valid, 1 when any is not (each problem is print
 `;
 
 export const command: CliCommand = {
-  name: "db",
-  summary: "Validate the report database (db check)",
   usage,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== "check") throw new InvalidOptionError("db subcommand", sub, '"check"');
-    const { values } = parseArgs({ args: rest, strict: true, options: { db: { type: "string" } } });
-    const root = resolve(io.cwd, values.db ?? ".");
+    if (sub !== "check") {
+      throw new CliUsageError(sub ?? "check", sub === undefined ? `a subcommand is required: "check".` : `unknown subcommand ${JSON.stringify(sub)}: expected "check".`);
+    }
+    const { values } = parseFlags(rest, { db: { type: "string", expected: "the database folder" } });
+    const root = existingDir("--db", values.db, io.cwd);
     const config = await loadConfig(resolve(root, CONFIG_FILE));
     const db = new Database(root, config.layout);
     let checked = 0;

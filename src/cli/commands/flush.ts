@@ -1,39 +1,49 @@
-import { parseArgs } from "node:util";
+import { BugbeaconError, MissingTokenError } from "../../errors.js";
 import { flush } from "../../transports/github/flush.js";
+import { existingDir, httpUrl, parseFlags, wholeNumber } from "../args.js";
 import type { CliCommand } from "../io.js";
 
-const usage = `bugbeacon flush: send the reports waiting in the offline spool, oldest first.
+const NO_TOKEN =
+  "no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the " +
+  "repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID. Nothing was sent; the reports stay queued.";
 
-Safe to run from several processes at once and after an interruption (even kill -9): a report that may
+const usage = `Oldest first. Safe to run from several processes at once and after an interruption (even kill -9): a report that may
 already have arrived is looked up before it is sent again, so nothing is sent twice.
 
 Usage: bugbeacon flush [flags]
 
 Flags:
-  --spool-dir <dir>   The spool (default: $BUGBEACON_SPOOL_DIR, else the user's cache folder)
+  --spool-dir <dir>   The spool, an existing folder (default: $BUGBEACON_SPOOL_DIR, else the user's cache folder)
   --api-url <url>     GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com)
-  --pacing-ms <n>     Least milliseconds between two issues or comments (default: $BUGBEACON_PACING_MS, else 1000)
+  --pacing-ms <n>     Least milliseconds between two issues or comments, 0 to 600000 (default: $BUGBEACON_PACING_MS, else 1000)
   -h, --help          This help
 
-The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN). Exit code 0 when nothing failed.
+The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN). Exit code 0 when nothing failed, 1 when
+a report could not be sent (it stays queued) or there is no token.
 `;
 
 export const command: CliCommand = {
-  name: "flush",
-  summary: "Send the reports waiting in the offline spool",
   usage,
   async run(args, io) {
-    const { values } = parseArgs({ args, strict: true, options: { "spool-dir": { type: "string" }, "api-url": { type: "string" }, "pacing-ms": { type: "string" } } });
-    const env = { ...io.env };
-    if (values["pacing-ms"] !== undefined) env.BUGBEACON_PACING_MS = values["pacing-ms"];
+    const { values } = parseFlags(args, {
+      "spool-dir": { type: "string", expected: "the spool folder" },
+      "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
+      "pacing-ms": { type: "string", expected: "a whole number of milliseconds from 0 to 600000" },
+    });
+    const spoolDir = values["spool-dir"] !== undefined ? existingDir("--spool-dir", values["spool-dir"], io.cwd) : undefined;
+    const pacingMs = values["pacing-ms"] !== undefined ? wholeNumber("--pacing-ms", values["pacing-ms"], 1000, 0, 600_000) : undefined;
+    const env = io.env;
+    const hasApp = [env.BUGBEACON_APP_ID, env.BUGBEACON_APP_PRIVATE_KEY, env.BUGBEACON_APP_INSTALLATION_ID].some((v) => v !== undefined && v !== "");
+    if (![env.BUGBEACON_GITHUB_TOKEN, env.HELPME_GITHUB_TOKEN].some((t) => t !== undefined && t.trim() !== "") && !hasApp) throw new BugbeaconError(NO_TOKEN);
     const tty = process.stderr.isTTY === true && io.env.CI === undefined;
     let lastLine = "";
     const summary = await flush({
       env,
       confirm: false,
       quiet: true,
-      ...(values["spool-dir"] !== undefined ? { spoolDir: values["spool-dir"] } : {}),
-      ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
+      ...(spoolDir !== undefined ? { spoolDir } : {}),
+      ...(pacingMs !== undefined ? { pacingMs } : {}),
+      ...(values["api-url"] !== undefined ? { baseUrl: httpUrl("--api-url", values["api-url"]) } : {}),
       onProgress: (done, total) => {
         if (total < 5) return;
         if (tty) {
@@ -47,6 +57,8 @@ export const command: CliCommand = {
           lastLine = line;
         }
       },
+    }).catch((error: unknown) => {
+      throw error instanceof MissingTokenError ? new BugbeaconError(NO_TOKEN) : error;
     });
     io.stdout(`sent ${summary.sent}, merged into existing issues ${summary.merged}, counted ${summary.counted}, still queued ${summary.queued}, failed ${summary.failed.length}, quarantined ${summary.quarantined.length}\n`);
     const reasons = [...new Set(summary.failed.map((f) => f.reason))];

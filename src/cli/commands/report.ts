@@ -1,16 +1,14 @@
-import { parseArgs } from "node:util";
-import { InvalidOptionError } from "../../errors.js";
+import { CliUsageError } from "../../errors.js";
 import { getHelper } from "../../sdk/get-helper.js";
 import { whyNotInteractive } from "../../sdk/prompts/interactive.js";
 import type { ReportResult, RunInput } from "../../sdk/types.js";
+import { existingFile, httpUrl, parseFlags, repoFlag, required } from "../args.js";
 import type { CliCommand, CliIO } from "../io.js";
 
 /** A body file larger than this is not a hand-written report (GitHub keeps 65,536 characters anyway). */
 const MAX_BODY_FILE_BYTES = 1024 * 1024;
 
-const usage = `bugbeacon report: report a problem by hand, from a terminal.
-
-Asks for the title, what you were doing and what you expected; shows the exact environment values
+const usage = `From a terminal: asks for the title, what you were doing and what you expected; shows the exact environment values
 that would be sent (untick any to leave them out); previews the issue as GitHub will get it; then
 lets you submit it (when a token is set), open the prefilled issue page in a browser, copy its URL,
 save the report to a file, or cancel. Escape or Ctrl-C cancels at any question: nothing is sent.
@@ -34,47 +32,44 @@ Flags:
                          https://api.github.com); the web URL is derived from it
   -h, --help             This help
 
-Exit code: 0 when the report was submitted, saved, or its URL given; 1 for bad flags or a failure;
+Exit code: 0 when the report was submitted, saved, or its URL given; 1 for a failure; 2 for bad flags;
 130 when you cancelled. Output follows NO_COLOR and the terminal's width.
 `;
 
 export const command: CliCommand = {
-  name: "report",
-  summary: "Report a problem by hand: preview the issue, add what you know, then submit or save it",
   usage,
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repo: { type: "string" },
-        title: { type: "string" },
-        "body-file": { type: "string" },
-        identifier: { type: "string" },
-        "token-env": { type: "string" },
-        "api-url": { type: "string" },
-        "app-version": { type: "string" },
-      },
+    const { values } = parseFlags(args, {
+      repo: { type: "string", expected: 'the repository to report to, as "owner/name"' },
+      title: { type: "string", expected: "the issue's title" },
+      "body-file": { type: "string", expected: "a Markdown file to add to the report" },
+      identifier: { type: "string", expected: 'the text that makes two reports "the same problem"' },
+      "token-env": { type: "string", expected: "the name of the environment variable holding the token" },
+      "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
+      "app-version": { type: "string", expected: "the version of the program, like 2.4.1" },
     });
-    if (values.repo === undefined) throw new InvalidOptionError("--repo", undefined, 'the repository to report to, as "owner/name"');
+    const repo = await repoFlag("--repo", required("--repo", values.repo, 'the repository to report to, as "owner/name"'));
+    const apiUrl = values["api-url"] !== undefined ? httpUrl("--api-url", values["api-url"]) : undefined;
     const env = tokenEnv(io.env, values["token-env"]);
+    const app = appFacts(repo, values["app-version"]);
+    const body = values["body-file"] !== undefined ? await readBodyFile(values["body-file"], io) : undefined;
+    const notHere = whyNotInteractive(io.env);
+    if (notHere !== undefined && values.title === undefined) throw new CliUsageError("--title", `--title is required when there is no terminal to ask for one (${notHere}).`);
     const helper = getHelper("github", {
       env,
       // The result line below says what happened; the helper's own progress lines would repeat it.
       quiet: true,
-      repo: values.repo,
+      repo,
       // The program reported on is named by the repository; the working directory's package.json is
       // usually some other project, so it is not read.
-      app: appFacts(values.repo, values["app-version"]),
-      ...(values["api-url"] !== undefined ? { baseUrl: values["api-url"] } : {}),
+      app,
+      ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}),
     });
-    const input: RunInput = { repo: values.repo };
+    const input: RunInput = { repo };
     if (values.title !== undefined) input.title = values.title;
     if (values.identifier !== undefined) input.identifier = values.identifier;
-    if (values["body-file"] !== undefined) input.body = await readBodyFile(values["body-file"], io);
-    const notHere = whyNotInteractive(io.env);
-    if (notHere !== undefined && input.title !== undefined) io.stderr(`bugbeacon: no questions asked (${notHere}); reporting without them.\n`);
+    if (body !== undefined) input.body = body;
+    if (notHere !== undefined) io.stderr(`bugbeacon: no questions asked (${notHere}); reporting without them.\n`);
     const result = await helper.run(input);
     io.stdout(`${describe(result)}\n`);
     return result.kind === "skipped" ? (result.reason === "cancelled" ? 130 : 0) : 0;
@@ -83,33 +78,25 @@ export const command: CliCommand = {
 
 function appFacts(repo: string, version: string | undefined): { name?: string; version?: string } {
   if (version === undefined) return {};
-  if (!/^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$/.test(version)) throw new InvalidOptionError("--app-version", version, "a version like 2.4.1 (letters, digits, . + _ -, at most 64)");
+  if (!/^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$/.test(version)) throw new CliUsageError("--app-version", `--app-version must be a version like 2.4.1 (letters, digits, . + _ -, at most 64), not ${JSON.stringify(version)}.`);
   return { name: repo.slice(repo.indexOf("/") + 1), version };
 }
 
 /** `--token-env NAME`: the token comes from that variable instead of the default ones. */
 function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined): NodeJS.ProcessEnv {
   if (name === undefined) return env;
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new InvalidOptionError("--token-env", name, "an environment variable name like MY_GITHUB_TOKEN");
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new CliUsageError("--token-env", `--token-env must be an environment variable name like MY_GITHUB_TOKEN, not ${JSON.stringify(name)}.`);
   const value = env[name];
-  if (value === undefined || value.trim() === "") throw new InvalidOptionError("--token-env", name, `a variable that is set; $${name} is empty or unset`);
+  if (value === undefined || value.trim() === "") throw new CliUsageError("--token-env", `--token-env names $${name}, which is empty or unset: set it to the token, or name another variable.`);
   const { HELPME_GITHUB_TOKEN: _old, ...rest } = env;
   return { ...rest, BUGBEACON_GITHUB_TOKEN: value };
 }
 
 async function readBodyFile(path: string, io: CliIO): Promise<string> {
   const { readFile, stat } = await import("node:fs/promises");
-  const { resolve } = await import("node:path");
-  const full = resolve(io.cwd, path);
-  let size: number;
-  try {
-    const info = await stat(full);
-    if (!info.isFile()) throw new Error("not a file");
-    size = info.size;
-  } catch {
-    throw new InvalidOptionError("--body-file", path, "a readable Markdown file");
-  }
-  if (size > MAX_BODY_FILE_BYTES) throw new InvalidOptionError("--body-file", path, `a file of at most ${MAX_BODY_FILE_BYTES} bytes (this one has ${size})`);
+  const full = existingFile("--body-file", path, io.cwd);
+  const size = (await stat(full)).size;
+  if (size > MAX_BODY_FILE_BYTES) throw new CliUsageError("--body-file", `--body-file must be at most ${MAX_BODY_FILE_BYTES} bytes; ${JSON.stringify(path)} has ${size}.`);
   return readFile(full, "utf8");
 }
 

@@ -1,18 +1,18 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { InvalidOptionError } from "../../errors.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
 import { readIssuesEvent } from "../../support/event.js";
 import { git } from "../../support/git-sync.js";
 import { triage } from "../../support/triage.js";
 import { createOctokit } from "../../transports/github/octokit-client.js";
+import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
 import { parseRepo } from "../../transports/github/repo.js";
+import { CliUsageError } from "../../errors.js";
+import { existingDir, existingFile, httpUrl, parseFlags, repoFlag } from "../args.js";
 import type { CliCommand } from "../io.js";
 
-const usage = `bugbeacon triage: file a new or edited issue's report in the database, close duplicates, apply rules.
-Runs in GitHub Actions on "issues: [opened, edited]"; reads what Actions sets, flags override each.
+const usage = `Runs in GitHub Actions on "issues: [opened, edited]"; reads what Actions sets, flags override each.
 
 Usage: bugbeacon triage [flags]
 
@@ -27,43 +27,47 @@ Flags:
   --config <file>       Config file (default: <db>/${CONFIG_FILE})
   --no-push             Commit but do not push
   -h, --help            This help
+
+Environment: $BUGBEACON_PACING_MS, least milliseconds between two comments or closes (default 1000).
 `;
 
 export const command: CliCommand = {
-  name: "triage",
-  summary: "File an issue's report in the database, close duplicates, apply rules (GitHub Actions)",
   usage,
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        event: { type: "string" },
-        repo: { type: "string" },
-        "api-url": { type: "string" },
-        token: { type: "string" },
-        db: { type: "string" },
-        "db-repo": { type: "string" },
-        "db-remote": { type: "string" },
-        config: { type: "string" },
-        "no-push": { type: "boolean" },
-      },
+    const { values } = parseFlags(args, {
+      event: { type: "string", expected: "the event JSON file" },
+      repo: { type: "string", expected: 'the repository of the issue, as "owner/name"' },
+      "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
+      token: { type: "string", expected: "a token that may comment on and close issues" },
+      db: { type: "string", expected: "the database folder (a git checkout)" },
+      "db-repo": { type: "string", expected: 'the database repository, as "owner/name"' },
+      "db-remote": { type: "string", expected: "a git URL or path to clone the database from" },
+      config: { type: "string", expected: "the config file" },
+      "no-push": { type: "boolean" },
     });
+    if (values["db-repo"] !== undefined && values["db-remote"] !== undefined) throw new CliUsageError("--db-remote", "--db-repo and --db-remote both name the database: give one.");
     const eventPath = values.event ?? io.env.GITHUB_EVENT_PATH;
-    if (!eventPath) throw new InvalidOptionError("--event", eventPath, "the event JSON file (or GITHUB_EVENT_PATH, which Actions sets)");
-    const repo = values.repo ?? io.env.GITHUB_REPOSITORY;
-    parseRepo(repo);
+    if (eventPath === undefined || eventPath === "") throw new CliUsageError("--event", "--event is required: the event JSON file (or GITHUB_EVENT_PATH, which Actions sets).");
+    existingFile(values.event !== undefined ? "--event" : "GITHUB_EVENT_PATH", eventPath, io.cwd);
+    const repoValue = values.repo ?? io.env.GITHUB_REPOSITORY;
+    if (repoValue === undefined || repoValue === "") throw new CliUsageError("--repo", '--repo is required: the repository of the issue, as "owner/name" (or GITHUB_REPOSITORY, which Actions sets).');
+    const repo = await repoFlag(values.repo !== undefined ? "--repo" : "GITHUB_REPOSITORY", repoValue);
     const token = values.token ?? io.env.GITHUB_TOKEN;
-    const apiUrl = (values["api-url"] ?? io.env.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
+    const apiUrl = httpUrl(values["api-url"] !== undefined ? "--api-url" : "GITHUB_API_URL", values["api-url"] ?? io.env.GITHUB_API_URL ?? "https://api.github.com");
+    const configPath = values.config !== undefined ? existingFile("--config", values.config, io.cwd) : undefined;
+    const pacingMs = resolvePacing({}, io.env);
+    const retryAfterBaseMs = resolveRetryBase({}, io.env);
     const log = (line: string) => io.stderr(`bugbeacon triage: ${line}\n`);
 
     const authHeader = token ? [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`] : [];
-    let dbRoot = resolve(io.cwd, values.db ?? ".");
+    let dbRoot = values["db-repo"] === undefined && values["db-remote"] === undefined ? existingDir("--db", values.db, io.cwd) : resolve(io.cwd, values.db ?? ".");
     let gitConfig: string[] = [];
+    let clone: string | undefined;
+    let remote: string | undefined;
     if (values["db-repo"] !== undefined || values["db-remote"] !== undefined) {
-      let remote = values["db-remote"];
+      remote = values["db-remote"];
       if (values["db-repo"] !== undefined) {
-        const db = parseRepo(values["db-repo"]);
+        const db = parseRepo(await repoFlag("--db-repo", values["db-repo"]));
         const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
         remote = `${server}/${db.owner}/${db.name}.git`;
         gitConfig = authHeader;
@@ -71,36 +75,41 @@ export const command: CliCommand = {
         remote = resolve(io.cwd, remote);
       }
       dbRoot = await mkdtemp(join(tmpdir(), "bugbeacon-db-"));
-      await git(["clone", "--quiet", "--", remote ?? "", dbRoot], { cwd: io.cwd, config: gitConfig });
+      clone = dbRoot;
     }
-
-    const event = await readIssuesEvent(eventPath);
-    const config = await loadConfig(values.config ? resolve(io.cwd, values.config) : join(dbRoot, CONFIG_FILE));
-    const outcome = await triage({
-      event,
-      config,
-      dbRoot,
-      repo: repo as string,
-      push: values["no-push"] !== true,
-      gitConfig,
-      log,
-      octokit: async () => {
-        if (!token) throw new InvalidOptionError("--token", token, "a token that may comment on and close issues (GITHUB_TOKEN in Actions)");
-        return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000 });
-      },
-    });
-    switch (outcome.kind) {
-      case "ignored":
-        log(`issue #${event.issue.number} left alone: ${outcome.reason}`);
-        return 0;
-      case "refused":
-        return 0;
-      case "first":
-        log(`issue #${event.issue.number} stored as ${outcome.path} (first report of ${outcome.identifier})`);
-        return 0;
-      case "duplicate":
-        log(`issue #${event.issue.number} stored as ${outcome.path}: duplicate of #${outcome.first} (${outcome.count} reports)`);
-        return 0;
+    try {
+      if (clone !== undefined) await git(["clone", "--quiet", "--", remote ?? "", clone], { cwd: io.cwd, config: gitConfig });
+      const event = await readIssuesEvent(eventPath);
+      const config = await loadConfig(configPath ?? join(dbRoot, CONFIG_FILE));
+      const outcome = await triage({
+        event,
+        config,
+        dbRoot,
+        repo,
+        push: values["no-push"] !== true,
+        gitConfig,
+        log,
+        octokit: async () => {
+          if (!token) throw new CliUsageError("--token", "--token is required to comment on and close issues: set GITHUB_TOKEN (Actions does) or pass --token.");
+          return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000, ...(pacingMs !== undefined ? { pacingMs } : {}), ...(retryAfterBaseMs !== undefined ? { retryAfterBaseMs } : {}) });
+        },
+      });
+      switch (outcome.kind) {
+        case "ignored":
+          log(`issue #${event.issue.number} left alone: ${outcome.reason}`);
+          return 0;
+        case "refused":
+          return 0;
+        case "first":
+          log(`issue #${event.issue.number} stored as ${outcome.path} (first report of ${outcome.identifier})`);
+          return 0;
+        case "duplicate":
+          log(`issue #${event.issue.number} stored as ${outcome.path}: duplicate of #${outcome.first} (${outcome.count} reports)`);
+          return 0;
+      }
+    } finally {
+      // A clone is a working copy only: what triage stored is pushed (with --no-push it stays unpushed and is dropped).
+      if (clone !== undefined) await rm(clone, { recursive: true, force: true, maxRetries: 3 });
     }
   },
 };

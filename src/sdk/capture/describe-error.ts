@@ -8,7 +8,7 @@ import type { Breadcrumb } from "./breadcrumbs.js";
 import { fingerprintSource, templateMessage } from "./fingerprint.js";
 import { REDACTED } from "../redact/marker.js";
 import { isSensitiveName } from "../redact/names.js";
-import { safeGet, safeKeys, safeMessage, safeStringify, truncate } from "./safe-serialize.js";
+import { safeGet, safeKeys, safeStringify, truncate } from "./safe-serialize.js";
 
 export interface ErrorDescription {
   /** `TypeError: Cannot read properties of undefined (reading 'x')`, not yet cut or redacted. */

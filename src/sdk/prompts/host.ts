@@ -1,4 +1,4 @@
-import type { PreparedReport } from "../base-helper.js";
+import type { PreparedReport } from "../types.js";
 import type { Logger } from "../logger.js";
 import type { ReportInput, ReportResult } from "../types.js";
 

@@ -138,7 +138,6 @@ export interface IdentifierCache {
 }
 
 export async function deliver(octokit: Octokit, item: DeliveryItem, options: DeliveryOptions): Promise<DeliveryOutcome> {
-  const base = { owner: item.repo.owner, repo: item.repo.name };
   try {
     if (item.uncertain) {
       const index = options.index;

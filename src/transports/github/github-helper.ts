@@ -11,6 +11,7 @@ import {
   resolveApiUrl,
   resolveAppCredentials,
   resolvePacing,
+  resolveRetryBase,
   resolveWebUrl,
   validateGitHubOptions,
   type GitHubHelperOptions,
@@ -343,6 +344,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   private octokitPromise: Promise<import("@octokit/rest").Octokit> | undefined;
   private octokit(token: string | AppCredentials): Promise<import("@octokit/rest").Octokit> {
     const pacingMs = resolvePacing(this.options, this.env);
+    const retryAfterBaseMs = resolveRetryBase(this.options, this.env);
     this.octokitPromise ??= import("./http.js")
       .then(({ resolveFetch }) => resolveFetch(this.env, this.options.fetch))
       .then((fetch) =>
@@ -352,6 +354,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
           timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           fetch,
           ...(pacingMs !== undefined ? { pacingMs } : {}),
+          ...(retryAfterBaseMs !== undefined ? { retryAfterBaseMs } : {}),
         }),
       );
     return this.octokitPromise;

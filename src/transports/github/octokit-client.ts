@@ -24,7 +24,10 @@ export interface OctokitClientOptions {
   pacingMs?: number;
   /** Retries of a request GitHub answered with 5xx or a rate limit. @default 3 */
   retries?: number;
-  /** Scales Retry-After and backoff delays (tests shorten them). @default 1000 (seconds to ms) */
+  /**
+   * Milliseconds that one second of GitHub's timing rules stands for: Retry-After, the retry backoff and the
+   * 2 s spacing between searches (tests shorten them). @default 1000
+   */
   retryAfterBaseMs?: number;
   /** The fetch requests go through (a proxy-aware one, or the app's own). @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -68,7 +71,8 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
     baseUrl: options.baseUrl,
     userAgent: `bugbeacon/${VERSION}`,
     request: { fetch: timedFetch, retries, retryAfter: base / 1000 },
-    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    // The retry plugin's backoff (1, 4, 9 × base) is scaled by its own setting, not by request.retryAfter.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451], retryAfterBaseValue: base },
     throttle: {
       id: `bugbeacon-${process.pid}`,
       retryAfterBaseValue: base,
@@ -77,6 +81,8 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
       // and comments are both writes and notification-triggering; one setting paces both.
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.oneAttempt === true ? 0 : (options.pacingMs ?? DEFAULT_PACING_MS) }),
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.oneAttempt === true ? 0 : (options.pacingMs ?? DEFAULT_PACING_MS) }),
+      // The plugin's own spacing for search (2 s: GitHub allows 30 a minute), on the same time base as Retry-After.
+      search: new Bottleneck.Group({ maxConcurrent: 1, minTime: 2 * base }),
       // A rate-limited search (dedupe) is not waited for: the report is sent as new and triage merges it.
       onRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,
       onSecondaryRateLimit: (_after: number, opts: { url?: string }, _octokit: unknown, retryCount: number) => !isSearch(opts) && retryCount < retries,

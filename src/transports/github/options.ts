@@ -77,6 +77,14 @@ export interface GitHubHelperOptions extends HelperOptions {
    * @default env BUGBEACON_PACING_MS, else 1000 (GitHub documents at most 80 a minute, 500 an hour)
    */
   pacingMs?: number;
+  /**
+   * Milliseconds that one second of GitHub's timing rules stands for: Retry-After, the retry backoff
+   * (1, 4, 9 steps) and the 2 s spacing between searches. For tests (a fake GitHub answering
+   * "Retry-After: 1" need not cost a real second) and advanced use; leave it alone against github.com.
+   * @default env BUGBEACON_RETRY_BASE_MS, else 1000
+   * @example 10
+   */
+  retryAfterBaseMs?: number;
   /** Send every report to this repository instead (to try a setup). @default env BUGBEACON_TEST_REPO */
   testRepo?: string;
   /** Print the request that would be sent (redacted) and send nothing. @default false */
@@ -143,6 +151,9 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
   if (options.pacingMs !== undefined && !(Number.isInteger(options.pacingMs) && options.pacingMs >= 0)) {
     throw new InvalidOptionError("pacingMs", options.pacingMs, "a whole number of milliseconds (0 or more)");
   }
+  if (options.retryAfterBaseMs !== undefined && !(Number.isInteger(options.retryAfterBaseMs) && options.retryAfterBaseMs >= 0)) {
+    throw new InvalidOptionError("retryAfterBaseMs", options.retryAfterBaseMs, "a whole number of milliseconds (0 or more)");
+  }
   if (options.assignees !== undefined && (!Array.isArray(options.assignees) || !options.assignees.every((a) => typeof a === "string" && /^[A-Za-z0-9-]{1,39}$/.test(a)))) {
     throw new InvalidOptionError("assignees", options.assignees, "an array of GitHub logins");
   }
@@ -165,6 +176,16 @@ export function resolvePacing(options: GitHubHelperOptions, env: NodeJS.ProcessE
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new InvalidOptionError("BUGBEACON_PACING_MS", raw, "a whole number of milliseconds, e.g. BUGBEACON_PACING_MS=1000");
+  return n;
+}
+
+/** Retry-After base from the option, else BUGBEACON_RETRY_BASE_MS, else Octokit's (1000). */
+export function resolveRetryBase(options: GitHubHelperOptions, env: NodeJS.ProcessEnv): number | undefined {
+  if (options.retryAfterBaseMs !== undefined) return options.retryAfterBaseMs;
+  const raw = env.BUGBEACON_RETRY_BASE_MS;
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidOptionError("BUGBEACON_RETRY_BASE_MS", raw, "a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10");
   return n;
 }
 

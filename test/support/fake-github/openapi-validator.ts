@@ -439,7 +439,6 @@ export function validateResponse(match: OperationMatch, status: number, body: un
     const responses = (op.responses ?? {}) as JsonObject;
     const response = deref(responses[key] ?? responses[`${key[0]}XX`] ?? responses.default);
     if (!response || typeof response !== "object" || Array.isArray(response)) {
-      fn = null;
       v.responses.set(key, null);
       const generic = [304, 401, 403, 404, 409, 410, 422, 429, 500, 502, 503].includes(status);
       if (!generic) return [{ where: "response", message: `status ${status} is not documented`, code: "invalid" }];

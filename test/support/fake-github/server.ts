@@ -287,6 +287,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       };
     };
 
+    // eslint-disable-next-line prefer-const -- assigned below, after reply() (which reads it) is defined
     let match: OperationMatch | undefined;
     const reply = (result: RouteResult, opts: { validate?: boolean } = {}): void => {
       if (match && opts.validate !== false) {
@@ -470,7 +471,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
   function control(method: string, path: string, rawBody: string, res: ServerResponse): void {
     const json = (status: number, body: unknown): void => send(res, status, body, {});
-    let body: Record<string, unknown> = {};
+    let body: Record<string, unknown>;
     try {
       body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
     } catch {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { quiesce } from "../cleanup.js";
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "./index.js";
 
 /**
@@ -14,8 +15,10 @@ export function useFakeGitHub(options: FakeGitHubOptions, settings: { checkContr
   afterAll(async () => {
     await current?.close();
   });
-  afterEach(() => {
+  afterEach(async () => {
     if (current === undefined) return;
+    // Whatever the test started finishes (or is killed) before the fake is reset under it.
+    await quiesce();
     if (settings.checkContract !== false) expect(current.contractViolations).toEqual([]);
     current.faults.clear();
     current.reset();

@@ -1,0 +1,51 @@
+// `npm run check:package` (after the full build): pack the package as npm would publish it, install the
+// tarball into a fresh project, and check what a consumer gets. Prints the install size and package count
+// (the README quotes them) and every @octokit package installed in more than one version.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "bugbeacon-pack-"));
+const npm = (args, cwd) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const problems = [];
+try {
+  const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], root));
+  const files = packed.files.map((f) => f.path);
+  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js"]) {
+    if (!files.includes(need)) problems.push(`the package lacks ${need}`);
+  }
+  const maps = packed.files.filter((f) => f.path.endsWith(".map")).reduce((a, f) => a + f.size, 0);
+  console.log(`packed: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} KB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KB unpacked (source maps ${(maps / 1024).toFixed(0)} KB)`);
+
+  const app = join(work, "app");
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+  npm(["install", "--no-audit", "--no-fund", "--omit=dev", join(work, packed.filename)], app);
+  const tree = JSON.parse(npm(["ls", "--all", "--json"], app));
+  const versions = new Map();
+  const walk = (deps = {}) => {
+    for (const [name, info] of Object.entries(deps)) {
+      if (!versions.has(name)) versions.set(name, new Set());
+      if (info.version) versions.get(name).add(info.version);
+      walk(info.dependencies);
+    }
+  };
+  walk(tree.dependencies);
+  const modules = join(app, "node_modules");
+  const count = [...versions.values()].reduce((a, v) => a + v.size, 0);
+  const du = execFileSync("du", ["-sk", modules], { encoding: "utf8" }).split("\t")[0];
+  console.log(`a consumer's install: ${(Number(du) / 1024).toFixed(1)} MB in node_modules, ${count} packages (bugbeacon included)`);
+  const duplicated = [...versions].filter(([name, v]) => name.startsWith("@octokit/") && v.size > 1);
+  for (const [name, v] of duplicated) console.log(`  more than one copy: ${name} ${[...v].join(", ")}`);
+  if (duplicated.length > 0 && process.env.BUGBEACON_REQUIRE_ONE_OCTOKIT === "1") problems.push(`${duplicated.length} @octokit packages are installed in more than one version`);
+  statSync(join(modules, "bugbeacon", "dist", "cli.js"));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+if (problems.length > 0) {
+  for (const p of problems) console.error(`check:package: ${p}`);
+  process.exit(1);
+}
+console.log("check:package: ok");

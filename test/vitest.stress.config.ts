@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config.js";
+
+/**
+ * `npm run test:stress`: the heavy versions of tests that keep a smaller copy in the default suite
+ * (hundreds of reports under faults, 20 triage processes at once, kill loops). Same setup otherwise,
+ * including the temp-folder check.
+ */
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include: ["test/stress/**/*.stress.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 300_000 },
+});
