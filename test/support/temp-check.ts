@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19,11 +19,21 @@ export default function setup(): () => void {
       if (saved[i] === undefined) delete process.env[n];
       else process.env[n] = saved[i];
     });
-    const left = readdirSync(runDir).filter((name) => !before.has(name));
+    const left = readdirSync(runDir).filter((name) => !before.has(name)).map((name) => `${name}${inside(join(runDir, name))}`);
     rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
     if (left.length > 0) {
       const shown = left.sort().slice(0, 30).join("\n  ");
       throw new Error(`the tests left ${left.length} new entries in the temp folder (each test must remove what it creates):\n  ${shown}${left.length > 30 ? "\n  ..." : ""}`);
     }
   };
+}
+
+/** What a leftover holds (a few paths, with their times), so the test that left it can be found. */
+function inside(path: string): string {
+  try {
+    const files = readdirSync(path, { recursive: true }).map(String).slice(0, 5);
+    return files.length === 0 ? "" : ` (${files.map((f) => `${f} @ ${statSync(join(path, f)).mtime.toISOString()}`).join(", ")})`;
+  } catch {
+    return "";
+  }
 }
