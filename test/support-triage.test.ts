@@ -1,15 +1,20 @@
 import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
-import { cloneOf, filesOnMain, issuesEvent, makeRemote, reportBody, writeEvent } from "./support/git-fixtures.js";
+import { cloneOf, filesOnMain, issuesEvent, makeRemote, removeFixtures, reportBody, writeEvent } from "./support/git-fixtures.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 
 const TOKEN = "ghs_triagetokentriagetokentriagetoken";
 const REPO = "octo/support";
 const root = new URL("..", import.meta.url).pathname;
-const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
+// GITHUB_TOKEN's comments are by github-actions[bot]: only a bot's markers count.
+const fake = useFakeGitHub({ repos: [REPO], tokens: [{ token: TOKEN, login: "github-actions[bot]" }] });
+afterAll(removeFixtures);
+/** A bot comment without its hidden marker: what a reader sees. */
+const visible = (body: string) => body.replace(/\n\n<!-- bugbeacon:bot v1 [^>]* -->$/, "");
+const reportFiles = (bare: string) => filesOnMain(bare).filter((f) => f.startsWith("issues/"));
 
 /** Seeds issues 1..n on the fake so triage's API calls have real targets. */
 function seed(n: number) {
@@ -47,11 +52,12 @@ describe("bugbeacon triage", () => {
     expect(two?.state).toBe("closed");
     expect(two?.stateReason).toBe("not_planned");
     expect(two?.labels).toEqual(["duplicate"]);
-    expect(two?.comments.map((c) => c.body)).toEqual([
+    expect(two?.comments.map((c) => visible(c.body))).toEqual([
       `Thank you for the report! The same problem (identifier \`${report.identifier}\`) was reported first in #1, so this issue is closed as a duplicate. Please add anything new over there.`,
     ]);
     expect(one?.state).toBe("open");
-    expect(one?.comments[0]?.body).toBe("Seen again in #2 (2 reports so far; app 1.4.0, linux/x64, Node v20.20.2).");
+    expect(one?.comments.map((c) => visible(c.body))).toEqual(["Seen again in #2 (app `1.4.0`, `linux/x64`, Node `v20.20.2`)."]);
+    expect(two?.comments[0]?.body).toContain(`<!-- bugbeacon:bot v1 what=duplicate issue=2 identifier=${report.identifier} about=1 -->`);
 
     const stored = JSON.parse(readFileSync(join(cloneOf(bare), "issues", report.identifier, "2.json"), "utf8"));
     expect(stored).toMatchObject({ schema: 1, identifier: report.identifier, number: 2, reporter: "Codertocat", app_version: "1.4.0", source: "metadata", environment: { LANG: "C.UTF-8" } });
@@ -102,7 +108,7 @@ describe("bugbeacon triage", () => {
     const imitated = reportBody("imitated", {}, `look: ${fakeBlock}`);
     expect((await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "big", body: real.body }))).code).toBe(0);
     expect((await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "imitated", body: imitated.body }))).code).toBe(0);
-    expect(filesOnMain(bare)).toEqual(["README.md", `issues/${real.identifier}/1.json`, `issues/${imitated.identifier}/2.json`].sort());
+    expect(reportFiles(bare)).toEqual([`issues/${real.identifier}/1.json`, `issues/${imitated.identifier}/2.json`].sort());
   });
 
   it("files a report whose metadata was deleted in the browser by its visible identifier line", async () => {
@@ -119,7 +125,7 @@ describe("bugbeacon triage", () => {
     const bare = makeRemote();
     const { body, identifier } = reportBody("edit me");
     await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "before", body }));
-    await triage(cloneOf(bare), issuesEvent("edited", { number: 1, title: "after", body }));
+    await triage(cloneOf(bare), issuesEvent("edited", { number: 1, title: "after", body, updatedAt: "2026-11-20T11:00:00Z" }));
     expect(JSON.parse(readFileSync(join(cloneOf(bare), "issues", identifier, "1.json"), "utf8")).title).toBe("after");
     expect(mutations()).toEqual([]);
   });
@@ -131,7 +137,7 @@ describe("bugbeacon triage", () => {
     await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "a", body: good.body }));
     const run = await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "b", body: evil.body }));
     expect(run.stderr).toContain('version "../../etc" is not a safe folder name; filed under "unknown"');
-    expect(filesOnMain(bare)).toEqual(["README.md", "bugbeacon.config.json", `issues/2.1.0/${good.identifier}/1.json`, `issues/unknown/${evil.identifier}/2.json`].sort());
+    expect(reportFiles(bare)).toEqual([`issues/2.1.0/${good.identifier}/1.json`, `issues/unknown/${evil.identifier}/2.json`].sort());
   });
 
   it("fails with a clear message on a bad event file or a bad config", async () => {
@@ -143,7 +149,8 @@ describe("bugbeacon triage", () => {
     expect(run.stderr).toContain("/rules/0/then must NOT have additional properties (labelz)");
     const bad = await triage(cloneOf(makeRemote()), { action: "opened", issue: { number: "one" } });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("is not an issues event: issue.number is not a positive integer");
+    expect(bad.stderr).toContain("is not an issues event: /issue must have required property 'title'");
+    expect(bad.stderr).toContain("/issue/number must be integer");
   });
 });
 
@@ -185,7 +192,7 @@ describe("maintainers' rules", () => {
     for (const n of [1, 2, 3]) await triage(cloneOf(bare), issuesEvent("opened", { number: n, title: "TypeError: r", body }));
     const issues = fake.issues(REPO);
     expect(issues[0]?.labels).toEqual(["type-error", "recurring"]);
-    expect(issues[0]?.comments.map((c) => c.body)).toEqual([`Seen 2 times; first #1 (${identifier})\n\n@octo/maintainers`]);
+    expect(issues[0]?.comments.map((c) => visible(c.body))).toEqual([`Seen 2 times; first #1 (\`${identifier}\`)\n\n@octo/maintainers`]);
     expect(issues[1]?.labels).toEqual(["duplicate", "type-error"]);
     expect(issues[2]?.labels).toEqual(["duplicate", "type-error"]);
     expect(filesOnMain(bare)).toContain(`fired/${identifier}/twice.json`);
