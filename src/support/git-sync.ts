@@ -60,7 +60,7 @@ export interface PushOptions extends GitOptions {
   branch?: string;
   /** Attempts before giving up. @default 30 */
   attempts?: number;
-  /** First backoff delay; doubles each attempt, up to 5 s, with jitter. @default 100 */
+  /** First backoff delay; doubles each attempt, up to 50 times itself (5 s at most), with jitter. @default 100 */
   backoffMs?: number;
   log?: (line: string) => void;
   /** Commit only. @default true */
@@ -87,6 +87,7 @@ export async function land(
   const shallow = (await git(["rev-parse", "--is-shallow-repository"], opts)).trim() === "true";
   const attempts = options.attempts ?? 30;
   let delay = options.backoffMs ?? 100;
+  const maxDelay = Math.min(5000, delay * 50);
   for (let attempt = 1; ; attempt++) {
     const paths = await prepare();
     if (paths.length === 0) return { committed: false, attempts: attempt };
@@ -102,7 +103,7 @@ export async function land(
       if (attempt >= attempts) throw new GitError(`Could not push the database after ${attempts} attempts: ${(error as Error).message}`, { cause: error });
       options.log?.(`push raced with another run (attempt ${attempt}); redoing the change on what landed`);
       await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 5000);
+      delay = Math.min(delay * 2, maxDelay);
       await git(["fetch", "--quiet", ...(shallow ? ["--depth=1"] : []), remote, branch], opts);
       await git(["reset", "--quiet", "--hard", "FETCH_HEAD"], opts);
     }

@@ -103,6 +103,7 @@ export const command: CliCommand = {
         ...(checkout !== undefined ? { include: checkout.include } : {}),
         ...(values["bot-login"] !== undefined ? { botLogin: values["bot-login"] } : {}),
         ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
+        ...(io.env.BUGBEACON_PUSH_ATTEMPTS !== undefined ? { pushAttempts: positiveInt("BUGBEACON_PUSH_ATTEMPTS", io.env.BUGBEACON_PUSH_ATTEMPTS) } : {}),
         octokit: async () => {
           if (!token) throw new InvalidOptionError("--token", token, "a token that may comment on and close issues (GITHUB_TOKEN in Actions)");
           return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000, pacingMs: 0, ...(retryBaseMs !== undefined ? { retryAfterBaseMs: retryBaseMs } : {}) });
@@ -130,6 +131,12 @@ export const command: CliCommand = {
     }
   },
 };
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidOptionError(name, value, "a whole number from 1 to 1000");
+  return n;
+}
 
 function webRootOf(apiUrl: string): string {
   const url = new URL(apiUrl);

@@ -64,7 +64,7 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
     baseUrl: options.baseUrl,
     userAgent: `bugbeacon/${VERSION}`,
     request: { fetch: timedFetch, retries, retryAfter: base / 1000 },
-    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451], retryAfterBaseValue: base },
     throttle: {
       id: `bugbeacon-${process.pid}`,
       retryAfterBaseValue: base,
