@@ -157,14 +157,16 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
       `issue #${n}: its body now carries ${filing.changedTo === "none" ? "no report" : `identifier ${filing.changedTo}`}; it stays filed under ${identifier} (identity is fixed when an issue is first filed)`,
     );
   }
-  if (!acts && !(changed && config.identity.changedLabel !== null)) return outcome;
+  const labelChange = changed && config.identity.changedLabel !== null;
+  const work = acts && (outcome.kind === "duplicate" || (action === "opened" && others.length > 0) || filing.fired.length > 0);
+  if (!work && !labelChange) return outcome;
 
   const octokit = await ctx.octokit();
   const [owner, name] = ctx.repo.split("/") as [string, string];
   const gh = new TriageGitHub(octokit, { owner, repo: name }, { log, ...(ctx.botLogin !== undefined ? { botLogin: ctx.botLogin } : {}) });
 
-  if (changed && config.identity.changedLabel !== null) await gh.addLabels(n, [config.identity.changedLabel]);
-  if (!acts) return outcome;
+  if (labelChange && config.identity.changedLabel !== null) await gh.addLabels(n, [config.identity.changedLabel]);
+  if (!work) return outcome;
 
   const details = (r: ReportRecord) =>
     [r.app_version ? `app ${neutralise(r.app_version, 40)}` : "", r.platform ? `${neutralise(`${r.platform.os}/${r.platform.arch}`, 40)}, Node ${neutralise(r.platform.node, 24)}` : ""]
