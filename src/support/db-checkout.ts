@@ -1,8 +1,8 @@
 /**
  * A database kept in another repository (`--db-repo`, `--db-remote`): triage needs only the issue's index
  * folder, its identifier's folder(s) and its rules' markers, so it makes a shallow (one commit), blob-less,
- * sparse clone holding the root files (the config) and adds folders as it needs them: the clone costs the
- * same at a thousand records or a million. The clone is removed when the run ends, whatever happened.
+ * sparse clone with a sparse index, holding the root files (the config), and adds folders as it needs
+ * them: the work after the clone does not grow with the number of records. The clone is removed when the run ends, whatever happened.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,7 +25,10 @@ export async function sparseClone(remote: string, options: { config?: string[] }
   const opts = { cwd: root, config: options.config ?? [] };
   const dispose = () => rm(root, { recursive: true, force: true, maxRetries: 3 });
   try {
-    await git(["clone", "--quiet", "--depth=1", "--filter=blob:none", "--sparse", "--", url, root], { cwd: tmpdir(), config: opts.config });
+    await git(["clone", "--quiet", "--depth=1", "--filter=blob:none", "--no-checkout", "--", url, root], { cwd: tmpdir(), config: opts.config });
+    // A sparse index: git commands then read an index of the folders checked out, not one entry per record.
+    await git(["sparse-checkout", "set", "--cone", "--sparse-index"], opts);
+    await git(["checkout", "--quiet"], opts);
   } catch (error) {
     await dispose();
     throw error;
