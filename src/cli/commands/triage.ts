@@ -6,6 +6,7 @@ import { sparseClone, type SparseCheckout } from "../../support/db-checkout.js";
 import { readIssuesEvent } from "../../support/event.js";
 import { EXIT_FAILURE, EXIT_TEMPFAIL } from "../../support/exit-codes.js";
 import { gitFailure } from "../../support/github-failure.js";
+import { git } from "../../support/git-sync.js";
 import { triage } from "../../support/triage.js";
 import { TriageStepError } from "../../errors.js";
 import { createOctokit } from "../../transports/github/octokit-client.js";
@@ -90,6 +91,12 @@ export const command: CliCommand = {
           throw gitFailure(error, "cloning the database");
         }
         dbRoot = checkout.root;
+      } else if (token) {
+        // The workflow's checkout keeps no credentials (persist-credentials: false): the token goes to git for
+        // this push only, through the environment, and only to the server the checkout came from.
+        const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
+        const origin = await git(["remote", "get-url", "origin"], { cwd: dbRoot }).then((u) => u.trim(), () => "");
+        if (origin.startsWith(`${server}/`)) gitConfig = authHeader;
       }
       const config = await loadConfig(values.config ? resolve(io.cwd, values.config) : join(dbRoot, CONFIG_FILE));
       const outcome = await triage({
