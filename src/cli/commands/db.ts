@@ -4,6 +4,7 @@ import { InvalidOptionError } from "../../errors.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
 import { Database } from "../../support/database.js";
 import { recordProblems } from "../../support/record.js";
+import { terminalSafe } from "../../support/safe-names.js";
 import type { CliCommand } from "../io.js";
 
 const usage = `bugbeacon db check: validate every record of a support database against its schema.
@@ -39,7 +40,8 @@ export const command: CliCommand = {
       }
       if (problems.length > 0) {
         bad += 1;
-        io.stdout(`${entry.path}: ${problems.join("; ")}\n`);
+        // File names and values come from the repository: no control character reaches the terminal.
+        io.stdout(`${terminalSafe(entry.path)}: ${terminalSafe(problems.join("; "))}\n`);
       }
     }
     io.stdout(`${checked} records checked, ${bad} with problems (layout ${config.layout})\n`);
