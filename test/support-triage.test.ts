@@ -166,6 +166,49 @@ describe("a separate database repository", () => {
     expect(existsSync(join(work, "issues"))).toBe(false);
   });
 
+  it("clones shallow, blob-less and sparse: only the issue's folders are present; the clone is removed after the run", async () => {
+    const { sparseClone } = await import("../src/support/db-checkout.js");
+    const { readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const bare = makeRemote();
+    // A database of 30 problems, 2 reports each.
+    const seedDb = cloneOf(bare);
+    const { writeFileSync, mkdirSync } = await import("node:fs");
+    const { gitSync } = await import("./support/git-fixtures.js");
+    for (let i = 0; i < 30; i++) {
+      const id = `md5.${i.toString(16).padStart(32, "0")}`;
+      mkdirSync(join(seedDb, "issues", id), { recursive: true });
+      for (const n of [i * 2 + 1, i * 2 + 2]) writeFileSync(join(seedDb, "issues", id, `${n}.json`), JSON.stringify({ n }));
+    }
+    gitSync(["add", "-A"], seedDb);
+    gitSync(["commit", "--quiet", "-m", "seed"], seedDb);
+    gitSync(["push", "--quiet", "origin", "main"], seedDb);
+
+    const checkout = await sparseClone(bare);
+    try {
+      await checkout.include(["issues/md5.00000000000000000000000000000003", "numbers/0"]);
+      const { gitSync: g } = await import("./support/git-fixtures.js");
+      expect(g(["rev-parse", "--is-shallow-repository"], checkout.root).trim()).toBe("true");
+      expect(g(["config", "remote.origin.partialclonefilter"], checkout.root).trim()).toBe("blob:none");
+      expect(readdirSync(join(checkout.root, "issues"))).toEqual(["md5.00000000000000000000000000000003"]);
+      // The other 58 reports' contents were never fetched.
+      const missing = g(["rev-list", "--objects", "--missing=print", "HEAD"], checkout.root).split("\n").filter((l) => l.startsWith("?"));
+      expect(missing.length).toBe(58);
+    } finally {
+      await checkout.dispose();
+    }
+    expect(existsSync(checkout.root)).toBe(false);
+
+    // Through the CLI: no clone is left in the temp folder.
+    seed(1);
+    const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith("bugbeacon-db-")));
+    const run = await triage(cloneOf(makeRemote()), issuesEvent("opened", { number: 1, title: "t", body: reportBody("sparse").body }), ["--db-remote", bare]);
+    expect(run.code, run.stderr).toBe(0);
+    const after = readdirSync(tmpdir()).filter((f) => f.startsWith("bugbeacon-db-") && !before.has(f));
+    // cloneOf() above made one fixture folder; the run's own clone is gone.
+    expect(after).toHaveLength(1);
+  });
+
   it("passes git settings (such as the auth header) through the environment, never the command line", async () => {
     const { configEnv, git } = await import("../src/support/git-sync.js");
     const secret = "AUTHORIZATION: basic c2VjcmV0LXRva2Vu";
