@@ -1,6 +1,6 @@
 /**
  * The body parser is linear on adversarial bodies: measured as a ratio between two sizes in the same run
- * (4x the input may cost about 4x the time; a quadratic parser costs 16x). No absolute time is asserted;
+ * (8x the input may cost about 8x the time; a quadratic parser costs 64x). No absolute time is asserted;
  * the 1 MB figure is a bench line (test/bench/support.bench.ts).
  */
 import { describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ export const adversarial: Record<string, (size: number) => string> = {
 
 function time(body: string): number {
   let best = Infinity;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 7; i++) {
     const t0 = performance.now();
     parseIssueBody(body);
     best = Math.min(best, performance.now() - t0);
@@ -27,13 +27,14 @@ function time(body: string): number {
 }
 
 describe("parseIssueBody on adversarial bodies", () => {
-  it.each(Object.entries(adversarial))("%s: 4x the input costs well under 16x the time", (_name, make) => {
-    const small = make(256 * 1024);
+  it.each(Object.entries(adversarial))("%s: 8x the input costs well under 64x the time", (_name, make) => {
+    const small = make(128 * 1024);
     const large = make(1024 * 1024);
     expect(parseIssueBody(large)).toBeUndefined();
     // Noise floor: tiny timings are dominated by the timer; compare against at least 1 ms.
     const ratio = time(large) / Math.max(time(small), 1);
-    expect(ratio).toBeLessThan(8);
+    // Linear is about 8; the quadratic parser this replaced measured in the hundreds. 24 leaves room for a noisy machine.
+    expect(ratio).toBeLessThan(24);
   });
 
   it("still finds the real block after 1 MB of openers before it", async () => {

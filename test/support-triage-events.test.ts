@@ -7,70 +7,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
-import { cloneOf, filesOnMain, gitSync, issuesEvent, makeRemote, removeFixtures, reportBody, writeEvent } from "./support/git-fixtures.js";
+import { cloneOf, filesOnMain, gitSync, issuesEvent, makeRemote, removeFixtures, writeEvent } from "./support/git-fixtures.js";
+import { FAKE_OPTIONS, REPO, TOKEN, later, triageHarness, type Step } from "./support/triage-harness.js";
 
-const TOKEN = "ghs_eventstokeneventstokeneventstoken";
-const REPO = "octo/support";
-const fake = useFakeGitHub({ repos: [REPO], tokens: [{ token: TOKEN, login: "github-actions[bot]" }] });
+const fake = useFakeGitHub(FAKE_OPTIONS);
 afterAll(removeFixtures);
-
-const A = reportBody("problem A");
-const B = reportBody("problem B");
-const letter = (id: string) => (id === A.identifier ? "A" : id === B.identifier ? "B" : id);
-const bodyOf = (k: "A" | "B" | "none") => (k === "A" ? A.body : k === "B" ? B.body : "Just a question, no report.");
-const createdAt = (n: number) => new Date(Date.parse("2026-11-20T10:00:00Z") + n * 60_000).toISOString();
-
-type Step =
-  | [action: "opened" | "edited" | "reopened" | "closed" | "deleted" | "transferred", issue: number, body: "A" | "B" | "none", updatedAt?: string]
-  | [action: "maintainer-close" | "maintainer-reopen", issue: number];
-
-async function run(db: string, env: Record<string, string> = {}, step: Step, extra: string[] = []) {
-  const [action, n] = step;
-  if (action === "maintainer-close" || action === "maintainer-reopen") {
-    const res = await fetch(`${fake.url}/repos/${REPO}/issues/${n}`, {
-      method: "PATCH",
-      headers: { authorization: `token ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ state: action === "maintainer-close" ? "closed" : "open" }),
-    });
-    expect(res.status).toBe(200);
-    return { code: 0, stderr: "" };
-  }
-  const [, , kind, updatedAt] = step;
-  const event = issuesEvent(action, { number: n, title: `issue ${n}`, body: bodyOf(kind ?? "none"), createdAt: createdAt(n), updatedAt: updatedAt ?? createdAt(n) });
-  let stderr = "";
-  const code = await runCli(["triage", "--event", writeEvent(event), "--db", db, ...extra], {
-    stdout: () => {},
-    stderr: (s) => (stderr += s),
-    env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url, BUGBEACON_RETRY_BASE_MS: "1", ...env },
-    cwd: db,
-  });
-  return { code, stderr };
-}
-
-/** What a comment is, in the table's words: `dup-of-N`, `seen-N`, or its text. */
-function kind(body: string): string {
-  const dup = /^Thank you for the report! .* reported first in #(\d+),/.exec(body);
-  if (dup) return `dup-of-${dup[1]}`;
-  const seen = /^Seen again in #(\d+)/.exec(body);
-  if (seen) return `seen-${seen[1]}`;
-  return body;
-}
-
-function snapshot(bare: string) {
-  const filed: Record<number, string> = {};
-  for (const f of filesOnMain(bare).filter((p) => p.startsWith("issues/"))) {
-    const [, id, file] = f.split("/");
-    filed[Number(file!.replace(".json", ""))] = letter(id!);
-  }
-  const closed = fake.issues(REPO).filter((i) => i.state === "closed").map((i) => i.number);
-  const comments: Record<number, string[]> = {};
-  const labels: Record<number, string[]> = {};
-  for (const i of fake.issues(REPO)) {
-    if (i.comments.length > 0) comments[i.number] = i.comments.map((c) => kind(c.body));
-    if (i.labels.length > 0) labels[i.number] = [...i.labels].sort();
-  }
-  return { filed, closed, comments, labels };
-}
+const { A, B, run, kind, snapshot } = triageHarness(fake);
 
 interface Row {
   name: string;
@@ -82,7 +24,6 @@ interface Row {
   log?: string;
 }
 
-const later = (minutes: number) => new Date(Date.parse("2026-11-20T12:00:00Z") + minutes * 60_000).toISOString();
 const dup12 = { closed: [2], comments: { 1: ["seen-2"], 2: ["dup-of-1"] }, labels: { 2: ["duplicate"] } };
 
 /** The README table "Triage: events and outcomes", one entry per row. */
@@ -159,73 +100,6 @@ describe("triage: events and outcomes (README table)", () => {
     expect(s.labels).toEqual(row.labels ?? {});
     if (row.log !== undefined) expect(log).toContain(row.log);
   });
-});
-
-/** mulberry32, seeded: the same shuffles every run, a different one per seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-describe("the same events any number of times, in any order", () => {
-  const events: Step[] = [
-    ["opened", 1, "A"],
-    ["opened", 2, "A"],
-    ["opened", 3, "B"],
-    ["edited", 2, "B", later(1)],
-    ["opened", 4, "none"],
-    ["edited", 4, "A", later(2)],
-  ];
-
-  async function final(steps: Step[]) {
-    fake.reset();
-    for (let n = 1; n <= 4; n++) fake.seedIssue(REPO, { title: `issue ${n}` });
-    const bare = makeRemote();
-    const db = cloneOf(bare);
-    for (const step of steps) {
-      const r = await run(db, {}, step);
-      expect(r.code, r.stderr).toBe(0);
-    }
-    const files = filesOnMain(bare).filter((f) => f !== "README.md");
-    const contents = Object.fromEntries(files.map((f) => [f, gitSync(["--git-dir", bare, "show", `main:${f}`], bare)]));
-    return { contents, github: fake.issues(REPO).map((i) => ({ n: i.number, state: i.state, labels: [...i.labels].sort(), comments: i.comments.map((c) => c.body) })) };
-  }
-
-  it("repeated runs (Re-run jobs) leave exactly the same database and GitHub state", async () => {
-    const canonical = await final(events);
-    expect(Object.keys(canonical.contents).filter((f) => f.startsWith("issues/")).length).toBe(4);
-    const random = rng(13);
-    const repeated: Step[] = [];
-    for (const e of events) {
-      repeated.push(e);
-      while (random() < 0.6) repeated.push(events[Math.floor(random() * (repeated.length > 0 ? events.indexOf(e) + 1 : 1))]!);
-    }
-    expect(repeated.length).toBeGreaterThan(events.length);
-    expect(await final(repeated)).toEqual(canonical);
-  }, 60_000);
-
-  it("shuffled orders leave the same database, the same open and closed issues and labels", async () => {
-    const canonical = await final(events);
-    // More seeds: BUGBEACON_ORDER_SEEDS="1,2,3,…" (each adds a few seconds).
-    const seeds = (process.env.BUGBEACON_ORDER_SEEDS ?? "7").split(",").map(Number);
-    for (const seed of seeds) {
-      const random = rng(seed);
-      const shuffled = [...events, ...events.slice(0, 2)];
-      for (let i = shuffled.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
-      }
-      const result = await final(shuffled);
-      expect(result.contents, `order ${JSON.stringify(shuffled)}`).toEqual(canonical.contents);
-      expect(result.github.map(({ n, state, labels }) => ({ n, state, labels }))).toEqual(canonical.github.map(({ n, state, labels }) => ({ n, state, labels })));
-    }
-  }, 90_000);
 });
 
 describe("identity", () => {
