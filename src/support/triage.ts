@@ -20,7 +20,7 @@ import type { Octokit } from "@octokit/rest";
 import { parseIssueBody, type ParsedReport } from "../format/report-format.js";
 import { neutralise, botMarker } from "./bot-text.js";
 import type { SupportConfig } from "./config.js";
-import { Database, type IndexEntry, type StoredRecord } from "./database.js";
+import { Database, type StoredRecord } from "./database.js";
 import type { IssuesEvent } from "./event.js";
 import { gitFailure } from "./github-failure.js";
 import { land } from "./git-sync.js";
@@ -175,9 +175,9 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
       .replace(/^(.+)$/, " ($1)");
 
   /** Labels, closes and tells `dupe` it duplicates `of`; tells `of` it was seen again. Done once: the duplicate comment comes last and marks it done. */
-  const markDuplicate = async (dupe: number, of: number, dupeRecord: ReportRecord) => {
+  const markDuplicate = async (dupe: number, of: number, dupeRecord: ReportRecord): Promise<boolean> => {
     const doneMarker = botMarker({ what: "duplicate", issue: dupe, identifier, about: of });
-    if (await gh.hasMarker(dupe, doneMarker)) return;
+    if (await gh.hasMarker(dupe, doneMarker)) return false;
     if (config.duplicates.label !== null) await gh.addLabels(dupe, [config.duplicates.label]);
     if (config.duplicates.close) await gh.setState(dupe, "closed", config.duplicates.stateReason);
     if (config.duplicates.seenAgain === "comment") {
@@ -195,6 +195,7 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
         `so this issue ${config.duplicates.close ? "is closed" : "is marked"} as a duplicate. Please add anything new over there.`,
       doneMarker,
     );
+    return true;
   };
 
   if (outcome.kind === "duplicate") {
@@ -202,8 +203,9 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   } else if (action === "opened" && others.length > 0) {
     // A run that filed a later report believed it was first: only an opened issue, provably earlier, closes it.
     const displaced = others.reduce((best, r) => (earlier(r.record, best.record) ? r : best)).record;
-    log(`issue #${displaced.number} was filed after #${n} but landed first: closing it as a duplicate of #${n}`);
-    await markDuplicate(displaced.number, n, displaced);
+    if (await markDuplicate(displaced.number, n, displaced)) {
+      log(`issue #${displaced.number} was filed after #${n} but landed first: closed it as a duplicate of #${n}`);
+    }
   }
 
   for (const f of filing.fired) {
@@ -346,4 +348,3 @@ async function writeRecordAt(db: Database, rel: string, record: ReportRecord): P
   return rel;
 }
 
-export type { IndexEntry };
