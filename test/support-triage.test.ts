@@ -199,14 +199,23 @@ describe("a separate database repository", () => {
     }
     expect(existsSync(checkout.root)).toBe(false);
 
-    // Through the CLI: no clone is left in the temp folder.
+    // Through the CLI: no clone is left in the temp folder (a temp folder of its own, so other test files' folders do not count).
     seed(1);
-    const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith("bugbeacon-db-")));
-    const run = await triage(cloneOf(makeRemote()), issuesEvent("opened", { number: 1, title: "t", body: reportBody("sparse").body }), ["--db-remote", bare]);
-    expect(run.code, run.stderr).toBe(0);
-    const after = readdirSync(tmpdir()).filter((f) => f.startsWith("bugbeacon-db-") && !before.has(f));
-    // cloneOf() above made one fixture folder; the run's own clone is gone.
-    expect(after).toHaveLength(1);
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const work = cloneOf(makeRemote());
+    const ownTmp = mkdtempSync(join(tmpdir(), "bugbeacon-tmp-"));
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = ownTmp;
+    try {
+      const run = await triage(work, issuesEvent("opened", { number: 1, title: "t", body: reportBody("sparse").body }), ["--db-remote", bare]);
+      expect(run.code, run.stderr).toBe(0);
+      // The clone was made here (bugbeacon-db-*) and removed; only the event file's folder remains.
+      expect(readdirSync(ownTmp).filter((f) => !f.startsWith("bugbeacon-event-"))).toEqual([]);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      rmSync(ownTmp, { recursive: true, force: true });
+    }
   });
 
   it("passes git settings (such as the auth header) through the environment, never the command line", async () => {
