@@ -124,3 +124,20 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return `a ${typeof value}`;
 }
+
+/**
+ * A triage step failed: GitHub or git refused or did not answer. The message is one line naming what
+ * failed and what to do; `transient` says whether running the job again should pass on its own
+ * (5xx, timeouts, a push that kept racing) and selects the exit code (75, EX_TEMPFAIL, when transient).
+ */
+export class TriageStepError extends BugbeaconError {
+  override name = "TriageStepError";
+  readonly transient: boolean;
+  readonly status: number | undefined;
+
+  constructor(message: string, options: { transient: boolean; status?: number | undefined; code?: string; cause?: unknown }) {
+    super(message, { code: options.code ?? (options.transient ? "ERR_TRIAGE_TEMPORARY" : "ERR_TRIAGE_REFUSED"), cause: options.cause });
+    this.transient = options.transient;
+    this.status = options.status;
+  }
+}

@@ -9,7 +9,11 @@ import { concurrentTriage, FAST_RETRY } from "./support/scenarios.js";
 
 const TOKEN = "ghs_triagetokentriagetokentriagetoken";
 const REPO = "octo/support";
-const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN] });
+// GITHUB_TOKEN's comments are by github-actions[bot]: only a bot's markers count.
+const fake = useFakeGitHub({ repos: [REPO], tokens: [{ token: TOKEN, login: "github-actions[bot]" }] });
+/** A bot comment without its hidden marker: what a reader sees. */
+const visible = (body: string) => body.replace(/\n\n<!-- bugbeacon:bot v1 [^>]* -->$/, "");
+const reportFiles = (bare: string) => filesOnMain(bare).filter((f) => f.startsWith("issues/"));
 
 /** Seeds issues 1..n on the fake so triage's API calls have real targets. */
 function seed(n: number) {
@@ -49,11 +53,12 @@ describe("bugbeacon triage", () => {
     expect(two?.state).toBe("closed");
     expect(two?.stateReason).toBe("not_planned");
     expect(two?.labels).toEqual(["duplicate"]);
-    expect(two?.comments.map((c) => c.body)).toEqual([
+    expect(two?.comments.map((c) => visible(c.body))).toEqual([
       `Thank you for the report! The same problem (identifier \`${report.identifier}\`) was reported first in #1, so this issue is closed as a duplicate. Please add anything new over there.`,
     ]);
     expect(one?.state).toBe("open");
-    expect(one?.comments[0]?.body).toBe("Seen again in #2 (2 reports so far; app 1.4.0, linux/x64, Node v20.20.2).");
+    expect(one?.comments.map((c) => visible(c.body))).toEqual(["Seen again in #2 (app `1.4.0`, `linux/x64`, Node `v20.20.2`)."]);
+    expect(two?.comments[0]?.body).toContain(`<!-- bugbeacon:bot v1 what=duplicate issue=2 identifier=${report.identifier} about=1 -->`);
 
     const stored = JSON.parse(readFileSync(join(cloneOf(bare), "issues", report.identifier, "2.json"), "utf8"));
     expect(stored).toMatchObject({ schema: 1, identifier: report.identifier, number: 2, reporter: "Codertocat", app_version: "1.4.0", source: "metadata", environment: { LANG: "C.UTF-8" } });
@@ -104,7 +109,7 @@ describe("bugbeacon triage", () => {
     const imitated = reportBody("imitated", {}, `look: ${fakeBlock}`);
     expect((await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "big", body: real.body }))).code).toBe(0);
     expect((await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "imitated", body: imitated.body }))).code).toBe(0);
-    expect(filesOnMain(bare)).toEqual(["README.md", `issues/${real.identifier}/1.json`, `issues/${imitated.identifier}/2.json`].sort());
+    expect(reportFiles(bare)).toEqual([`issues/${real.identifier}/1.json`, `issues/${imitated.identifier}/2.json`].sort());
   });
 
   it("files a report whose metadata was deleted in the browser by its visible identifier line", async () => {
@@ -121,7 +126,7 @@ describe("bugbeacon triage", () => {
     const bare = makeRemote();
     const { body, identifier } = reportBody("edit me");
     await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "before", body }));
-    await triage(cloneOf(bare), issuesEvent("edited", { number: 1, title: "after", body }));
+    await triage(cloneOf(bare), issuesEvent("edited", { number: 1, title: "after", body, updatedAt: "2026-11-20T11:00:00Z" }));
     expect(JSON.parse(readFileSync(join(cloneOf(bare), "issues", identifier, "1.json"), "utf8")).title).toBe("after");
     expect(mutations()).toEqual([]);
   });
@@ -133,7 +138,7 @@ describe("bugbeacon triage", () => {
     await triage(cloneOf(bare), issuesEvent("opened", { number: 1, title: "a", body: good.body }));
     const run = await triage(cloneOf(bare), issuesEvent("opened", { number: 2, title: "b", body: evil.body }));
     expect(run.stderr).toContain('version "../../etc" is not a safe folder name; filed under "unknown"');
-    expect(filesOnMain(bare)).toEqual(["README.md", "bugbeacon.config.json", `issues/2.1.0/${good.identifier}/1.json`, `issues/unknown/${evil.identifier}/2.json`].sort());
+    expect(reportFiles(bare)).toEqual([`issues/2.1.0/${good.identifier}/1.json`, `issues/unknown/${evil.identifier}/2.json`].sort());
   });
 
   it("fails with a clear message on a bad event file or a bad config", async () => {
@@ -145,7 +150,8 @@ describe("bugbeacon triage", () => {
     expect(run.stderr).toContain("/rules/0/then must NOT have additional properties (labelz)");
     const bad = await triage(cloneOf(makeRemote()), { action: "opened", issue: { number: "one" } });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("is not an issues event: issue.number is not a positive integer");
+    expect(bad.stderr).toContain("is not an issues event: /issue must have required property 'title'");
+    expect(bad.stderr).toContain("/issue/number must be integer");
   });
 });
 
@@ -159,6 +165,58 @@ describe("a separate database repository", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(filesOnMain(bare)).toContain(`issues/${identifier}/1.json`);
     expect(existsSync(join(work, "issues"))).toBe(false);
+  });
+
+  it("clones shallow, blob-less and sparse: only the issue's folders are present; the clone is removed after the run", async () => {
+    const { sparseClone } = await import("../src/support/db-checkout.js");
+    const { readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const bare = makeRemote();
+    // A database of 30 problems, 2 reports each.
+    const seedDb = cloneOf(bare);
+    const { writeFileSync, mkdirSync } = await import("node:fs");
+    const { gitSync } = await import("./support/git-fixtures.js");
+    for (let i = 0; i < 30; i++) {
+      const id = `md5.${i.toString(16).padStart(32, "0")}`;
+      mkdirSync(join(seedDb, "issues", id), { recursive: true });
+      for (const n of [i * 2 + 1, i * 2 + 2]) writeFileSync(join(seedDb, "issues", id, `${n}.json`), JSON.stringify({ n }));
+    }
+    gitSync(["add", "-A"], seedDb);
+    gitSync(["commit", "--quiet", "-m", "seed"], seedDb);
+    gitSync(["push", "--quiet", "origin", "main"], seedDb);
+
+    const checkout = await sparseClone(bare);
+    try {
+      await checkout.include(["issues/md5.00000000000000000000000000000003", "numbers/0"]);
+      const { gitSync: g } = await import("./support/git-fixtures.js");
+      expect(g(["rev-parse", "--is-shallow-repository"], checkout.root).trim()).toBe("true");
+      expect(g(["config", "remote.origin.partialclonefilter"], checkout.root).trim()).toBe("blob:none");
+      expect(readdirSync(join(checkout.root, "issues"))).toEqual(["md5.00000000000000000000000000000003"]);
+      // The other 58 reports' contents were never fetched.
+      const missing = g(["rev-list", "--objects", "--missing=print", "HEAD"], checkout.root).split("\n").filter((l) => l.startsWith("?"));
+      expect(missing.length).toBe(58);
+    } finally {
+      await checkout.dispose();
+    }
+    expect(existsSync(checkout.root)).toBe(false);
+
+    // Through the CLI: no clone is left in the temp folder (a temp folder of its own, so other test files' folders do not count).
+    seed(1);
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const work = cloneOf(makeRemote());
+    const ownTmp = mkdtempSync(join(tmpdir(), "bugbeacon-tmp-"));
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = ownTmp;
+    try {
+      const run = await triage(work, issuesEvent("opened", { number: 1, title: "t", body: reportBody("sparse").body }), ["--db-remote", bare]);
+      expect(run.code, run.stderr).toBe(0);
+      // The clone was made here (bugbeacon-db-*) and removed; only the event file's folder remains.
+      expect(readdirSync(ownTmp).filter((f) => !f.startsWith("bugbeacon-event-"))).toEqual([]);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      rmSync(ownTmp, { recursive: true, force: true });
+    }
   });
 
   it("passes git settings (such as the auth header) through the environment, never the command line", async () => {
@@ -187,7 +245,7 @@ describe("maintainers' rules", () => {
     for (const n of [1, 2, 3]) await triage(cloneOf(bare), issuesEvent("opened", { number: n, title: "TypeError: r", body }));
     const issues = fake.issues(REPO);
     expect(issues[0]?.labels).toEqual(["type-error", "recurring"]);
-    expect(issues[0]?.comments.map((c) => c.body)).toEqual([`Seen 2 times; first #1 (${identifier})\n\n@octo/maintainers`]);
+    expect(issues[0]?.comments.map((c) => visible(c.body))).toEqual([`Seen 2 times; first #1 (\`${identifier}\`)\n\n@octo/maintainers`]);
     expect(issues[1]?.labels).toEqual(["duplicate", "type-error"]);
     expect(issues[2]?.labels).toEqual(["duplicate", "type-error"]);
     expect(filesOnMain(bare)).toContain(`fired/${identifier}/twice.json`);

@@ -26,6 +26,11 @@ export const EXIT = {
   failed: 1,
   /** Bad arguments: unknown flag, missing or bad value, extra argument, a path that does not exist. */
   usage: 2,
+  /**
+   * A temporary failure (EX_TEMPFAIL from sysexits.h): GitHub answered 5xx or timed out after the retries,
+   * git could not push or fetch. Nothing was done twice: run the command (the job) again.
+   */
+  tempfail: 75,
   /** The person cancelled (Escape or Ctrl-C at a question). */
   cancelled: 130,
 } as const;

@@ -3,7 +3,7 @@ import { VERSION } from "../version.js";
 import { commands } from "./commands/index.js";
 import { EXIT, type CliIO } from "./io.js";
 
-const EXIT_CODES = `Exit codes: 0 done, 1 the command failed, 2 bad arguments (the message names the flag), 130 cancelled.`;
+const EXIT_CODES = `Exit codes: 0 done, 1 the command failed, 2 bad arguments (the message names the flag), 75 a temporary failure (run it again), 130 cancelled.`;
 
 /** Runs `bugbeacon <command> [flags]` and resolves the exit code; never calls process.exit, never prints a stack. */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -265,19 +265,30 @@ export function parseIssueBody(rawBody: string | null | undefined): ParsedReport
   return undefined;
 }
 
+/**
+ * The last well-formed metadata block, in time linear in the body's length whatever it holds (bodies are
+ * untrusted; 1 MB of block openers must not cost seconds):
+ * - candidates are visited from the end, each opener once;
+ * - a block's JSON never contains `<` (the renderer escapes it), so a candidate's JSON ends before the next
+ *   `<`: the region checked and parsed for one opener never overlaps another opener's, and no search
+ *   runs past it.
+ */
 function findLastMetadataBlock(body: string): { metadata: ReportMetadata } | undefined {
+  const versionLine = new RegExp(`[ \\t]*${REPORT_SCHEMA_VERSION}[ \\t]*\n`, "y");
   let searchFrom = body.length;
   while (searchFrom >= 0) {
     const start = body.lastIndexOf(BLOCK_OPEN, searchFrom);
     if (start < 0) return undefined;
     searchFrom = start - 1;
-    const versionEnd = body.indexOf("\n", start);
-    if (versionEnd < 0) continue;
-    const version = body.slice(start + BLOCK_OPEN.length, versionEnd).trim();
-    if (version !== String(REPORT_SCHEMA_VERSION)) continue;
-    const end = body.indexOf(BLOCK_CLOSE, versionEnd);
-    if (end < 0 || end - versionEnd > MAX_METADATA_CHARS) continue;
-    const json = body.slice(versionEnd + 1, end).trim();
+    versionLine.lastIndex = start + BLOCK_OPEN.length;
+    if (!versionLine.test(body)) continue;
+    const jsonStart = versionLine.lastIndex;
+    // The block ends at the first "-->" before any "<" (a "<" means another opener or foreign markup).
+    const lt = body.indexOf("<", jsonStart);
+    const limit = Math.min(lt < 0 ? body.length : lt, jsonStart + MAX_METADATA_CHARS + BLOCK_CLOSE.length);
+    const end = body.slice(jsonStart, limit).indexOf(BLOCK_CLOSE);
+    if (end < 0) continue;
+    const json = body.slice(jsonStart, jsonStart + end).trim();
     let value: unknown;
     try {
       value = JSON.parse(json);

@@ -55,6 +55,13 @@ export interface SupportConfig {
     /** On the first issue: a compact "seen again" comment, or nothing. @default "comment" */
     seenAgain: "comment" | "none";
   };
+  identity: {
+    /**
+     * Label put on an issue whose body was edited to carry another identifier than the one it was filed
+     * under (the report stays filed where it was; the change is logged either way). @default null (no label)
+     */
+    changedLabel: string | null;
+  };
   rules: Rule[];
 }
 
@@ -62,6 +69,7 @@ export const DEFAULT_CONFIG: SupportConfig = {
   version: 1,
   layout: "flat",
   duplicates: { close: true, stateReason: "not_planned", label: "duplicate", seenAgain: "comment" },
+  identity: { changedLabel: null },
   rules: [],
 };
 
@@ -81,6 +89,11 @@ const CONFIG_SCHEMA = {
         label: { type: ["string", "null"], minLength: 1, maxLength: 50 },
         seenAgain: { enum: ["comment", "none"] },
       },
+    },
+    identity: {
+      type: "object",
+      additionalProperties: false,
+      properties: { changedLabel: { type: ["string", "null"], minLength: 1, maxLength: 50 } },
     },
     rules: {
       type: "array",
@@ -171,6 +184,7 @@ export async function parseConfig(value: unknown, file = CONFIG_FILE): Promise<S
     version: 1,
     layout: v.layout ?? DEFAULT_CONFIG.layout,
     duplicates: { ...DEFAULT_CONFIG.duplicates, ...(v.duplicates ?? {}) },
+    identity: { ...DEFAULT_CONFIG.identity, ...(v.identity ?? {}) },
     rules: v.rules ?? [],
   };
   const problems: string[] = [];

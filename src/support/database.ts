@@ -6,8 +6,12 @@
  *
  * Finding the reports of one identifier reads only that identifier's folder(s): the triage decision
  * does not grow with the size of the database.
+ *
+ * The number index, `numbers/<number div 1000>/<number>.json`, records under which identifier (and
+ * version folder) an issue was filed. It is written by the run that first files the issue and fixes the
+ * issue's identity: a later edit of the body cannot move the report or file it a second time.
  */
-import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { BugbeaconError } from "../errors.js";
 import { InvalidRecordError, recordProblems, type ReportRecord } from "./record.js";
@@ -23,6 +27,15 @@ export class UnsafeNameError extends BugbeaconError {
       code: "ERR_UNSAFE_NAME",
     });
   }
+}
+
+/** `numbers/<n div 1000>/<n>.json`: where issue n's report is filed. */
+export interface IndexEntry {
+  schema: 1;
+  number: number;
+  identifier: string;
+  /** The version folder (layout by-version), else null. */
+  folder: string | null;
 }
 
 export interface StoredRecord {
@@ -54,15 +67,79 @@ export class Database {
     return join(this.issuesDir, ...parts, `${record.number}.json`);
   }
 
+  /** The index file of an issue number, relative to the root. */
+  indexPath(number: number): string {
+    if (!Number.isSafeInteger(number) || number < 1) throw new UnsafeNameError("issue number", number);
+    return join("numbers", String(Math.floor(number / 1000)), `${number}.json`);
+  }
+
+  /** The folder `numbers/<n div 1000>` of an issue number (what a sparse checkout needs). */
+  indexFolder(number: number): string {
+    return join("numbers", String(Math.floor(number / 1000)));
+  }
+
+  /** Where issue `number` was filed, or undefined when it never was (or the entry is unusable). */
+  async readIndex(number: number): Promise<IndexEntry | undefined> {
+    let value: Partial<IndexEntry>;
+    try {
+      value = JSON.parse(await readFile(join(this.root, this.indexPath(number)), "utf8")) as Partial<IndexEntry>;
+    } catch {
+      return undefined;
+    }
+    if (value.number !== number || !isSafeIdentifier(value.identifier)) return undefined;
+    const folder = value.folder === null || value.folder === undefined ? null : value.folder;
+    if (folder !== null && folder !== UNKNOWN_VERSION && !isSafeVersion(folder)) return undefined;
+    return { schema: 1, number, identifier: value.identifier, folder };
+  }
+
+  async writeIndex(entry: IndexEntry): Promise<string> {
+    const rel = this.indexPath(entry.number);
+    await atomicWrite(join(this.root, rel), `${JSON.stringify(entry)}\n`);
+    return rel;
+  }
+
+  /** The record file an index entry points at, relative to the root. */
+  entryPath(entry: IndexEntry): string {
+    if (!isSafeIdentifier(entry.identifier)) throw new UnsafeNameError("identifier", entry.identifier);
+    const parts = this.layout === "by-version" ? [entry.folder ?? UNKNOWN_VERSION, entry.identifier] : [entry.identifier];
+    return join("issues", ...parts, `${entry.number}.json`);
+  }
+
+  /** Reads a record by relative path; undefined when missing or not JSON. */
+  async readRecord(rel: string): Promise<ReportRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.root, rel), "utf8")) as ReportRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async remove(rel: string): Promise<void> {
+    await rm(join(this.root, rel), { force: true });
+  }
+
+  /** Every readable record of an identifier (all version folders), ascending by number. */
+  async recordsFor(identifier: string): Promise<StoredRecord[]> {
+    if (!isSafeIdentifier(identifier)) throw new UnsafeNameError("identifier", identifier);
+    const folders =
+      this.layout === "flat" ? [join("issues", identifier)] : (await listDirs(this.issuesDir)).map((v) => join("issues", v, identifier));
+    const out: StoredRecord[] = [];
+    for (const folder of folders) {
+      for (const name of await listFiles(join(this.root, folder))) {
+        if (!/^[1-9]\d{0,15}\.json$/.test(name)) continue;
+        const record = await this.readRecord(join(folder, name));
+        if (record !== undefined && record.identifier === identifier && Number.isSafeInteger(record.number)) out.push({ path: join(folder, name), record });
+      }
+    }
+    return out.sort((a, b) => a.record.number - b.record.number);
+  }
+
   /** Validates and writes a record atomically (temporary file, then rename). Returns its relative path. */
   async write(record: ReportRecord): Promise<string> {
     const path = this.pathFor(record);
     const problems = await recordProblems(record);
     if (problems.length > 0) throw new InvalidRecordError(`Issue #${record.number}`, problems);
-    await mkdir(join(path, ".."), { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`);
-    await rename(temp, path);
+    await atomicWrite(path, `${JSON.stringify(record, null, 2)}\n`);
     return relative(this.root, path);
   }
 
@@ -98,6 +175,13 @@ export class Database {
       yield { path, record: value as ReportRecord };
     }
   }
+}
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  await mkdir(join(path, ".."), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, path);
 }
 
 async function listDirs(dir: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 /**
- * Commits database changes and pushes them. Concurrent workflow runs race on push: each run fetches,
- * rebases its commit on what landed, and retries with backoff and jitter until it lands. Files never
- * overlap between runs (one file per issue), so the rebase cannot conflict. Git runs with argument
+ * Commits database changes and pushes them. Concurrent workflow runs race on push: the loser fetches
+ * what landed, resets to it, redoes its change there (deciding again from the new state) and retries with
+ * backoff and jitter until it lands. Git runs with argument
  * arrays (execFile), never through a shell: no issue text is ever interpreted.
  */
 import { execFile } from "node:child_process";
@@ -60,42 +60,54 @@ export interface PushOptions extends GitOptions {
   branch?: string;
   /** Attempts before giving up. @default 30 */
   attempts?: number;
-  /** First backoff delay; doubles each attempt, up to 5 s, with jitter. @default 100 */
+  /** First backoff delay; doubles each attempt, up to 50 times itself (5 s at most), with jitter. @default 100 */
   backoffMs?: number;
   log?: (line: string) => void;
+  /** Commit only. @default true */
+  push?: boolean;
 }
 
-/** Stages `paths`, commits them (if anything changed) and pushes, rebasing and retrying on a race. */
-export async function commitAndPush(paths: string[], message: string, options: PushOptions): Promise<{ committed: boolean; attempts: number }> {
+/**
+ * Writes, commits and pushes one change, redoing it on a fresh copy of the remote when another run pushed
+ * first. `prepare` writes the files and returns their paths (deleted ones included); it runs again after
+ * each lost race, on the remote's newest state, so what it writes is always decided from what landed: no
+ * rebase, no merge, nothing that can conflict. Returns whether anything was committed.
+ */
+export async function land(
+  prepare: () => Promise<string[]>,
+  message: string,
+  options: PushOptions,
+): Promise<{ committed: boolean; attempts: number }> {
   const identity = ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"];
   const opts = { ...options, config: [...identity, ...(options.config ?? [])] };
-  await git(["add", "--", ...paths], opts);
-  const staged = (await git(["diff", "--cached", "--name-only"], opts)).trim();
-  if (staged === "") return { committed: false, attempts: 0 };
-  await git(["commit", "--quiet", "-m", message], opts);
-
   const remote = options.remote ?? "origin";
   const remotes = (await git(["remote"], opts)).split("\n").map((r) => r.trim());
-  if (!remotes.includes(remote)) return { committed: true, attempts: 0 };
+  const hasRemote = remotes.includes(remote);
   const branch = options.branch ?? (await git(["rev-parse", "--abbrev-ref", "HEAD"], opts)).trim();
+  const shallow = (await git(["rev-parse", "--is-shallow-repository"], opts)).trim() === "true";
   const attempts = options.attempts ?? 30;
   let delay = options.backoffMs ?? 100;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  const maxDelay = Math.min(5000, delay * 50);
+  for (let attempt = 1; ; attempt++) {
+    const paths = await prepare();
+    if (paths.length === 0) return { committed: false, attempts: attempt };
+    await git(["add", "--sparse", "-A", "--", ...paths], opts);
+    const staged = (await git(["diff", "--cached", "--name-only"], opts)).trim();
+    if (staged === "") return { committed: false, attempts: attempt };
+    await git(["commit", "--quiet", "-m", message], opts);
+    if (!hasRemote || options.push === false) return { committed: true, attempts: attempt };
     try {
       await git(["push", "--quiet", remote, `HEAD:${branch}`], opts);
       return { committed: true, attempts: attempt };
     } catch (error) {
-      if (attempt === attempts) throw new GitError(`Could not push the database after ${attempts} attempts: ${(error as Error).message}`, { cause: error });
-      options.log?.(`push raced with another run (attempt ${attempt}); rebasing and retrying`);
+      if (attempt >= attempts) throw new GitError(`Could not push the database after ${attempts} attempts: ${(error as Error).message}`, { cause: error });
+      options.log?.(`push raced with another run (attempt ${attempt}); redoing the change on what landed`);
       await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 5000);
-      await git(["pull", "--quiet", "--rebase", "--no-edit", remote, branch], opts).catch(async (pullError: unknown) => {
-        await git(["rebase", "--abort"], opts).catch(() => {});
-        options.log?.(`rebase failed (${(pullError as Error).message}); will retry`);
-      });
+      delay = Math.min(delay * 2, maxDelay);
+      await git(["fetch", "--quiet", ...(shallow ? ["--depth=1"] : []), remote, branch], opts);
+      await git(["reset", "--quiet", "--hard", "FETCH_HEAD"], opts);
     }
   }
-  return { committed: true, attempts };
 }
 
 function sleep(ms: number): Promise<void> {

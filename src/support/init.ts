@@ -1,6 +1,17 @@
 /**
- * `bugbeacon init`: the triage workflow and a starter config for a support repository.
+ * `bugbeacon init`: the triage workflow, a starter config, and the pinned install of the CLI for a
+ * support repository.
+ *
+ * Supply chain: the workflow never resolves packages at run time. `init` writes
+ * `.github/bugbeacon/package.json` (bugbeacon at this exact version) and its `package-lock.json` (made by
+ * `npm install --package-lock-only --ignore-scripts` against the registry, at init time, on the
+ * maintainer's machine); the workflow runs `npm ci --ignore-scripts` from that lockfile, so every
+ * transitive package is fixed by version and integrity hash, and no install script runs. The write token
+ * reaches only the triage step; the checkout does not keep it. Actions are pinned to full commit SHAs read
+ * from their own repositories' release tags. `init --upgrade` rewrites the workflow and package.json for
+ * the running bugbeacon version and regenerates the lockfile; the config is kept.
  */
+import { execFile } from "node:child_process";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BugbeaconError } from "../errors.js";
@@ -8,10 +19,23 @@ import { VERSION } from "../version.js";
 import { CONFIG_FILE } from "./config.js";
 
 export const WORKFLOW_PATH = ".github/workflows/bugbeacon-triage.yml";
+export const INSTALL_DIR = ".github/bugbeacon";
 
-// Actions pinned to full commit SHAs (a tag can be moved; a SHA cannot), with the version in a comment.
-const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2";
-const SETUP_NODE = "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0";
+/**
+ * Actions pinned to full commit SHAs (a tag can be moved; a SHA cannot), with the version in a comment.
+ * Each is the newest release of its current major, read from the tag in the action's own repository
+ * (`git show-ref --tags`): checkout v7.0.1, setup-node v7.0.0. Refresh here, then `init --upgrade`.
+ */
+export const PINNED_ACTIONS = {
+  checkout: { repo: "actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
+  setupNode: { repo: "actions/setup-node", sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
+} as const;
+/** A current LTS line (Node 20 reached its end of life in April 2026). */
+export const WORKFLOW_NODE_VERSION = 24;
+
+const pin = (a: { repo: string; sha: string; version: string }) => `${a.repo}@${a.sha} # ${a.version}`;
+const CHECKOUT = pin(PINNED_ACTIONS.checkout);
+const SETUP_NODE = pin(PINNED_ACTIONS.setupNode);
 
 export function workflowText(): string {
   return `# bugbeacon triage: files every report in the database (issues/), closes duplicates with a link to
@@ -21,6 +45,13 @@ export function workflowText(): string {
 # - The issue's text never appears in a run: script. The bugbeacon CLI reads the event from the file
 #   GitHub writes (GITHUB_EVENT_PATH), so a crafted title or body cannot inject shell commands.
 # - Least privilege: the job may write issues (comments, labels, closing) and contents (the database).
+#   The token reaches only the triage step: the checkout does not persist it (persist-credentials: false);
+#   bugbeacon hands it to git for its own push only, through the environment.
+# - Pinned: the actions by full commit SHA; the CLI from ${INSTALL_DIR}/package-lock.json with
+#   npm ci --ignore-scripts (every package fixed by version and integrity hash, no install scripts).
+#   Refresh both with: npx bugbeacon@latest init --upgrade
+# - Re-running the job is safe: triage never posts, labels or closes twice. Exit code 75 means a
+#   temporary failure (GitHub 5xx, a push that kept racing): re-run it.
 # - No concurrency: group. GitHub keeps only one pending run per group and cancels the rest, which would
 #   lose reports under a burst. Concurrent runs race on git push instead; bugbeacon fetches, rebases and
 #   retries until its commit lands.
@@ -43,15 +74,32 @@ jobs:
     steps:
       - uses: ${CHECKOUT}
         with:
-          persist-credentials: true
+          persist-credentials: false
       - uses: ${SETUP_NODE}
         with:
-          node-version: 20
+          node-version: ${WORKFLOW_NODE_VERSION}
+      - name: Install the pinned bugbeacon CLI
+        working-directory: ${INSTALL_DIR}
+        run: npm ci --ignore-scripts --no-audit --no-fund
       - name: Triage the issue
-        run: npx --yes bugbeacon@${VERSION} triage
+        run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon triage
         env:
           GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
 `;
+}
+
+/** `.github/bugbeacon/package.json`: bugbeacon at exactly this version, nothing else. */
+export function installManifest(version = VERSION): string {
+  return `${JSON.stringify(
+    {
+      name: "bugbeacon-triage",
+      private: true,
+      description: "The bugbeacon CLI for the triage workflow, installed with npm ci --ignore-scripts from package-lock.json.",
+      dependencies: { bugbeacon: version },
+    },
+    null,
+    2,
+  )}\n`;
 }
 
 export function starterConfig(): string {
@@ -85,20 +133,70 @@ export class FileExistsError extends BugbeaconError {
   }
 }
 
-/** Writes the workflow and the config into `root`. Returns the paths written. */
-export async function initSupportRepository(root: string, options: { force?: boolean } = {}): Promise<string[]> {
+export class LockfileError extends BugbeaconError {
+  override name = "LockfileError";
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      `Could not make ${INSTALL_DIR}/package-lock.json (${detail}). It needs the npm registry: run "npm install --package-lock-only --ignore-scripts" in ${INSTALL_DIR} when online, or init again.`,
+      { code: "ERR_LOCKFILE", cause: options?.cause },
+    );
+  }
+}
+
+/** Runs npm (no shell) in `dir`; resolves its output. */
+export type NpmRunner = (args: string[], dir: string) => Promise<void>;
+
+export const runNpm: NpmRunner = (args, dir) =>
+  new Promise((resolve, reject) => {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    execFile(npm, args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
+      if (error) reject(new LockfileError((stderr.split("\n").find((l) => /npm (error|ERR!)/.test(l)) ?? error.message).trim().slice(0, 300), { cause: error }));
+      else resolve();
+    });
+  });
+
+/** The exact npm command that makes the lockfile (no install, no scripts). */
+export const LOCKFILE_ARGS = ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"] as const;
+
+export interface InitOptions {
+  /** Overwrite every file. */
+  force?: boolean;
+  /** Rewrite the workflow and package.json for this version, regenerate the lockfile; keep the config. */
+  upgrade?: boolean;
+  /** Skip the lockfile (offline): package.json only, and a note on what to run. */
+  lockfile?: boolean;
+  /** How npm is run (tests record it). @default runNpm */
+  npm?: NpmRunner;
+  /** The bugbeacon version to pin. @default this version */
+  version?: string;
+}
+
+/** Writes the workflow, the config and the pinned install into `root`. Returns the paths written. */
+export async function initSupportRepository(root: string, options: InitOptions = {}): Promise<string[]> {
+  const manifest = join(INSTALL_DIR, "package.json");
+  const lock = join(INSTALL_DIR, "package-lock.json");
   const files: Array<[string, string]> = [
     [WORKFLOW_PATH, workflowText()],
-    [CONFIG_FILE, starterConfig()],
+    [manifest, installManifest(options.version ?? VERSION)],
   ];
-  if (!options.force) {
-    for (const [path] of files) {
-      if (await access(join(root, path)).then(() => true, () => false)) throw new FileExistsError(path);
+  const exists = (path: string) => access(join(root, path)).then(() => true, () => false);
+  if (!options.upgrade || options.force || !(await exists(CONFIG_FILE))) files.push([CONFIG_FILE, starterConfig()]);
+  if (!options.force && !options.upgrade) {
+    for (const path of [...files.map(([p]) => p), lock]) {
+      if (await exists(path)) throw new FileExistsError(path);
     }
   }
   for (const [path, text] of files) {
     await mkdir(dirname(join(root, path)), { recursive: true });
     await writeFile(join(root, path), text);
   }
-  return files.map(([p]) => p);
+  const written = files.map(([p]) => p);
+  if (options.lockfile !== false) {
+    const { rm } = await import("node:fs/promises");
+    await rm(join(root, lock), { force: true });
+    await (options.npm ?? runNpm)([...LOCKFILE_ARGS], join(root, INSTALL_DIR));
+    if (!(await exists(lock))) throw new LockfileError("npm finished without writing it");
+    written.push(lock);
+  }
+  return written;
 }

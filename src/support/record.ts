@@ -31,6 +31,15 @@ export interface ReportRecord {
   source: "metadata" | "identifier-line" | "helpme-line";
   /** Link to the issue. */
   url: string;
+  /**
+   * When the report was filed on GitHub: the issue's creation time when it was opened with the report,
+   * else the time of the edit or reopen that first carried it. Orders the reports: the earliest is the first.
+   */
+  filed_at?: string;
+  /** The event that filed the report: only a rerun of that event acts on GitHub again. */
+  filed_by?: "opened" | "edited" | "reopened";
+  /** GitHub's `updated_at` of the newest event applied (title and labels follow the newest, in any order). */
+  updated_at?: string;
 }
 
 export const RECORD_JSON_SCHEMA = {
@@ -62,6 +71,9 @@ export const RECORD_JSON_SCHEMA = {
     labels: { type: "array", items: { type: "string", maxLength: 100 }, maxItems: 100 },
     source: { enum: ["metadata", "identifier-line", "helpme-line"] },
     url: { type: "string", maxLength: 2000 },
+    filed_at: { type: "string", format: "date-time" },
+    filed_by: { enum: ["opened", "edited", "reopened"] },
+    updated_at: { type: "string", format: "date-time" },
   },
 } as const;
 

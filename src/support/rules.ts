@@ -1,11 +1,14 @@
 /**
  * Maintainers' rules (after django-issue's responders): a condition on the new report and its
- * identifier's history, and actions. Each rule fires once per identifier; a marker file in the
- * database (`fired/<identifier>/<rule>.json`, one file each, so runs never collide) remembers it.
+ * identifier's history, and actions. A count rule fires once per identifier; a marker file in the
+ * database (`fired/<identifier>/<rule>.json`, one file each, so runs never collide) remembers it and the
+ * issue whose run fired it: a rerun of that run fires it again (its actions are idempotent), no other does.
+ * Values filled into a comment template are neutralised (see bot-text.ts).
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Rule, RuleAction } from "./config.js";
+import { neutralise } from "./bot-text.js";
 import type { ReportRecord } from "./record.js";
 import { isSafeIdentifier } from "./safe-names.js";
 
@@ -46,8 +49,13 @@ export async function matches(rule: Rule, ctx: RuleContext): Promise<boolean> {
   return true;
 }
 
+/** Fills `{first}`, `{count}`, `{identifier}`, `{number}`: numbers as digits, text as a neutral code span. */
 export function fillTemplate(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(first|count|identifier|number)\}/g, (_m, key: string) => String(values[key] ?? ""));
+  return template.replace(/\{(first|count|identifier|number)\}/g, (_m, key: string) => {
+    const value = values[key];
+    if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+    return value === undefined ? "" : neutralise(value, 80);
+  });
 }
 
 /** Evaluates the rules in order; returns those that fire now, and writes their markers under `dbRoot`. */
@@ -59,9 +67,12 @@ export async function evaluateRules(rules: Rule[], ctx: RuleContext, dbRoot: str
     const onceOnly = rule.when.count !== undefined;
     const marker = join("fired", ctx.record.identifier, `${rule.id}.json`);
     if (onceOnly) {
-      if (await exists(join(dbRoot, marker))) continue;
+      const previous = await readMarker(join(dbRoot, marker));
+      if (previous !== undefined && previous.issue !== ctx.record.number) continue;
+      if (previous === undefined) {
       await mkdir(join(dbRoot, "fired", ctx.record.identifier), { recursive: true });
-      await writeFile(join(dbRoot, marker), `${JSON.stringify({ rule: rule.id, at: new Date(ctx.now).toISOString(), issue: ctx.record.number }, null, 2)}\n`);
+        await writeFile(join(dbRoot, marker), `${JSON.stringify({ rule: rule.id, at: new Date(ctx.now).toISOString(), issue: ctx.record.number }, null, 2)}\n`);
+      }
     }
     const target = (rule.target ?? (onceOnly ? "first" : "new")) === "first" ? ctx.first : ctx.record.number;
     const values = { first: ctx.first, count: ctx.reportTimes.length, identifier: ctx.record.identifier, number: ctx.record.number };
@@ -75,11 +86,18 @@ export async function evaluateRules(rules: Rule[], ctx: RuleContext, dbRoot: str
   return fired;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The marker of a fired count rule: which issue's run fired it. A broken marker still counts as fired. */
+async function readMarker(path: string): Promise<{ issue: number | undefined } | undefined> {
+  let text: string;
   try {
-    await readFile(path);
-    return true;
+    text = await readFile(path, "utf8");
   } catch {
-    return false;
+    return undefined;
+  }
+  try {
+    const issue = (JSON.parse(text) as { issue?: unknown }).issue;
+    return { issue: typeof issue === "number" ? issue : undefined };
+  } catch {
+    return { issue: undefined };
   }
 }

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Layout } from "./database.js";
 import type { ReportRecord } from "./record.js";
-import { isSafeIdentifier } from "./safe-names.js";
+import { isSafeIdentifier, terminalSafe } from "./safe-names.js";
 
 export interface IdentifierStats {
   identifier: string;
@@ -148,10 +148,10 @@ export function renderTable(s: Stats): string {
     `${s.reports} reports, ${s.identifiers} distinct problems; new problems: ${s.newIdentifiers.last7Days} in 7 days, ${s.newIdentifiers.last30Days} in 30 days`,
     "",
     `${"COUNT".padStart(6)}  ${"FIRST".padEnd(10)}  ${"LAST".padEnd(10)}  ${"ID".padEnd(12)}  TITLE`,
-    ...s.top.map((t) => `${String(t.count).padStart(6)}  ${t.firstSeen.slice(0, 10)}  ${t.lastSeen.slice(0, 10)}  ${short(t.identifier)}  ${fit(t.title, 34).trimEnd()}`),
+    ...s.top.map((t) => `${String(t.count).padStart(6)}  ${t.firstSeen.slice(0, 10)}  ${t.lastSeen.slice(0, 10)}  ${short(t.identifier)}  ${fit(terminalSafe(t.title), 34).trimEnd()}`),
     "",
     "VERSION          REPORTS  PROBLEMS",
-    ...s.perVersion.slice(0, 10).map((v) => `${fit(v.version, 15)}  ${String(v.reports).padStart(7)}  ${String(v.identifiers).padStart(8)}`),
+    ...s.perVersion.slice(0, 10).map((v) => `${fit(terminalSafe(v.version), 15)}  ${String(v.reports).padStart(7)}  ${String(v.identifiers).padStart(8)}`),
     "",
     `Last ${s.trend.length} days: ${sparkline(s.trend.map((d) => d.reports))}`,
   ];
@@ -165,7 +165,7 @@ function sparkline(values: number[]): string {
   return values.map((v) => (v === 0 ? " " : bars[Math.min(7, Math.floor((v / max) * 7.999))])).join("");
 }
 
-const md = (s: string) => s.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\s+/g, " ");
+const md = (s: string) => terminalSafe(s).replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\s+/g, " ");
 
 export function renderMarkdown(s: Stats): string {
   return [

@@ -22,6 +22,9 @@ export function makeRemote(config?: unknown): string {
   if (template === undefined || !existsSync(template)) {
     template = tempDir("bugbeacon-remote-template-");
     gitSync(["init", "--quiet", "--bare", "--initial-branch=main", template], template);
+    // As GitHub does: partial (blob-less) clones of the database.
+    gitSync(["config", "uploadpack.allowFilter", "true"], template);
+    gitSync(["config", "uploadpack.allowAnySHA1InWant", "true"], template);
     const seed = tempDir("bugbeacon-seed-");
     gitSync(["clone", "--quiet", template, seed], seed);
     gitSync(["checkout", "--quiet", "-b", "main"], seed);
@@ -51,15 +54,24 @@ const require = createRequire(import.meta.url);
 const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
 
 /** A real `issues` webhook payload (from @octokit/webhooks-examples) with our issue put in it. */
-export function issuesEvent(action: "opened" | "edited" | "reopened", issue: { number: number; title: string; body: string | null; createdAt?: string; repo?: string }): Record<string, unknown> {
-  const example = examples.find((e) => e.name === "issues")?.examples.find((e) => e.action === action);
+export function issuesEvent(
+  action: "opened" | "edited" | "reopened" | "closed" | "deleted" | "transferred",
+  issue: { number: number; title: string; body: string | null; createdAt?: string; updatedAt?: string; repo?: string; labels?: unknown[] },
+): Record<string, unknown> {
+  const all = examples.find((e) => e.name === "issues")?.examples ?? [];
+  // webhooks-examples has no issues.closed payload: an opened one with the action and state changed.
+  const example = all.find((e) => e.action === action) ?? all.find((e) => e.action === "opened");
   if (example === undefined) throw new Error(`no issues.${action} example`);
-  const payload = structuredClone(example) as { issue: Record<string, unknown>; repository: Record<string, unknown> };
+  const payload = structuredClone(example) as { action: string; issue: Record<string, unknown>; repository: Record<string, unknown> };
+  payload.action = action;
+  if (action === "closed") payload.issue.state = "closed";
   const repo = issue.repo ?? "octo/support";
   payload.issue.number = issue.number;
   payload.issue.title = issue.title;
   payload.issue.body = issue.body;
   payload.issue.created_at = issue.createdAt ?? "2026-11-20T10:00:00Z";
+  payload.issue.updated_at = issue.updatedAt ?? payload.issue.created_at;
+  if (issue.labels !== undefined) payload.issue.labels = issue.labels;
   payload.issue.html_url = `https://github.com/${repo}/issues/${issue.number}`;
   payload.repository.full_name = repo;
   return payload;

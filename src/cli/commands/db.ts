@@ -4,6 +4,7 @@ import { CONFIG_FILE, loadConfig } from "../../support/config.js";
 import { Database } from "../../support/database.js";
 import { recordProblems } from "../../support/record.js";
 import { existingDir, parseFlags } from "../args.js";
+import { terminalSafe } from "../../support/safe-names.js";
 import type { CliCommand } from "../io.js";
 
 const usage = `Usage: bugbeacon db check [--db <dir>]
@@ -37,7 +38,8 @@ export const command: CliCommand = {
       }
       if (problems.length > 0) {
         bad += 1;
-        io.stdout(`${entry.path}: ${problems.join("; ")}\n`);
+        // File names and values come from the repository: no control character reaches the terminal.
+        io.stdout(`${terminalSafe(entry.path)}: ${terminalSafe(problems.join("; "))}\n`);
       }
     }
     io.stdout(`${checked} records checked, ${bad} with problems (layout ${config.layout})\n`);

@@ -1,25 +1,40 @@
 import { initSupportRepository } from "../../support/init.js";
+import { CliUsageError } from "../../errors.js";
 import { existingDir, parseFlags } from "../args.js";
 import type { CliCommand } from "../io.js";
 
-const usage = `Writes .github/workflows/bugbeacon-triage.yml (triage on every new or edited issue) and a starter
-bugbeacon.config.json. Commit both and push; from then on every report is filed and duplicates closed.
+const usage = `Writes .github/workflows/bugbeacon-triage.yml (triage on every new, edited or reopened issue), a starter
+bugbeacon.config.json, and .github/bugbeacon/package.json + package-lock.json: the workflow installs this
+exact bugbeacon version from that lockfile (npm ci --ignore-scripts), never resolving packages at run time.
+Making the lockfile needs the npm registry. Commit everything and push.
 
-Usage: bugbeacon init [--dir <dir>] [--force]
+Usage: bugbeacon init [--dir <dir>] [--force | --upgrade] [--no-lockfile]
 
 Flags:
-  --dir <dir>    The repository's root, an existing folder (default: the working directory)
-  --force        Overwrite existing files
-  -h, --help     This help
+  --dir <dir>      The repository's root, an existing folder (default: the working directory)
+  --force          Overwrite existing files (the config too)
+  --upgrade        Refresh the workflow (action pins), package.json and the lockfile for this version; keep the config
+  --no-lockfile    Offline: skip package-lock.json (then run "npm install --package-lock-only --ignore-scripts"
+                   in .github/bugbeacon before committing)
+  -h, --help       This help
 `;
 
 export const command: CliCommand = {
   usage,
   async run(args, io) {
-    const { values } = parseFlags(args, { dir: { type: "string", expected: "the repository's root folder" }, force: { type: "boolean" } });
+    const { values } = parseFlags(args, {
+      dir: { type: "string", expected: "the repository's root folder" },
+      force: { type: "boolean" },
+      upgrade: { type: "boolean" },
+      "no-lockfile": { type: "boolean" },
+    });
+    if (values.force === true && values.upgrade === true) {
+      throw new CliUsageError("--upgrade", "--force and --upgrade do not go together: --force rewrites everything, --upgrade keeps the config.");
+    }
     const root = existingDir("--dir", values.dir, io.cwd);
-    const written = await initSupportRepository(root, { force: values.force === true });
+    const written = await initSupportRepository(root, { force: values.force === true, upgrade: values.upgrade === true, lockfile: values["no-lockfile"] !== true });
     for (const path of written) io.stdout(`wrote ${path}\n`);
+    if (values["no-lockfile"] === true) io.stdout('No lockfile written: run "npm install --package-lock-only --ignore-scripts" in .github/bugbeacon before committing.\n');
     io.stdout("Commit these files and push; then open an issue with a bugbeacon report to see triage work.\n");
     return 0;
   },

