@@ -78,7 +78,7 @@ describe("bot comments neutralise untrusted text", () => {
       const code = await runCli(["triage", "--event", writeEvent(issuesEvent("opened", { number: n, title: "t", body: a.body })), "--db", db], {
         stdout: () => {},
         stderr: () => {},
-        env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url },
+        env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url, BUGBEACON_PACING_MS: "0" },
         cwd: db,
       });
       expect(code).toBe(0);

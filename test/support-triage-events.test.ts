@@ -218,7 +218,7 @@ describe("clean failures", () => {
     const code = await runCli(["triage", "--event", writeEvent(event), "--db", db], {
       stdout: () => {},
       stderr: (s) => (stderr += s),
-      env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url },
+      env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url, BUGBEACON_PACING_MS: "0" },
       cwd: db,
     });
     expect(code, stderr).toBe(0);

@@ -50,6 +50,8 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     BUGBEACON_SPOOL_DIR: tempDir("bugbeacon-spool-"),
     // GitHub's timing rules (Retry-After, backoff, search spacing) at 10 ms a second: no test sleeps real seconds.
     BUGBEACON_RETRY_BASE_MS: "10",
+    // No pacing between writes unless a test is about pacing (it sets its own).
+    BUGBEACON_PACING_MS: "0",
   };
   return { ...env, ...extra };
 }

@@ -60,7 +60,7 @@ export function triageHarness(fake: FakeGitHub) {
     const code = await runCli(["triage", "--event", writeEvent(event), "--db", db, ...extra], {
       stdout: () => {},
       stderr: (s) => (stderr += s),
-      env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url, BUGBEACON_RETRY_BASE_MS: "1", ...env },
+      env: { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: fake.url, BUGBEACON_RETRY_BASE_MS: "1", BUGBEACON_PACING_MS: "0", ...env },
       cwd: db,
     });
     return { code, stderr };
