@@ -152,9 +152,15 @@ console.error("app done");
     expect(fake.requests.every((r) => r.status === 0)).toBe(true);
     fake.faults.clear();
     // Its claim went back to the queue (the process is gone); the next start delivers it, exactly once.
-    const waitApp = `import { getHelper } from "bugbeacon";
+    // It stays up until its spool is empty (at most 20 s): the background flush never holds a process open
+    // by itself, so an app that lives long enough is what lets it finish, whatever the machine's load.
+    const waitApp = `import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { getHelper } from "bugbeacon";
 getHelper("github", { repo: "octo/app", confirm: false });
-setTimeout(() => {}, 1500);
+const left = () => ["queue", "inflight"].flatMap((d) => { try { return readdirSync(join(process.env.BUGBEACON_SPOOL_DIR, d)); } catch { return []; } }).filter((n) => n.endsWith(".json"));
+const until = Date.now() + 20_000;
+const poll = setInterval(() => { if (left().length === 0 || Date.now() > until) clearInterval(poll); }, 50);
 `;
     const next = await crashOnce(env, waitApp);
     expect(next.code).toBe(0);

@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { parseIssueBody } from "../../src/index.js";
 import type { FakeGitHub } from "./fake-github/index.js";
 import { runNode } from "./run-node.js";
-import { appEnv } from "./write-ahead-trials.js";
+import { appEnv, writeApp } from "./write-ahead-trials.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 export const TOKEN = "ghp_seenagaintokenseenagaintoken1234567";
@@ -54,3 +54,30 @@ export function agePeriod(spoolDir: string, ms: number): void {
   }
 }
 
+/** An app that installs the crash handlers and crashes with the same bug every time. */
+const SAME_BUG_CRASH = `import { installHandlers } from "bugbeacon";
+installHandlers({ repo: "${REPO}", confirm: false, open: false, identify: () => "the same bug" });
+setTimeout(() => { throw new TypeError("the same bug"); }, 0);
+`;
+
+/**
+ * `total` real crashes of one bug on one machine (one spool folder), `concurrency` processes at a time:
+ * each app crashes, reports through its crash handlers and exits 1 as Node would.
+ */
+export async function crashBurst(f: FakeGitHub, spoolDir: string, total: number, concurrency: number): Promise<void> {
+  const app = writeApp(SAME_BUG_CRASH);
+  try {
+    let started = 0;
+    const worker = async (): Promise<void> => {
+      while (started < total) {
+        started += 1;
+        const r = await runNode([app.file], { cwd: app.dir, timeoutMs: 60_000, env: appEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: f.url, BUGBEACON_SPOOL_DIR: spoolDir, BUGBEACON_PACING_MS: "0" }) });
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toContain("TypeError: the same bug");
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    app.cleanup();
+  }
+}

@@ -165,13 +165,20 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
     const paced = dedupable && (options.onDuplicate === "count" || options.onDuplicate === "react") ? options.seen : undefined;
     // An open issue: at most one message per period. Otherwise (a new issue, a regression) send, unless
     // another process on this machine sent about it after the lookup started (a burst of one new bug).
-    const slot = paced?.take(item.identifier, item.reportId, existing?.state === "open" ? {} : { unlessSentAfter: lookupStarted });
+    // Only the crash path (no time to look anything up) respects a lock left by a sender that died.
+    const breakDeadLocks = options.fast === undefined;
+    const slot = paced?.take(item.identifier, item.reportId, existing?.state === "open" ? { breakDeadLocks } : { unlessSentAfter: lookupStarted, breakDeadLocks });
     if (slot?.action === "count") return { kind: "counted", number: existing?.number ?? options.cache.get(item.identifier) };
+    // An answer that may have been lost counts as sent here: the report waits in the spool and is looked up
+    // before it goes again, and another process on this machine must not open a second issue meanwhile.
     let sent = false;
     try {
       const outcome = await sendOrMerge(octokit, item, options, existing, slot?.action === "send" ? slot : { count: 0, since: undefined });
       sent = true;
       return outcome;
+    } catch (error) {
+      sent = classify(error).uncertain;
+      throw error;
     } finally {
       if (slot?.action === "send") slot.done(sent);
     }

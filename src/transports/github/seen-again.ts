@@ -5,13 +5,16 @@
  *
  *   <spoolDir>/seen-again/<identifier>.last      when this machine last created or commented (ISO)
  *   <spoolDir>/seen-again/<identifier>.counted   one line per counted occurrence: "<reportId> <ISO time>"
- *   <spoolDir>/seen-again/<identifier>.lock      held (O_EXCL) by the one process sending right now
+ *   <spoolDir>/seen-again/<identifier>.lock      held by the one process sending right now (see takeLock:
+ *                                                 in the crash path a dead sender's lock is respected, so a
+ *                                                 burst of crashes never opens a second issue)
  *
  * Appends are single small writes with O_APPEND (whole lines). The sender takes the counted lines by
  * renaming the file, so an occurrence is counted into exactly one comment; lines are counted by report id,
- * so a report counted twice (its process was killed before its spool file was removed) counts once.
+ * so a report counted twice (its process was killed before its spool file was removed) counts once, and
+ * lines a sender took and never gave back (it died) go into the next message.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { appendFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeAtomic } from "../spool/spool.js";
 
@@ -32,7 +35,7 @@ export interface SeenAgain {
    * identifier within the period; with `unlessSentAfter`, "send" unless it sent something after that time
    * (for a new issue or a regression, which are news whatever the period).
    */
-  take(identifier: string, reportId: string, options?: { unlessSentAfter?: number }): SeenAgainSlot;
+  take(identifier: string, reportId: string, options?: { unlessSentAfter?: number; breakDeadLocks?: boolean }): SeenAgainSlot;
 }
 
 export function seenAgain(spoolDir: string, everyMs: number, now: () => number = Date.now): SeenAgain {
@@ -57,7 +60,7 @@ export function seenAgain(spoolDir: string, everyMs: number, now: () => number =
         return now() - last < everyMs && last <= now() + 60_000;
       };
       if (recent()) return count();
-      const lock = takeLock(dir, file("lock"), now);
+      const lock = takeLock(dir, file("lock"), now, options.breakDeadLocks === true);
       if (lock === undefined) return count(); // another process is sending this one right now
       if (recent()) {
         lock();
@@ -71,6 +74,9 @@ export function seenAgain(spoolDir: string, everyMs: number, now: () => number =
       } catch {
         lines = [];
       }
+      // Lines a sender took and never gave back (it died mid-send) go into this message instead of being lost.
+      const orphans = orphanedTakes(dir, identifier);
+      for (const orphan of orphans) lines.push(...orphan.lines);
       const seen = new Map<string, string>();
       for (const line of lines) {
         const [id, at] = line.split(" ");
@@ -86,6 +92,7 @@ export function seenAgain(spoolDir: string, everyMs: number, now: () => number =
             if (sent) writeAtomic(file("last"), new Date(now()).toISOString());
             else if (lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
             unlinkQuietly(taken);
+            for (const orphan of orphans) unlinkQuietly(orphan.path);
           } finally {
             lock();
           }
@@ -105,30 +112,59 @@ function readLast(path: string): number | undefined {
 }
 
 /** Takes the lock file, breaking one left by a dead sender; returns its release, or undefined when held. */
-function takeLock(dir: string, path: string, now: () => number): (() => void) | undefined {
+/**
+ * Takes the lock file (created whole, with the holder's pid, by a hard link: never seen empty), or returns
+ * undefined when it is held. A lock of a live sender is held until it is 30 s old. A lock of a sender that
+ * died is broken at once only when `breakDead`: a flush, which has time to look up what arrived; the crash
+ * path counts instead (the dead sender's report waits in the spool, and breaking the lock in a burst could
+ * only open a second issue).
+ */
+function takeLock(dir: string, path: string, now: () => number, breakDead: boolean): (() => void) | undefined {
   for (let attempt = 0; attempt < 2; attempt++) {
+    const temp = `${path}.${process.pid}.tmp`;
     try {
       mkdirSync(dir, { recursive: true });
-      const fd = openSync(path, "wx", 0o600);
-      try {
-        writeSync(fd, String(process.pid));
-      } finally {
-        closeSync(fd);
-      }
+      writeFileSync(temp, String(process.pid), { mode: 0o600 });
+      linkSync(temp, path);
       return () => unlinkQuietly(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") return undefined;
       try {
-        // Held by a live process, and recently: someone is sending. A dead holder's lock is broken at once.
         const holder = Number(readFileSync(path, "utf8"));
-        if (isAlive(holder) && now() - statSync(path).mtimeMs < STALE_LOCK_MS) return undefined;
+        const fresh = now() - statSync(path).mtimeMs < STALE_LOCK_MS;
+        if (fresh && !(breakDead && !isAlive(holder))) return undefined;
         unlinkSync(path);
       } catch {
         // Released meanwhile: try again.
       }
+    } finally {
+      unlinkQuietly(temp);
     }
   }
   return undefined;
+}
+
+/** `<identifier>.counted.<pid>.taken` files of processes that are gone, with their lines. */
+function orphanedTakes(dir: string, identifier: string): Array<{ path: string; lines: string[] }> {
+  const prefix = `${identifier}.counted.`;
+  const found: Array<{ path: string; lines: string[] }> = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return found;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".taken")) continue;
+    const pid = Number(name.slice(prefix.length, -".taken".length));
+    if (pid === process.pid || isAlive(pid)) continue;
+    try {
+      found.push({ path: join(dir, name), lines: readFileSync(join(dir, name), "utf8").split("\n").filter(Boolean) });
+    } catch {
+      // Taken by another sender meanwhile.
+    }
+  }
+  return found;
 }
 
 function isAlive(pid: number): boolean {
