@@ -4,12 +4,10 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
+import { tempDir } from "./support/temp.js";
 
 const TOKEN = "ghp_proxytokenproxytokenproxytoken123456";
 const REPO = "octo/app";
@@ -50,15 +48,12 @@ afterAll(async () => {
   await new Promise((r) => proxy.close(r));
 });
 
-const made: string[] = [];
 afterEach(() => {
   tunnels.length = 0;
   plainRequests.length = 0;
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 const helper = (env: NodeJS.ProcessEnv, extra: { fetch?: typeof fetch } = {}) => {
-  const spoolDir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
-  made.push(spoolDir);
+  const spoolDir = tempDir("bugbeacon-spool-");
   return getHelper("github", { baseUrl: fake.url, confirm: false, quiet: true, spoolDir, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, ...env }, ...extra });
 };
 

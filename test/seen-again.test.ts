@@ -3,25 +3,16 @@
  * within the period; the occurrences are counted and the count arrives with the next comment. `react`
  * adds a +1 reaction instead. (A bigger burst: test/stress/write-ahead.stress.test.ts.)
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+
+import { describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { agePeriod, burst, countedIds, deliveredIds, REPO, TOKEN } from "./support/seen-again-burst.js";
+import { tempDir } from "./support/temp.js";
 
 const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
 
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const newSpool = () => {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
-  made.push(dir);
-  return dir;
-};
+const newSpool = () => tempDir("bugbeacon-spool-");
 
 describe("seenAgainEvery and onDuplicate: count", () => {
   it("15 crashes of one bug from 3 processes: one issue, no comment in the period; the count arrives with the next comment", async () => {

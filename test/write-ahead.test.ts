@@ -5,29 +5,21 @@
  * (More trials: test/stress/write-ahead.stress.test.ts.)
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
 import { Spool } from "../src/transports/spool/spool.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { appEnv, CRASH_APP, runKillTrials, writeApp } from "./support/write-ahead-trials.js";
+import { tempDir } from "./support/temp.js";
 
 const TOKEN = "ghp_writeaheadtokenwriteaheadtoken12345";
 const REPO = "octo/app";
 const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
 
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const newSpool = () => {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
-  made.push(dir);
-  return dir;
-};
+const newSpool = () => tempDir("bugbeacon-spool-");
 
 function spooled(dir: string): Array<{ sub: string; report: { title: string; uncertain: boolean; lastError?: string; reportId: string } }> {
   const out = [];

@@ -4,27 +4,18 @@
  * once; a burst of 200 reports of one bug from 10 processes, and 200 real crashes of one bug, 10 apps
  * at a time: one issue, no comment within the period, and the count arrives with the next comment.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+
+import { describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../../src/index.js";
 import { useFakeGitHub } from "../support/fake-github/use.js";
 import { runKillTrials } from "../support/write-ahead-trials.js";
 import { agePeriod, burst, countedIds, crashBurst, deliveredIds } from "../support/seen-again-burst.js";
 
 import { TOKEN } from "../support/seen-again-burst.js";
+import { tempDir } from "../support/temp.js";
 const REPO = "octo/app";
 const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const newSpool = () => {
-  const dir = mkdtempSync(join(tmpdir(), "bugbeacon-spool-"));
-  made.push(dir);
-  return dir;
-};
+const newSpool = () => tempDir("bugbeacon-spool-");
 
 describe("write-ahead under SIGKILL (stress)", () => {
   it("24 apps killed at random points after their report reached the disk: one flush, every report exactly once", async () => {
