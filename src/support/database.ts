@@ -23,7 +23,7 @@ export const UNKNOWN_VERSION = "unknown";
 export class UnsafeNameError extends BugbeaconError {
   override name = "UnsafeNameError";
   constructor(kind: string, value: unknown) {
-    super(`Refusing ${kind} ${showUntrusted(value)}: only md5.<32 lowercase hex> identifiers and plain version names may become folder names.`, {
+    super(`Refusing ${kind} ${showUntrusted(value)}: only identifiers that pass the report format's rule (md5.<32 hex>, or letters, digits, ".", "-", "_") and plain version names may become folder names.`, {
       code: "ERR_UNSAFE_NAME",
     });
   }

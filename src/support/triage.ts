@@ -5,7 +5,8 @@
  *
  * 1. Parse the issue body with the report format module (bugbeacon's metadata, its visible identifier
  *    line, or Python helpme's line). Other issues are left alone, quietly.
- * 2. Refuse identifiers that are not `md5.<32 hex>` (they never reach a path).
+ * 2. Refuse identifiers that break the report format's identifier rule (`isReportIdentifier`: `md5.<32 hex>` or a
+ *    folder-safe verbatim identifier, as the SDK and helpme produce); they never reach a path.
  * 3. File the report, write-ahead, on the newest state of the database (redone on a fresh copy whenever
  *    another run pushed first). The run that first files an issue fixes its identity in the number index:
  *    an edit can move it nowhere and file it nowhere else.
@@ -17,7 +18,7 @@
  * 5. Apply the maintainers' rules. Every GitHub write is idempotent (see triage-github.ts).
  */
 import type { Octokit } from "@octokit/rest";
-import { parseIssueBody, type ParsedReport } from "../format/report-format.js";
+import { IDENTIFIER_RULE_TEXT, parseIssueBody, type ParsedReport } from "../format/report-format.js";
 import { neutralise, botMarker } from "./bot-text.js";
 import type { SupportConfig } from "./config.js";
 import { Database, type StoredRecord } from "./database.js";
@@ -107,7 +108,7 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   if (indexed === undefined) {
     if (parsed === undefined) return { kind: "ignored", reason: "no bugbeacon report in the issue" };
     if (safe === undefined) {
-      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} is not md5.<32 lowercase hex>`);
+      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} breaks the identifier rule (${IDENTIFIER_RULE_TEXT})`);
       return { kind: "refused", reason: "unsafe identifier" };
     }
   } else {
@@ -134,7 +135,7 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   }
   if (filing === undefined) {
     if (parsed !== undefined && safe === undefined) {
-      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} is not md5.<32 lowercase hex>`);
+      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} breaks the identifier rule (${IDENTIFIER_RULE_TEXT})`);
       return { kind: "refused", reason: "unsafe identifier" };
     }
     return { kind: "ignored", reason: "no bugbeacon report in the issue" };
