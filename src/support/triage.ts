@@ -23,6 +23,8 @@ import { neutralise, botMarker } from "./bot-text.js";
 import type { SupportConfig } from "./config.js";
 import { Database, type StoredRecord } from "./database.js";
 import type { IssuesEvent } from "./event.js";
+import { LegacyDatabaseError } from "./layout.js";
+import { TriageStepError } from "../errors.js";
 import { gitFailure } from "./github-failure.js";
 import { land } from "./git-sync.js";
 import type { ReportRecord } from "./record.js";
@@ -113,6 +115,15 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
     }
   } else {
     await include(folders(indexed.identifier));
+  }
+  // github-support (helpme) records of this identifier: deciding "first" without them would be wrong.
+  const legacyId = indexed?.identifier ?? safe?.identifier;
+  if (legacyId !== undefined) {
+    const legacy = db.legacyFor(legacyId);
+    if (legacy.length > 0) {
+      const error = new LegacyDatabaseError(legacy, `The database folder of ${legacyId}`);
+      throw new TriageStepError(error.message, { transient: false, code: error.code, cause: error });
+    }
   }
 
   let filing: Filing | undefined;

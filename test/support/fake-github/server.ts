@@ -101,6 +101,8 @@ export interface FakeGitHub {
   /** Snapshot (deep copy) of a repo's issues, each with its comments. */
   issues(repo: string): StoredIssue[];
   seedIssue(repo: string, input: SeedIssueInput): StoredIssue;
+  /** Deletes (or transfers away) an issue, as a maintainer can: gone from the API, its number not reused. */
+  deleteIssue(repo: string, number: number): void;
   /** Back to the initial state: no issues/labels, empty logs, no faults, fresh limits. */
   reset(): void;
   close(): Promise<void>;
@@ -567,6 +569,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         issue.comments.push({ id: state.id(), body: text, user, createdAt: t, updatedAt: t });
       }
       return structuredClone(issue);
+    },
+    deleteIssue: (repo, number) => {
+      const issue = state.issue(requireRepo(repo), number);
+      if (issue === undefined) throw new Error(`fake GitHub: no issue #${number} in ${repo}`);
+      issue.deleted = true;
     },
     reset: () => {
       state.reset();
