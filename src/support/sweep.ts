@@ -36,8 +36,8 @@ export interface SweepState {
   cursor: string | null;
   /** ETag of page 1 as the last complete pass read it. */
   etag: string | null;
-  /** A pass cut off: where it started (its new cursor) and the next page to read. */
-  pass: { startedAt: string | null; nextPage: number } | null;
+  /** A pass cut off: where it started (its new cursor), the next page to read, and (a full pass) the numbers it listed. */
+  pass: { startedAt: string | null; nextPage: number; seen?: number[] } | null;
   /** Issue numbers filed in the database that GitHub no longer lists (deleted or transferred). */
   gone: number[];
   lastRun: string | null;
@@ -91,7 +91,11 @@ export async function readSweepState(dbRoot: string): Promise<SweepState> {
       etag: typeof value.etag === "string" ? value.etag : null,
       pass:
         value.pass && typeof value.pass.nextPage === "number" && value.pass.nextPage >= 1
-          ? { startedAt: typeof value.pass.startedAt === "string" ? value.pass.startedAt : null, nextPage: Math.floor(value.pass.nextPage) }
+          ? {
+              startedAt: typeof value.pass.startedAt === "string" ? value.pass.startedAt : null,
+              nextPage: Math.floor(value.pass.nextPage),
+              ...(Array.isArray(value.pass.seen) ? { seen: value.pass.seen.filter((n): n is number => Number.isSafeInteger(n)) } : {}),
+            }
           : null,
       gone: Array.isArray(value.gone) ? value.gone.filter((n): n is number => Number.isSafeInteger(n)) : [],
       lastRun: typeof value.lastRun === "string" ? value.lastRun : null,
@@ -134,7 +138,8 @@ export async function sweep(ctx: SweepContext): Promise<SweepResult> {
   });
   const maxPages = ctx.maxPages ?? 1000;
   const full = state.cursor === null;
-  const seen = new Set<number>();
+  // A full pass cut off keeps the numbers it listed, so the run that finishes it can tell what is gone.
+  const seen = new Set<number>(full ? (state.pass?.seen ?? []) : []);
   let page = state.pass?.nextPage ?? 1;
   let startedAt = state.pass?.startedAt ?? null;
   let newEtag: string | null = null;
@@ -161,7 +166,8 @@ export async function sweep(ctx: SweepContext): Promise<SweepResult> {
           direction: "desc",
           per_page: 100,
           page,
-          ...(conditional ? { headers: { "if-none-match": state.etag! } } : {}),
+          // A 304 is an answer, not a failure: the client's global retry count would repeat it.
+          ...(conditional ? { headers: { "if-none-match": state.etag! }, request: { retries: 0 } } : {}),
         });
         data = res.data as ListedIssue[];
         link = res.headers.link ?? "";
@@ -182,6 +188,7 @@ export async function sweep(ctx: SweepContext): Promise<SweepResult> {
         startedAt ??= data[0]?.updated_at ?? state.cursor;
       }
       let reachedCursor = false;
+      const fresh: ListedIssue[] = [];
       for (const issue of data) {
         if (Date.parse(issue.updated_at) < cursorMs) {
           reachedCursor = true;
@@ -192,10 +199,12 @@ export async function sweep(ctx: SweepContext): Promise<SweepResult> {
         seen.add(issue.number);
         result.listed += 1;
         openState.set(issue.number, issue);
-        await fileIfMissing(ctx, db, issue, now, result);
+        fresh.push(issue);
       }
+      // Oldest first within a page: the first report is filed first (triage would reach the same end anyway).
+      for (const issue of fresh.sort((a, b) => a.number - b.number)) await fileIfMissing(ctx, db, issue, now, result);
       page += 1;
-      state.pass = { startedAt, nextPage: page };
+      state.pass = { startedAt, nextPage: page, ...(full ? { seen: [...seen] } : {}) };
       if (reachedCursor || !/rel="next"/.test(link)) {
         result.complete = true;
         break;
@@ -388,7 +397,7 @@ async function runTimed(
         const parts = [step.comment !== undefined ? fillTemplate(step.comment, { number: n, identifier: record.identifier, first: n, count: 1 }) : undefined, step.mention].filter(
           (p): p is string => p !== undefined,
         );
-        if (parts.length > 0) await gh.comment(n, parts.join("\n\n"), botMarker({ what: `timed:${key}`, issue: n, identifier: record.identifier, about: n }));
+        if (parts.length > 0) await gh.comment(n, parts.join("\n\n"), botMarker({ what: `timed:${rule.id}:${i}`, issue: n, identifier: record.identifier, about: n }));
         if (step.close) await gh.setState(n, "closed");
         if (step.reopen) await gh.setState(n, "open");
         timer.fired[key] = new Date(now).toISOString();

@@ -189,7 +189,13 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   /** Labels, closes and tells `dupe` it duplicates `of`; tells `of` it was seen again. Done once: the duplicate comment comes last and marks it done. */
   const markDuplicate = async (dupe: number, of: number, dupeRecord: ReportRecord): Promise<boolean> => {
     const doneMarker = botMarker({ what: "duplicate", issue: dupe, identifier, about: of });
-    if (await gh.hasMarker(dupe, doneMarker)) return false;
+    try {
+      if (await gh.hasMarker(dupe, doneMarker)) return false;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404 && (error as { status?: number }).status !== 410) throw error;
+      log(`issue #${dupe} was deleted or transferred: not marking it as a duplicate of #${of}`);
+      return false;
+    }
     if (config.duplicates.label !== null) await gh.addLabels(dupe, [config.duplicates.label]);
     if (config.duplicates.close) await gh.setState(dupe, "closed", config.duplicates.stateReason);
     if (config.duplicates.seenAgain === "comment") {
