@@ -192,7 +192,8 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
     try {
       if (await gh.hasMarker(dupe, doneMarker)) return false;
     } catch (error) {
-      if ((error as { status?: number }).status !== 404 && (error as { status?: number }).status !== 410) throw error;
+      // The issue this run is about must exist (a clear failure); another one displaced by it may be gone.
+      if (dupe === n || ((error as { status?: number }).status !== 404 && (error as { status?: number }).status !== 410)) throw error;
       log(`issue #${dupe} was deleted or transferred: not marking it as a duplicate of #${of}`);
       return false;
     }
