@@ -307,6 +307,8 @@ async function fileIfMissing(ctx: SweepContext, db: Database, issue: ListedIssue
   else if (outcome.kind === "duplicate") {
     result.filed += 1;
     result.duplicates += 1;
+    // Closed by this run: what the listing said about its state is stale.
+    if (ctx.config.duplicates.close) issue.state = "closed";
   } else if (outcome.kind === "refused") result.refused += 1;
   if (outcome.kind === "first" || outcome.kind === "duplicate") ctx.log(`issue #${issue.number} was missing from the database: filed (${outcome.kind})`);
 }
@@ -354,6 +356,8 @@ async function runTimed(
   const gh = new TriageGitHub(octokit, { owner, repo: name }, { log: ctx.log, ...(ctx.botLogin !== undefined ? { botLogin: ctx.botLogin } : {}) });
   const { records } = loadRecords(db.root, db.layout);
   const gone = new Set(state.gone);
+  let reads = 0;
+  let deferred = 0;
   for (const record of records.sort((a, b) => a.number - b.number)) {
     const n = record.number;
     if (gone.has(n)) continue;
@@ -375,7 +379,13 @@ async function runTimed(
         if (timer.fired[key] !== undefined) continue;
         const due = filedAt + openFor + (step.after !== undefined ? (parseDuration(step.after) ?? Infinity) : 0);
         if (now < due) continue;
-        const current = await gh.issue(n).catch((error: unknown) => {
+        // The listing already says whether a changed issue is open; others are read, at most MAX_STATE_READS a run.
+        if (seenNow === undefined && reads >= MAX_STATE_READS) {
+          deferred += 1;
+          break;
+        }
+        if (seenNow === undefined) reads += 1;
+        const current = seenNow !== undefined ? { state: seenNow.state, labels: labelNames(seenNow.labels) } : await gh.issue(n).catch((error: unknown) => {
           const status = (error as { status?: number }).status;
           if (status === 404 || status === 410) return undefined;
           throw error;
@@ -409,6 +419,14 @@ async function runTimed(
     }
     if (changed) timers.set(timerPath(n), timer);
   }
+  if (deferred > 0) ctx.log(`${deferred} due timed steps wait for the next sweep (at most ${MAX_STATE_READS} issues are read per run)`);
+}
+
+/** Issues whose state a sweep reads for the timed rules, at most, per run (the API budget). */
+const MAX_STATE_READS = 200;
+
+function labelNames(labels: Array<string | { name?: string }>): string[] {
+  return labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter((l) => l !== "");
 }
 
 /** The one line the CLI prints. */
