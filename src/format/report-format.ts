@@ -43,8 +43,34 @@ const HELPME_LINE_LABEL = "HelpMe Github Issue:";
 /** Metadata larger than this is not a report we wrote; refuse to parse it (bodies are untrusted). */
 const MAX_METADATA_CHARS = 256 * 1024;
 
-/** The strict form of a hashed identifier: what the support repository accepts. */
+/** The strict form of a hashed identifier (`md5.<32 lowercase hex>`, what helpme and the SDK hash to). */
 export const MD5_IDENTIFIER = /^md5\.[0-9a-f]{32}$/;
+
+/**
+ * The one identifier rule, shared by the SDK (what `generateMd5: false` may send verbatim) and the support
+ * repository (what triage files, what a record may hold): 1 to 128 letters, digits, `.`, `-`, `_`, starting
+ * with a letter or digit, without `..`, and a folder name on every OS (no Windows device name such as `CON`
+ * or `nul.txt` in any case, no trailing dot). `md5.<hex>` passes; so do helpme's verbatim identifiers
+ * (`generate_md5=False`) that are safe as folder names.
+ */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Windows device names, matched on the part before the first dot, in any case. */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)$/i;
+
+/** True when `value` is an identifier a report may carry and the database may use as a folder name. */
+export function isReportIdentifier(value: unknown): value is string {
+  if (typeof value !== "string" || !IDENTIFIER_PATTERN.test(value) || value.includes("..") || value.endsWith(".")) return false;
+  return !WINDOWS_DEVICE.test(value.split(".")[0] ?? "");
+}
+
+/** What `isReportIdentifier` accepts, in words (for error messages). */
+export const IDENTIFIER_RULE_TEXT =
+  '1 to 128 characters of letters, digits, ".", "-" and "_", starting with a letter or digit, without ".." or a trailing ".", and not a Windows device name such as "CON" (it becomes a folder name)';
+
+/** True for a Windows device name (`CON`, `nul.txt`, `Com1.tar`): such a name cannot be a folder on Windows. */
+export function isWindowsDeviceName(name: string): boolean {
+  return WINDOWS_DEVICE.test(name.split(".")[0] ?? "");
+}
 
 export type ReportKind = "manual" | "exception" | "assertion";
 
@@ -248,7 +274,7 @@ export interface ParsedReport {
 /**
  * Reads a report back from an issue body. Returns `undefined` for bodies bugbeacon (or helpme) did not
  * write. Never throws on any input; a broken metadata block falls back to the visible identifier line.
- * The identifier is returned as found: callers that use it as a path must check it (see `MD5_IDENTIFIER`).
+ * The identifier is returned as found: callers that use it as a path must check it (see `isReportIdentifier`).
  */
 export function parseIssueBody(rawBody: string | null | undefined): ParsedReport | undefined {
   if (typeof rawBody !== "string" || rawBody.length === 0) return undefined;

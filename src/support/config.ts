@@ -42,6 +42,28 @@ export interface Rule {
   target?: "new" | "first";
 }
 
+/** One step of a timed rule: its actions, fired once per issue, `after` the rule's `openFor` (default at once). */
+export interface TimedStep extends RuleAction {
+  /** Delay after `openFor`, e.g. "48h": escalation chains are steps with growing delays. */
+  after?: string;
+}
+
+/**
+ * A time-based rule (run by `bugbeacon sweep`): when a filed report's issue has stayed open for `openFor`
+ * (and matches the optional conditions), each step fires once, remembered in `timers/` in the database.
+ */
+export interface TimedRule {
+  id: string;
+  when: {
+    /** "30m", "24h", "7d", "2w": how long the issue has been open. */
+    openFor: string;
+    identifier?: string;
+    title?: string;
+    label?: string;
+  };
+  then: TimedStep[];
+}
+
 export interface SupportConfig {
   version: 1;
   layout: Layout;
@@ -63,6 +85,8 @@ export interface SupportConfig {
     changedLabel: string | null;
   };
   rules: Rule[];
+  /** Time-based rules, run by `bugbeacon sweep`. @default [] */
+  timed: TimedRule[];
 }
 
 export const DEFAULT_CONFIG: SupportConfig = {
@@ -71,7 +95,27 @@ export const DEFAULT_CONFIG: SupportConfig = {
   duplicates: { close: true, stateReason: "not_planned", label: "duplicate", seenAgain: "comment" },
   identity: { changedLabel: null },
   rules: [],
+  timed: [],
 };
+
+const DURATION = /^([1-9]\d{0,5})(m|h|d|w)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** Milliseconds of "30m", "24h", "7d", "2w"; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text);
+  if (m === null) return undefined;
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+const ACTION_PROPERTIES = {
+  labels: { type: "array", items: { type: "string", minLength: 1, maxLength: 50 } },
+  assign: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9-]{1,39}$" } },
+  comment: { type: "string", minLength: 1, maxLength: 10000 },
+  mention: { type: "string", pattern: "^@[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$" },
+  close: { type: "boolean" },
+  reopen: { type: "boolean" },
+} as const;
 
 const CONFIG_SCHEMA = {
   type: "object",
@@ -127,12 +171,40 @@ const CONFIG_SCHEMA = {
             additionalProperties: false,
             minProperties: 1,
             properties: {
-              labels: { type: "array", items: { type: "string", minLength: 1, maxLength: 50 } },
-              assign: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9-]{1,39}$" } },
-              comment: { type: "string", minLength: 1, maxLength: 10000 },
-              mention: { type: "string", pattern: "^@[A-Za-z0-9-]+(/[A-Za-z0-9_.-]+)?$" },
-              close: { type: "boolean" },
-              reopen: { type: "boolean" },
+              ...ACTION_PROPERTIES,
+            },
+          },
+        },
+      },
+    },
+    timed: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["id", "when", "then"],
+        properties: {
+          id: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+          when: {
+            type: "object",
+            additionalProperties: false,
+            required: ["openFor"],
+            properties: {
+              openFor: { type: "string", minLength: 1 },
+              identifier: { type: "string", minLength: 1 },
+              title: { type: "string", minLength: 1 },
+              label: { type: "string", minLength: 1 },
+            },
+          },
+          then: {
+            type: "array",
+            minItems: 1,
+            maxItems: 20,
+            items: {
+              type: "object",
+              additionalProperties: false,
+              minProperties: 1,
+              properties: { after: { type: "string", minLength: 1 }, ...ACTION_PROPERTIES },
             },
           },
         },
@@ -186,6 +258,7 @@ export async function parseConfig(value: unknown, file = CONFIG_FILE): Promise<S
     duplicates: { ...DEFAULT_CONFIG.duplicates, ...(v.duplicates ?? {}) },
     identity: { ...DEFAULT_CONFIG.identity, ...(v.identity ?? {}) },
     rules: v.rules ?? [],
+    timed: v.timed ?? [],
   };
   const problems: string[] = [];
   const { validRange } = await import("semver");
@@ -203,6 +276,24 @@ export async function parseConfig(value: unknown, file = CONFIG_FILE): Promise<S
       problems.push(`/rules/${i}/when/version ${JSON.stringify(rule.when.version)} is not a semver range (e.g. ">=2.0.0 <3")`);
     }
   }
+  for (const [i, rule] of config.timed.entries()) {
+    if (parseDuration(rule.when.openFor) === undefined) problems.push(`/timed/${i}/when/openFor ${JSON.stringify(rule.when.openFor)} is not a duration (e.g. "30m", "24h", "7d", "2w")`);
+    for (const key of ["identifier", "title"] as const) {
+      const source = rule.when[key];
+      if (source === undefined) continue;
+      try {
+        new RegExp(source, "i");
+      } catch (error) {
+        problems.push(`/timed/${i}/when/${key} is not a valid regular expression: ${(error as Error).message}`);
+      }
+    }
+    for (const [j, step] of rule.then.entries()) {
+      if (step.after !== undefined && parseDuration(step.after) === undefined) problems.push(`/timed/${i}/then/${j}/after ${JSON.stringify(step.after)} is not a duration (e.g. "30m", "24h", "7d", "2w")`);
+      if (Object.keys(step).every((k) => k === "after")) problems.push(`/timed/${i}/then/${j} has no action (labels, assign, comment, mention, close or reopen)`);
+    }
+  }
+  const timedIds = config.timed.map((r) => r.id);
+  for (const id of timedIds.filter((id, i) => timedIds.indexOf(id) !== i)) problems.push(`/timed: id ${JSON.stringify(id)} is used twice`);
   const ids = config.rules.map((r) => r.id);
   for (const id of ids.filter((id, i) => ids.indexOf(id) !== i)) problems.push(`/rules: id ${JSON.stringify(id)} is used twice`);
   if (problems.length > 0) throw new InvalidConfigError(file, problems);

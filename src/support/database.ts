@@ -14,16 +14,17 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { BugbeaconError } from "../errors.js";
+import { foldersOf, legacyFilesOf, readEntry, recordFiles, type Layout } from "./layout.js";
 import { InvalidRecordError, recordProblems, type ReportRecord } from "./record.js";
 import { isSafeIdentifier, isSafeVersion, showUntrusted } from "./safe-names.js";
 
-export type Layout = "flat" | "by-version";
+export type { Layout } from "./layout.js";
 export const UNKNOWN_VERSION = "unknown";
 
 export class UnsafeNameError extends BugbeaconError {
   override name = "UnsafeNameError";
   constructor(kind: string, value: unknown) {
-    super(`Refusing ${kind} ${showUntrusted(value)}: only md5.<32 lowercase hex> identifiers and plain version names may become folder names.`, {
+    super(`Refusing ${kind} ${showUntrusted(value)}: only identifiers that pass the report format's rule (md5.<32 hex>, or letters, digits, ".", "-", "_") and plain version names may become folder names.`, {
       code: "ERR_UNSAFE_NAME",
     });
   }
@@ -121,8 +122,7 @@ export class Database {
   /** Every readable record of an identifier (all version folders), ascending by number. */
   async recordsFor(identifier: string): Promise<StoredRecord[]> {
     if (!isSafeIdentifier(identifier)) throw new UnsafeNameError("identifier", identifier);
-    const folders =
-      this.layout === "flat" ? [join("issues", identifier)] : (await listDirs(this.issuesDir)).map((v) => join("issues", v, identifier));
+    const folders = foldersOf(this.root, this.layout, identifier);
     const out: StoredRecord[] = [];
     for (const folder of folders) {
       for (const name of await listFiles(join(this.root, folder))) {
@@ -146,13 +146,9 @@ export class Database {
   /** Issue numbers stored for an identifier, ascending. Reads only that identifier's folder(s). */
   async numbersFor(identifier: string): Promise<number[]> {
     if (!isSafeIdentifier(identifier)) throw new UnsafeNameError("identifier", identifier);
-    const folders =
-      this.layout === "flat"
-        ? [join(this.issuesDir, identifier)]
-        : (await listDirs(this.issuesDir)).map((v) => join(this.issuesDir, v, identifier));
     const numbers: number[] = [];
-    for (const folder of folders) {
-      for (const name of await listFiles(folder)) {
+    for (const folder of foldersOf(this.root, this.layout, identifier)) {
+      for (const name of await listFiles(join(this.root, folder))) {
         const m = /^([1-9]\d{0,15})\.json$/.exec(name);
         if (m?.[1]) numbers.push(Number(m[1]));
       }
@@ -161,19 +157,14 @@ export class Database {
   }
 
   /** Every record file with its parsed content or the problem with it. */
-  async *entries(): AsyncGenerator<{ path: string; record?: ReportRecord; problem?: string }> {
-    const depth = this.layout === "by-version" ? 2 : 1;
-    for await (const file of walkJson(this.issuesDir, depth)) {
-      const path = relative(this.root, file);
-      let value: unknown;
-      try {
-        value = JSON.parse(await readFile(file, "utf8"));
-      } catch (error) {
-        yield { path, problem: `not JSON (${error instanceof Error ? error.message : String(error)})` };
-        continue;
-      }
-      yield { path, record: value as ReportRecord };
-    }
+  *entries(): Generator<{ path: string; record?: ReportRecord; problem?: string }> {
+    for (const rel of recordFiles(this.root, this.layout)) yield readEntry(this.root, rel);
+  }
+
+  /** github-support `.md` records in an identifier's folders (to be imported before triage can decide). */
+  legacyFor(identifier: string): string[] {
+    if (!isSafeIdentifier(identifier)) throw new UnsafeNameError("identifier", identifier);
+    return legacyFilesOf(this.root, this.layout, identifier);
   }
 }
 
@@ -184,15 +175,6 @@ async function atomicWrite(path: string, text: string): Promise<void> {
   await rename(temp, path);
 }
 
-async function listDirs(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
 async function listFiles(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
@@ -200,13 +182,4 @@ async function listFiles(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-}
-
-/** JSON files exactly `depth` folders below `dir` (issues/<id>/<n>.json or issues/<v>/<id>/<n>.json). */
-async function* walkJson(dir: string, depth: number): AsyncGenerator<string> {
-  if (depth === 0) {
-    for (const name of await listFiles(dir)) if (name.endsWith(".json")) yield join(dir, name);
-    return;
-  }
-  for (const sub of (await listDirs(dir)).sort()) yield* walkJson(join(dir, sub), depth - 1);
 }

@@ -19,6 +19,7 @@ import { VERSION } from "../version.js";
 import { CONFIG_FILE } from "./config.js";
 
 export const WORKFLOW_PATH = ".github/workflows/bugbeacon-triage.yml";
+export const SWEEP_WORKFLOW_PATH = ".github/workflows/bugbeacon-sweep.yml";
 export const INSTALL_DIR = ".github/bugbeacon";
 
 /**
@@ -83,6 +84,52 @@ jobs:
         run: npm ci --ignore-scripts --no-audit --no-fund
       - name: Triage the issue
         run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon triage
+        env:
+          GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+`;
+}
+
+/** The scheduled sweep: hourly (at a minute off the hour, when GitHub's schedules are least crowded) and on demand. */
+export function sweepWorkflowText(cron = "17 * * * *"): string {
+  return `# bugbeacon sweep: files every report issue the triage workflow missed (it was broken, disabled, or not
+# installed yet), notes deleted or transferred issues, and runs the time-based rules ("timed" in ${CONFIG_FILE}).
+#
+# - Cheap when nothing changed: the first page of issues is asked with its ETag and answered 304, which does not
+#   count against the API rate limit. A sweep cut off resumes where it stopped (the cursor is in sweep/state.json).
+# - Same safety as the triage workflow: no issue text in a run: script, least privilege, the token only in the
+#   sweep step, actions pinned by SHA, the CLI from ${INSTALL_DIR}/package-lock.json (npm ci --ignore-scripts).
+# - One sweep at a time (a queued one is enough: it covers everything since the last).
+name: bugbeacon sweep
+
+on:
+  schedule:
+    - cron: "${cron}"
+  workflow_dispatch:
+
+permissions:
+  contents: write
+  issues: write
+
+concurrency:
+  group: bugbeacon-sweep
+  cancel-in-progress: false
+
+jobs:
+  sweep:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+      - uses: ${SETUP_NODE}
+        with:
+          node-version: ${WORKFLOW_NODE_VERSION}
+      - name: Install the pinned bugbeacon CLI
+        working-directory: ${INSTALL_DIR}
+        run: npm ci --ignore-scripts --no-audit --no-fund
+      - name: Sweep
+        run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon sweep
         env:
           GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
 `;
@@ -177,6 +224,7 @@ export async function initSupportRepository(root: string, options: InitOptions =
   const lock = join(INSTALL_DIR, "package-lock.json");
   const files: Array<[string, string]> = [
     [WORKFLOW_PATH, workflowText()],
+    [SWEEP_WORKFLOW_PATH, sweepWorkflowText()],
     [manifest, installManifest(options.version ?? VERSION)],
   ];
   const exists = (path: string) => access(join(root, path)).then(() => true, () => false);
@@ -199,4 +247,50 @@ export async function initSupportRepository(root: string, options: InitOptions =
     written.push(lock);
   }
   return written;
+}
+
+export interface LegacyAutomation {
+  /** Relative path. */
+  path: string;
+  why: string;
+}
+
+/**
+ * What else handles issues in the repository: rseng/github-support's `report_issue.yml` and
+ * `.github/parse_issue.py` (helpme's database writer), and any other workflow that runs on `issues` events
+ * (it would race bugbeacon's triage on the same issues).
+ */
+export async function findLegacyAutomation(root: string): Promise<LegacyAutomation[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const found: LegacyAutomation[] = [];
+  const dir = join(root, ".github", "workflows");
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch {
+    names = [];
+  }
+  for (const name of names) {
+    if (!/\.ya?ml$/.test(name)) continue;
+    const path = `.github/workflows/${name}`;
+    if (path === WORKFLOW_PATH || path === SWEEP_WORKFLOW_PATH) continue;
+    const text = await readFile(join(dir, name), "utf8").catch(() => "");
+    const onIssues = /^\s*issues\s*:/m.test(text) || /^on\s*:\s*(\[[^\]]*\bissues\b[^\]]*\]|issues)\s*$/m.test(text) || /^\s*-\s*issues\s*$/m.test(text);
+    if (text.includes("parse_issue.py")) found.push({ path, why: "github-support's issue parser workflow (writes helpme .md records)" });
+    else if (onIssues) found.push({ path, why: "another workflow that runs on issues events" });
+  }
+  try {
+    await access(join(root, ".github", "parse_issue.py"));
+    found.push({ path: ".github/parse_issue.py", why: "github-support's issue parser script" });
+  } catch {
+    // not there
+  }
+  return found;
+}
+
+/** Removes what `findLegacyAutomation` found (the caller commits it with the new workflows, in one change). */
+export async function removeLegacyAutomation(root: string, found: LegacyAutomation[]): Promise<string[]> {
+  const { rm } = await import("node:fs/promises");
+  for (const f of found) await rm(join(root, f.path), { force: true });
+  return found.map((f) => f.path);
 }

@@ -3,13 +3,14 @@
  * Versioned schema; validated (ajv, loaded on first use) before it is written and by `db check`.
  */
 import { BugbeaconError } from "../errors.js";
+import { IDENTIFIER_PATTERN, IDENTIFIER_RULE_TEXT, isReportIdentifier } from "../format/report-format.js";
 
 export const RECORD_SCHEMA_VERSION = 1 as const;
 
 export interface ReportRecord {
   /** Schema version of this file. */
   schema: typeof RECORD_SCHEMA_VERSION;
-  /** `md5.<32 lowercase hex>`. */
+  /** `md5.<32 lowercase hex>`, or a verbatim identifier that passes the report format's rule (`isReportIdentifier`). */
   identifier: string;
   /** Issue number in the support repository. */
   number: number;
@@ -49,7 +50,7 @@ export const RECORD_JSON_SCHEMA = {
   required: ["schema", "identifier", "number", "title", "created_at", "reporter", "app_version", "platform", "environment", "report_id", "labels", "source", "url"],
   properties: {
     schema: { const: 1 },
-    identifier: { type: "string", pattern: "^md5\\.[0-9a-f]{32}$" },
+    identifier: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$" },
     number: { type: "integer", minimum: 1 },
     title: { type: "string", maxLength: 1024 },
     created_at: { type: "string", format: "date-time" },
@@ -107,6 +108,11 @@ async function validator(): Promise<Validate> {
 /** Problems with `value` as a record, each naming the field; empty when it is valid. */
 export async function recordProblems(value: unknown): Promise<string[]> {
   const validate = await validator();
-  if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || "(record)"} ${e.message ?? "is invalid"}`);
+  const problems = validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "(record)"} ${e.message ?? "is invalid"}`);
+  // What a JSON schema pattern cannot say: no "..", no trailing dot, no Windows device name.
+  const identifier = (value as { identifier?: unknown } | null)?.identifier;
+  if (typeof identifier === "string" && IDENTIFIER_PATTERN.test(identifier) && !isReportIdentifier(identifier)) {
+    problems.push(`/identifier ${JSON.stringify(identifier)} is not ${IDENTIFIER_RULE_TEXT}`);
+  }
+  return problems;
 }

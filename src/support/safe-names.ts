@@ -4,23 +4,21 @@
  * on every OS: Windows refuses its device names (`CON`, `nul.txt`, `Com1.tar`) in any case and with any
  * extension, and names ending in a dot or a space.
  */
-import { MD5_IDENTIFIER } from "../format/report-format.js";
+import { isReportIdentifier, isWindowsDeviceName } from "../format/report-format.js";
 
 /** A version folder name: starts with a letter or digit, then letters, digits, `.`, `_`, `+`, `-`; at most 64; no `..`. */
 const VERSION_NAME = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
-/** Windows device names, matched on the part before the first dot, in any case. */
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9]|conin\$|conout\$|clock\$)$/i;
 
+/** The report format's identifier rule (shared with the SDK): `md5.<hex>` and folder-safe verbatim identifiers. */
 export function isSafeIdentifier(value: unknown): value is string {
-  return typeof value === "string" && MD5_IDENTIFIER.test(value);
+  return isReportIdentifier(value);
 }
 
 /** True when `name` can be a folder on Windows, macOS and Linux alike (its other characters checked by the caller). */
 export function isPortableName(name: string): boolean {
   if (name.length === 0 || name.length > 64) return false;
   if (/[. ]$/.test(name)) return false;
-  const base = name.split(".")[0] ?? "";
-  return !WINDOWS_DEVICE.test(base);
+  return !isWindowsDeviceName(name);
 }
 
 export function isSafeVersion(value: unknown): value is string {

@@ -5,7 +5,8 @@
  *
  * 1. Parse the issue body with the report format module (bugbeacon's metadata, its visible identifier
  *    line, or Python helpme's line). Other issues are left alone, quietly.
- * 2. Refuse identifiers that are not `md5.<32 hex>` (they never reach a path).
+ * 2. Refuse identifiers that break the report format's identifier rule (`isReportIdentifier`: `md5.<32 hex>` or a
+ *    folder-safe verbatim identifier, as the SDK and helpme produce); they never reach a path.
  * 3. File the report, write-ahead, on the newest state of the database (redone on a fresh copy whenever
  *    another run pushed first). The run that first files an issue fixes its identity in the number index:
  *    an edit can move it nowhere and file it nowhere else.
@@ -17,11 +18,13 @@
  * 5. Apply the maintainers' rules. Every GitHub write is idempotent (see triage-github.ts).
  */
 import type { Octokit } from "@octokit/rest";
-import { parseIssueBody, type ParsedReport } from "../format/report-format.js";
+import { IDENTIFIER_RULE_TEXT, parseIssueBody, type ParsedReport } from "../format/report-format.js";
 import { neutralise, botMarker } from "./bot-text.js";
 import type { SupportConfig } from "./config.js";
 import { Database, type StoredRecord } from "./database.js";
 import type { IssuesEvent } from "./event.js";
+import { LegacyDatabaseError } from "./layout.js";
+import { TriageStepError } from "../errors.js";
 import { gitFailure } from "./github-failure.js";
 import { land } from "./git-sync.js";
 import type { ReportRecord } from "./record.js";
@@ -107,11 +110,20 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   if (indexed === undefined) {
     if (parsed === undefined) return { kind: "ignored", reason: "no bugbeacon report in the issue" };
     if (safe === undefined) {
-      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} is not md5.<32 lowercase hex>`);
+      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} breaks the identifier rule (${IDENTIFIER_RULE_TEXT})`);
       return { kind: "refused", reason: "unsafe identifier" };
     }
   } else {
     await include(folders(indexed.identifier));
+  }
+  // github-support (helpme) records of this identifier: deciding "first" without them would be wrong.
+  const legacyId = indexed?.identifier ?? safe?.identifier;
+  if (legacyId !== undefined) {
+    const legacy = db.legacyFor(legacyId);
+    if (legacy.length > 0) {
+      const error = new LegacyDatabaseError(legacy, `The database folder of ${legacyId}`);
+      throw new TriageStepError(error.message, { transient: false, code: error.code, cause: error });
+    }
   }
 
   let filing: Filing | undefined;
@@ -134,7 +146,7 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   }
   if (filing === undefined) {
     if (parsed !== undefined && safe === undefined) {
-      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} is not md5.<32 lowercase hex>`);
+      log(`refusing issue #${n}: identifier ${showUntrusted(parsed.identifier)} breaks the identifier rule (${IDENTIFIER_RULE_TEXT})`);
       return { kind: "refused", reason: "unsafe identifier" };
     }
     return { kind: "ignored", reason: "no bugbeacon report in the issue" };
@@ -177,7 +189,14 @@ export async function triage(ctx: TriageContext): Promise<TriageOutcome> {
   /** Labels, closes and tells `dupe` it duplicates `of`; tells `of` it was seen again. Done once: the duplicate comment comes last and marks it done. */
   const markDuplicate = async (dupe: number, of: number, dupeRecord: ReportRecord): Promise<boolean> => {
     const doneMarker = botMarker({ what: "duplicate", issue: dupe, identifier, about: of });
-    if (await gh.hasMarker(dupe, doneMarker)) return false;
+    try {
+      if (await gh.hasMarker(dupe, doneMarker)) return false;
+    } catch (error) {
+      // The issue this run is about must exist (a clear failure); another one displaced by it may be gone.
+      if (dupe === n || ((error as { status?: number }).status !== 404 && (error as { status?: number }).status !== 410)) throw error;
+      log(`issue #${dupe} was deleted or transferred: not marking it as a duplicate of #${of}`);
+      return false;
+    }
     if (config.duplicates.label !== null) await gh.addLabels(dupe, [config.duplicates.label]);
     if (config.duplicates.close) await gh.setState(dupe, "closed", config.duplicates.stateReason);
     if (config.duplicates.seenAgain === "comment") {

@@ -2,26 +2,42 @@ import { resolve } from "node:path";
 import { CliUsageError } from "../../errors.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
 import { Database } from "../../support/database.js";
+import { IMPORT_COMMAND, legacyFiles } from "../../support/layout.js";
 import { recordProblems } from "../../support/record.js";
-import { existingDir, parseFlags } from "../args.js";
+import { existingDir, httpUrl, parseFlags, repoFlag } from "../args.js";
 import { terminalSafe } from "../../support/safe-names.js";
-import type { CliCommand } from "../io.js";
+import type { CliCommand, CliIO } from "../io.js";
+import { applyImport, describePlan, planImport } from "../../support/db-import.js";
+import { createOctokit } from "../../transports/github/octokit-client.js";
+import { resolveRetryBase } from "../../transports/github/options.js";
 
 const usage = `Usage: bugbeacon db check [--db <dir>]
+       bugbeacon db import --from github-support [--db <dir>] [--repo <owner/name>] [--write] [--remove-legacy]
+
+check: validates every record. Exit code 0 when every record is valid, 1 when any is not (each problem is
+printed with its file) or github-support .md records are still to be imported.
+
+import: converts rseng/github-support's helpme records (issues/[version/]<id>/<n>.md) into records, completing
+them from the repository's issue list (one request per 100 issues). A dry run with a summary unless --write.
 
 Flags:
-  --db <dir>     The database folder (default: the working directory)
-  -h, --help     This help
-
-Exit code 0 when every record is valid, 1 when any is not (each problem is printed with its file).
+  --db <dir>            The database folder, a git checkout (default: the working directory)
+  --from <source>       import: "github-support"
+  --repo <owner/name>   import: the support repository (default: $GITHUB_REPOSITORY)
+  --api-url <url>       import: GitHub REST API root (default: $GITHUB_API_URL, else https://api.github.com)
+  --token <token>       import: a token that may read the issues (default: $GITHUB_TOKEN)
+  --write               import: write the records and commit (without it, nothing changes)
+  --remove-legacy       import: delete the converted .md files in the same commit
+  -h, --help            This help
 `;
 
 export const command: CliCommand = {
   usage,
   async run(args, io) {
     const [sub, ...rest] = args;
+    if (sub === "import") return runImport(rest, io);
     if (sub !== "check") {
-      throw new CliUsageError(sub ?? "check", sub === undefined ? `a subcommand is required: "check".` : `unknown subcommand ${JSON.stringify(sub)}: expected "check".`);
+      throw new CliUsageError(sub ?? "check", sub === undefined ? `a subcommand is required: "check" or "import".` : `unknown subcommand ${JSON.stringify(sub)}: expected "check" or "import".`);
     }
     const { values } = parseFlags(rest, { db: { type: "string", expected: "the database folder" } });
     const root = existingDir("--db", values.db, io.cwd);
@@ -29,7 +45,7 @@ export const command: CliCommand = {
     const db = new Database(root, config.layout);
     let checked = 0;
     let bad = 0;
-    for await (const entry of db.entries()) {
+    for (const entry of db.entries()) {
       checked += 1;
       const problems = entry.problem !== undefined ? [entry.problem] : await recordProblems(entry.record);
       if (entry.record !== undefined && problems.length === 0) {
@@ -42,7 +58,51 @@ export const command: CliCommand = {
         io.stdout(`${terminalSafe(entry.path)}: ${terminalSafe(problems.join("; "))}\n`);
       }
     }
+    const legacy = legacyFiles(root);
+    for (const l of legacy) io.stdout(`${terminalSafe(l.path)}: a github-support (helpme) record, not yet imported\n`);
     io.stdout(`${checked} records checked, ${bad} with problems (layout ${config.layout})\n`);
-    return bad === 0 ? 0 : 1;
+    if (legacy.length > 0) io.stdout(`${legacy.length} github-support .md records are not imported: run "${IMPORT_COMMAND}" (a dry run), then add --write\n`);
+    return bad === 0 && legacy.length === 0 ? 0 : 1;
   },
 };
+
+async function runImport(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseFlags(args, {
+    db: { type: "string", expected: "the database folder" },
+    from: { type: "string", expected: '"github-support"' },
+    repo: { type: "string", expected: 'the support repository, as "owner/name"' },
+    "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
+    token: { type: "string", expected: "a token that may read the repository's issues" },
+    write: { type: "boolean" },
+    "remove-legacy": { type: "boolean" },
+  });
+  if (values.from !== "github-support") throw new CliUsageError("--from", `--from must be "github-support"${values.from === undefined ? "" : `, not ${JSON.stringify(values.from)}`}.`);
+  const root = existingDir("--db", values.db, io.cwd);
+  const repoValue = values.repo ?? io.env.GITHUB_REPOSITORY;
+  if (repoValue === undefined || repoValue === "") throw new CliUsageError("--repo", '--repo is required: the support repository, as "owner/name" (or GITHUB_REPOSITORY).');
+  const repo = await repoFlag(values.repo !== undefined ? "--repo" : "GITHUB_REPOSITORY", repoValue);
+  const apiUrl = httpUrl(values["api-url"] !== undefined ? "--api-url" : "GITHUB_API_URL", values["api-url"] ?? io.env.GITHUB_API_URL ?? "https://api.github.com");
+  const token = values.token ?? io.env.GITHUB_TOKEN;
+  const config = await loadConfig(resolve(root, CONFIG_FILE));
+  const retryBaseMs = resolveRetryBase({}, io.env);
+  const options = {
+    root,
+    layout: config.layout,
+    repo,
+    octokit: async () => {
+      if (!token) throw new CliUsageError("--token", "--token is required to read the issue list: set GITHUB_TOKEN or pass --token.");
+      return createOctokit({ token, baseUrl: apiUrl, timeoutMs: 30_000, ...(retryBaseMs !== undefined ? { retryAfterBaseMs: retryBaseMs } : {}) });
+    },
+  };
+  const settings = { write: values.write === true, removeLegacy: values["remove-legacy"] === true };
+  const plan = await planImport(options);
+  io.stdout(describePlan(plan, settings));
+  if (!settings.write) return 0;
+  const result = await applyImport(options, plan, settings);
+  io.stdout(
+    result.commit === null
+      ? "Nothing to change: the database is already imported.\n"
+      : `Committed ${result.commit.slice(0, 12)}: ${plan.toWrite.length} records imported, ${result.removed.length} .md files removed. Push it to publish.\n`,
+  );
+  return plan.refused.length === 0 ? 0 : 1;
+}

@@ -6,8 +6,9 @@ import type { CliCommand } from "../io.js";
  */
 export const commands: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   init: { summary: "Write the triage workflow and a starter config into a support repository", load: () => import("./init.js").then((m) => m.command) },
+  sweep: { summary: "File report issues the workflow missed, note gone issues, run timed rules (scheduled)", load: () => import("./sweep.js").then((m) => m.command) },
   triage: { summary: "File an issue's report in the database, close duplicates, apply rules (GitHub Actions)", load: () => import("./triage.js").then((m) => m.command) },
-  db: { summary: "Validate the report database (db check)", load: () => import("./db.js").then((m) => m.command) },
+  db: { summary: "Validate the report database (db check); import github-support records (db import)", load: () => import("./db.js").then((m) => m.command) },
   flush: { summary: "Send the reports waiting in the offline spool", load: () => import("./flush.js").then((m) => m.command) },
   report: { summary: "Report a problem by hand: preview the issue, add what you know, then submit or save it", load: () => import("./report.js").then((m) => m.command) },
   stats: { summary: "Insights from the database: top problems, versions, new problems, daily trend", load: () => import("./stats.js").then((m) => m.command) },

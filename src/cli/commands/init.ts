@@ -1,14 +1,15 @@
-import { initSupportRepository } from "../../support/init.js";
+import { findLegacyAutomation, initSupportRepository, removeLegacyAutomation } from "../../support/init.js";
 import { CliUsageError } from "../../errors.js";
 import { existingDir, parseFlags } from "../args.js";
 import type { CliCommand } from "../io.js";
 
-const usage = `Writes .github/workflows/bugbeacon-triage.yml (triage on every new, edited or reopened issue), a starter
+const usage = `Writes .github/workflows/bugbeacon-triage.yml (triage on every new, edited or reopened issue),
+.github/workflows/bugbeacon-sweep.yml (hourly and on demand: files what triage missed, runs timed rules), a starter
 bugbeacon.config.json, and .github/bugbeacon/package.json + package-lock.json: the workflow installs this
 exact bugbeacon version from that lockfile (npm ci --ignore-scripts), never resolving packages at run time.
 Making the lockfile needs the npm registry. Commit everything and push.
 
-Usage: bugbeacon init [--dir <dir>] [--force | --upgrade] [--no-lockfile]
+Usage: bugbeacon init [--dir <dir>] [--force | --upgrade] [--no-lockfile] [--replace-legacy]
 
 Flags:
   --dir <dir>      The repository's root, an existing folder (default: the working directory)
@@ -16,7 +17,12 @@ Flags:
   --upgrade        Refresh the workflow (action pins), package.json and the lockfile for this version; keep the config
   --no-lockfile    Offline: skip package-lock.json (then run "npm install --package-lock-only --ignore-scripts"
                    in .github/bugbeacon before committing)
+  --replace-legacy Remove rseng/github-support's report_issue.yml and parse_issue.py, and any other workflow
+                   that runs on issues (they would race triage); commit the removal with the new files
   -h, --help       This help
+
+Then, for a github-support database: bugbeacon db import --from github-support (README "Migrating from helpme
+and github-support").
 `;
 
 export const command: CliCommand = {
@@ -27,6 +33,7 @@ export const command: CliCommand = {
       force: { type: "boolean" },
       upgrade: { type: "boolean" },
       "no-lockfile": { type: "boolean" },
+      "replace-legacy": { type: "boolean" },
     });
     if (values.force === true && values.upgrade === true) {
       throw new CliUsageError("--upgrade", "--force and --upgrade do not go together: --force rewrites everything, --upgrade keeps the config.");
@@ -34,6 +41,12 @@ export const command: CliCommand = {
     const root = existingDir("--dir", values.dir, io.cwd);
     const written = await initSupportRepository(root, { force: values.force === true, upgrade: values.upgrade === true, lockfile: values["no-lockfile"] !== true });
     for (const path of written) io.stdout(`wrote ${path}\n`);
+    const legacy = await findLegacyAutomation(root);
+    if (values["replace-legacy"] === true) {
+      for (const path of await removeLegacyAutomation(root, legacy)) io.stdout(`removed ${path}\n`);
+    } else {
+      for (const l of legacy) io.stdout(`found ${l.path}: ${l.why}; it would run beside bugbeacon (remove it with "bugbeacon init --replace-legacy")\n`);
+    }
     if (values["no-lockfile"] === true) io.stdout('No lockfile written: run "npm install --package-lock-only --ignore-scripts" in .github/bugbeacon before committing.\n');
     io.stdout("Commit these files and push; then open an issue with a bugbeacon report to see triage work.\n");
     return 0;

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CliUsageError } from "../../errors.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
+import { assertNoLegacy } from "../../support/layout.js";
 import { computeStats, loadRecords, renderHtml, renderMarkdown, renderTable } from "../../support/stats.js";
 import { existingDir, parseFlags, wholeNumber, writableFile } from "../args.js";
 import type { CliCommand } from "../io.js";
@@ -36,7 +37,9 @@ export const command: CliCommand = {
     const root = existingDir("--db", values.db, io.cwd);
     const output = values.output !== undefined ? writableFile("--output", values.output, io.cwd) : undefined;
     const config = await loadConfig(resolve(root, CONFIG_FILE));
-    const { records, skipped } = loadRecords(root, config.layout);
+    const { records, skipped, legacy } = loadRecords(root, config.layout);
+    // Counting only the converted records would be wrong: say what to run instead.
+    if (legacy > 0) assertNoLegacy(root, "The database");
     const stats = computeStats(records, { top, trendDays: days, skipped });
     const text =
       format === "json" ? `${JSON.stringify(stats, null, 2)}\n` : format === "markdown" ? renderMarkdown(stats) : format === "html" ? renderHtml(stats) : renderTable(stats);

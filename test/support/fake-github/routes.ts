@@ -173,6 +173,7 @@ function searchIssues(ctx: RouteContext): RouteResult {
     for (const repo of ctx.state.repos.values()) {
       if (q.repos.length > 0 && !q.repos.includes(repo.fullName.toLowerCase())) continue;
       for (const issue of repo.issues) {
+        if (issue.deleted === true) continue;
         if (Date.parse(issue.createdAt) > ctx.now - ctx.searchLagMs && ctx.searchLagMs > 0) continue;
         if (q.state && issue.state !== q.state) continue;
         if (q.author && issue.user.login.toLowerCase() !== q.author) continue;
@@ -247,6 +248,7 @@ export const routes: Record<string, Handler> = {
     const since = ctx.query.since ? Date.parse(ctx.query.since) : undefined;
     const creator = ctx.query.creator?.toLowerCase();
     const filtered = repo.issues.filter((i) => {
+      if (i.deleted === true) return false;
       if (state !== "all" && i.state !== state) return false;
       const have = i.labels.map((l) => l.toLowerCase());
       if (!labels.every((l) => have.includes(l))) return false;
@@ -300,7 +302,7 @@ export const routes: Record<string, Handler> = {
 
   "GET /repos/{owner}/{repo}/issues/comments": withRepo((ctx, repo) => {
     const since = ctx.query.since ? Date.parse(ctx.query.since) : undefined;
-    const all = repo.issues.flatMap((issue) => issue.comments.map((c) => ({ issue, c })));
+    const all = repo.issues.filter((i) => i.deleted !== true).flatMap((issue) => issue.comments.map((c) => ({ issue, c })));
     const list = all
       .filter(({ c }) => since === undefined || Date.parse(c.updatedAt) >= since)
       .sort((a, b) => (ctx.query.direction === "desc" ? b.c.id - a.c.id : a.c.id - b.c.id));

@@ -3,7 +3,7 @@
 // a test may want to assert on.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { matchOperation, validateRequest, validateResponse, type OperationMatch } from "./openapi-validator.js";
 import { FaultController, SlidingWindow, type ActiveFault, type FaultSpec } from "./faults.js";
 import { FakeState, githubTime, type StoredIssue, type StoredUser } from "./state.js";
@@ -70,6 +70,8 @@ export interface FakeStats {
   creationsRejected: number;
   faultsInjected: number;
   rateLimited: number;
+  /** GETs answered 304 Not Modified (If-None-Match matched the ETag). */
+  notModified: number;
 }
 
 export interface FaultsApi {
@@ -101,6 +103,8 @@ export interface FakeGitHub {
   /** Snapshot (deep copy) of a repo's issues, each with its comments. */
   issues(repo: string): StoredIssue[];
   seedIssue(repo: string, input: SeedIssueInput): StoredIssue;
+  /** Deletes (or transfers away) an issue, as a maintainer can: gone from the API, its number not reused. */
+  deleteIssue(repo: string, number: number): void;
   /** Back to the initial state: no issues/labels, empty logs, no faults, fresh limits. */
   reset(): void;
   close(): Promise<void>;
@@ -145,7 +149,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const faults = new FaultController(options.seed ?? 1);
   const requests: RequestRecord[] = [];
   const contractViolations: ContractViolation[] = [];
-  const stats: FakeStats = { requests: 0, creationsAccepted: 0, creationsRejected: 0, faultsInjected: 0, rateLimited: 0 };
+  const stats: FakeStats = { requests: 0, creationsAccepted: 0, creationsRejected: 0, faultsInjected: 0, rateLimited: 0, notModified: 0 };
 
   const configuredTokens = new Map<string, string>();
   for (const t of options.tokens ?? []) {
@@ -466,6 +470,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
       return reply({ status: 502, body: { message: "Server Error", documentation_url: DOCS } }, { validate: false });
     }
+    // Conditional requests, as GitHub answers them: a GET carries an ETag of what it returns; asked again with
+    // If-None-Match and nothing changed, the answer is 304 with no body, and it does not count against the
+    // rate limit.
+    if (method === "GET" && result.status === 200 && result.body !== undefined) {
+      const etag = `W/"${createHash("sha256").update(JSON.stringify(result.body)).digest("hex").slice(0, 40)}"`;
+      result.headers = { ...result.headers, etag };
+      const ifNoneMatch = req.headers["if-none-match"];
+      if (typeof ifNoneMatch === "string" && ifNoneMatch.split(",").map((t) => t.trim()).includes(etag)) {
+        if (!isSearch && match.template !== "/rate_limit") counter.used = Math.max(0, counter.used - 1);
+        stats.notModified++;
+        return reply({ status: 304, headers: result.headers }, { validate: false });
+      }
+    }
     reply(result);
   }
 
@@ -568,12 +585,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       }
       return structuredClone(issue);
     },
+    deleteIssue: (repo, number) => {
+      const issue = state.issue(requireRepo(repo), number);
+      if (issue === undefined) throw new Error(`fake GitHub: no issue #${number} in ${repo}`);
+      issue.deleted = true;
+    },
     reset: () => {
       state.reset();
       requests.length = 0;
       contractViolations.length = 0;
       faults.clear();
-      Object.assign(stats, { requests: 0, creationsAccepted: 0, creationsRejected: 0, faultsInjected: 0, rateLimited: 0 });
+      Object.assign(stats, { requests: 0, creationsAccepted: 0, creationsRejected: 0, faultsInjected: 0, rateLimited: 0, notModified: 0 });
       for (const w of creationWindows) w.clear();
       searchWindows.clear();
       coreCounters.clear();

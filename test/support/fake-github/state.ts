@@ -28,6 +28,8 @@ export interface StoredComment {
 export interface StoredIssue {
   id: number;
   number: number;
+  /** Deleted (or transferred away): gone from every list and lookup; its number is never reused. */
+  deleted?: boolean;
   title: string;
   body: string | null;
   state: "open" | "closed";
@@ -172,7 +174,8 @@ export class FakeState {
   }
 
   issue(repo: RepoState, number: number): StoredIssue | undefined {
-    return repo.issues[number - 1];
+    const issue = repo.issues[number - 1];
+    return issue?.deleted === true ? undefined : issue;
   }
 
   // ------------------------------------------------------------ renderers
