@@ -111,6 +111,23 @@ export class ReportFormatError extends BugbeaconError {
   }
 }
 
+/**
+ * A file bugbeacon was asked to create already exists; nothing was written. `path` is the file.
+ * (Saving a report from the prompt, `bugbeacon init` without `--force`.)
+ */
+export class FileExistsError extends BugbeaconError {
+  override name = "FileExistsError";
+  readonly path: string;
+
+  constructor(path: string, options?: { advice?: string; cause?: unknown }) {
+    super(`${path} already exists; ${options?.advice ?? "not overwriting it. Choose another name, or move the file away first"}.`, {
+      code: "ERR_FILE_EXISTS",
+      cause: options?.cause,
+    });
+    this.path = path;
+  }
+}
+
 /** Shows a value in an error message: quoted, shortened, control characters escaped. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") {

@@ -10,9 +10,10 @@
  * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
  * checks before sending it again.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { type PathApi, writeFileAtomic } from "../../_internal/atomic-write.js";
 
 export const SPOOL_VERSION = 1 as const;
 
@@ -118,8 +119,7 @@ export class Spool {
   /** Sending failed: back to the queue with what happened. */
   release(claimed: Claimed, update: Partial<SpooledReport>): string {
     const report = { ...claimed.report, ...update };
-    const name = claimed.path.slice(claimed.path.lastIndexOf("/") + 1).replace(/^\d+\./, "");
-    const path = join(this.queueDir, name);
+    const path = join(this.queueDir, queueNameOfClaim(claimed.path));
     writeAtomic(path, JSON.stringify(report));
     try {
       unlinkSync(claimed.path);
@@ -193,29 +193,17 @@ export class Spool {
   }
 }
 
-/** Temporary file, fsync, rename, fsync of the folder: whole or nothing, even across a power cut. */
-export function writeAtomic(path: string, text: string): void {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  mkdirSync(dir, { recursive: true });
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  try {
-    const dfd = openSync(dir, "r");
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some platforms cannot fsync a folder; the rename is still atomic.
-  }
+/** Spool files hold reports (possibly private): whole or nothing, readable by the owner only. */
+function writeAtomic(path: string, text: string): void {
+  writeFileAtomic(path, text, { mode: 0o600 });
+}
+
+/**
+ * The queue name of a claimed file: `<dir>/inflight/<pid>.<name>` → `<name>`. Takes the path module so
+ * that Windows paths (`C:\\...\\inflight\\123.name.json`) are tested on any platform.
+ */
+export function queueNameOfClaim(claimedPath: string, path: PathApi = { basename, dirname, join }): string {
+  return path.basename(claimedPath).replace(/^\d+\./, "");
 }
 
 function list(dir: string): string[] {
