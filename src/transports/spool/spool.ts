@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "no
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { type PathApi, writeFileAtomic } from "../../_internal/atomic-write.js";
+import { isBugbeaconError, SpoolError } from "../../errors.js";
 
 export const SPOOL_VERSION = 1 as const;
 
@@ -67,7 +68,7 @@ export class Spool {
   /** Queues a report atomically; returns its path. */
   add(report: SpooledReport): string {
     const path = join(this.queueDir, fileName(report));
-    writeAtomic(path, JSON.stringify(report));
+    inSpool(this.dir, () => writeAtomic(path, JSON.stringify(report)));
     return path;
   }
 
@@ -78,7 +79,7 @@ export class Spool {
    */
   addClaimed(report: SpooledReport): Claimed {
     const path = join(this.inflightDir, `${process.pid}.${fileName(report)}`);
-    writeAtomic(path, JSON.stringify(report));
+    inSpool(this.dir, () => writeAtomic(path, JSON.stringify(report)));
     return { path, report };
   }
 
@@ -89,7 +90,7 @@ export class Spool {
 
   /** Claims one queued report for this process, or undefined when another process took it first. */
   claim(name: string, onGarbage: (name: string, problem: string) => void): Claimed | undefined {
-    mkdirSync(this.inflightDir, { recursive: true });
+    inSpool(this.dir, () => mkdirSync(this.inflightDir, { recursive: true }));
     const target = join(this.inflightDir, `${process.pid}.${name}`);
     try {
       renameSync(join(this.queueDir, name), target);
@@ -120,7 +121,7 @@ export class Spool {
   release(claimed: Claimed, update: Partial<SpooledReport>): string {
     const report = { ...claimed.report, ...update };
     const path = join(this.queueDir, queueNameOfClaim(claimed.path));
-    writeAtomic(path, JSON.stringify(report));
+    inSpool(this.dir, () => writeAtomic(path, JSON.stringify(report)));
     try {
       unlinkSync(claimed.path);
     } catch (error) {
@@ -196,6 +197,16 @@ export class Spool {
 /** Spool files hold reports (possibly private): whole or nothing, readable by the owner only. */
 function writeAtomic(path: string, text: string): void {
   writeFileAtomic(path, text, { mode: 0o600 });
+}
+
+/** Runs a file system step on the spool; its failure becomes a `SpoolError` naming the spool folder. */
+function inSpool<T>(dir: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (isBugbeaconError(error)) throw error;
+    throw new SpoolError(dir, { cause: error });
+  }
 }
 
 /**
