@@ -5,12 +5,43 @@
 
 const BRAND = Symbol.for("bugbeacon.error");
 
+/**
+ * Every `code` a `BugbeaconError` can carry, stable across versions (new codes may be added).
+ * SDK: options, token, backend, spool, files, report text. Support side (CLI, triage, database): the rest.
+ */
+export type BugbeaconErrorCode =
+  | "ERR_BUGBEACON"
+  | "ERR_INVALID_OPTION"
+  | "ERR_INVALID_REPO"
+  | "ERR_MISSING_TOKEN"
+  | "ERR_UNKNOWN_BACKEND"
+  | "ERR_SPOOL"
+  | "ERR_FILE_EXISTS"
+  | "ERR_REPORT_FORMAT"
+  | "ERR_CLI_USAGE"
+  | "ERR_INVALID_CONFIG"
+  | "ERR_INVALID_EVENT"
+  | "ERR_INVALID_RECORD"
+  | "ERR_UNSAFE_NAME"
+  | "ERR_LOCKFILE"
+  | "ERR_GIT"
+  | "ERR_GIT_TEMPORARY"
+  | "ERR_TRIAGE_REFUSED"
+  | "ERR_TRIAGE_TEMPORARY"
+  | "ERR_GITHUB_UNAUTHORIZED"
+  | "ERR_GITHUB_FORBIDDEN"
+  | "ERR_GITHUB_NOT_FOUND"
+  | "ERR_GITHUB_RATE_LIMIT"
+  | "ERR_GITHUB_REFUSED"
+  | "ERR_GITHUB_TEMPORARY"
+  | "ERR_LEGACY_DATABASE";
+
 export class BugbeaconError extends Error {
   override name = "BugbeaconError";
   /** A stable, machine-readable code, e.g. `"ERR_INVALID_REPO"`. */
-  readonly code: string;
+  readonly code: BugbeaconErrorCode;
 
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: BugbeaconErrorCode }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = options?.code ?? "ERR_BUGBEACON";
     Object.defineProperty(this, BRAND, { value: true });
@@ -29,7 +60,7 @@ export class InvalidOptionError extends BugbeaconError {
   readonly option: string;
   readonly value: unknown;
 
-  constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; code?: string }) {
+  constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; code?: BugbeaconErrorCode }) {
     super(`Invalid ${option}: ${describeValue(value)}. Expected ${expected}.`, {
       code: options?.code ?? "ERR_INVALID_OPTION",
       cause: options?.cause,
@@ -91,23 +122,47 @@ export class UnknownBackendError extends BugbeaconError {
   }
 }
 
-/** GitHub answered with an error. The request it carries never includes the token. */
-export class GitHubRequestError extends BugbeaconError {
-  override name = "GitHubRequestError";
-  /** HTTP status, or `undefined` when no answer arrived (network error, timeout). */
-  readonly status: number | undefined;
-
-  constructor(message: string, status: number | undefined, options?: { cause?: unknown; code?: string }) {
-    super(message, { code: options?.code ?? "ERR_GITHUB_REQUEST", cause: options?.cause });
-    this.status = status;
-  }
-}
-
 /** Text that should hold a bugbeacon report does not, or holds a broken one. */
 export class ReportFormatError extends BugbeaconError {
   override name = "ReportFormatError";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, { code: "ERR_REPORT_FORMAT", cause: options?.cause });
+  }
+}
+
+/**
+ * A file bugbeacon was asked to create already exists; nothing was written. `path` is the file.
+ * (Saving a report from the prompt, `bugbeacon init` without `--force`.)
+ */
+export class FileExistsError extends BugbeaconError {
+  override name = "FileExistsError";
+  readonly path: string;
+
+  constructor(path: string, options?: { advice?: string; cause?: unknown }) {
+    super(`${path} already exists; ${options?.advice ?? "not overwriting it. Choose another name, or move the file away first"}.`, {
+      code: "ERR_FILE_EXISTS",
+      cause: options?.cause,
+    });
+    this.path = path;
+  }
+}
+
+/**
+ * The offline spool (where reports wait for `flush()`) cannot be written: its folder is a file, is
+ * read-only, or the disk is full. `path` is the spool folder; `cause` is the file system's error.
+ */
+export class SpoolError extends BugbeaconError {
+  override name = "SpoolError";
+  readonly path: string;
+
+  constructor(path: string, options: { cause: unknown }) {
+    const reason = (options.cause as { code?: unknown } | undefined)?.code;
+    super(
+      `Cannot write the bugbeacon spool folder ${path}${typeof reason === "string" ? ` (${reason})` : ""}. ` +
+        "Point the spoolDir option or BUGBEACON_SPOOL_DIR at a folder this process may write, or fix that folder's permissions.",
+      { code: "ERR_SPOOL", cause: options.cause },
+    );
+    this.path = path;
   }
 }
 
@@ -135,7 +190,7 @@ export class TriageStepError extends BugbeaconError {
   readonly transient: boolean;
   readonly status: number | undefined;
 
-  constructor(message: string, options: { transient: boolean; status?: number | undefined; code?: string; cause?: unknown }) {
+  constructor(message: string, options: { transient: boolean; status?: number | undefined; code?: BugbeaconErrorCode; cause?: unknown }) {
     super(message, { code: options.code ?? (options.transient ? "ERR_TRIAGE_TEMPORARY" : "ERR_TRIAGE_REFUSED"), cause: options.cause });
     this.transient = options.transient;
     this.status = options.status;

@@ -18,14 +18,16 @@ export {
 export type { ReportMetadata, ReportDocument, ParsedReport, PlatformFacts, AppFacts } from "./format/report-format.js";
 export {
   BugbeaconError,
-  GitHubRequestError,
+  FileExistsError,
   InvalidOptionError,
   InvalidRepoError,
   MissingTokenError,
   ReportFormatError,
+  SpoolError,
   UnknownBackendError,
   isBugbeaconError,
 } from "./errors.js";
+export type { BugbeaconErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
 
 // Capture: thrown errors become reports.

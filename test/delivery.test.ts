@@ -306,7 +306,7 @@ describe("GitHub App installation auth", () => {
       expect(() => getHelper("github", { githubApp: { appId: "x", privateKey: "nope", installationId: 1 } as never })).toThrow(
         "Invalid githubApp",
       );
-      await expect(getHelper("github", { confirm: false, env: { BUGBEACON_APP_ID: "1" } }).runHeadless({ title: "t", repo: REPO })).rejects.toThrow(
+      expect(() => getHelper("github", { confirm: false, env: { BUGBEACON_APP_ID: "1" } })).toThrow(
         "Invalid BUGBEACON_APP_PRIVATE_KEY: undefined. Expected all three of BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY, BUGBEACON_APP_INSTALLATION_ID",
       );
     } finally {

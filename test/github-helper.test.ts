@@ -156,10 +156,11 @@ describe("bad input gets a clear error naming the value", () => {
     expect(() => getHelper("github", options as never)).toThrow(message);
   });
 
-  it("rejects a bad BUGBEACON_RETRY_BASE_MS naming the variable, when it would be used (the first send)", async () => {
-    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_RETRY_BASE_MS: "fast" } });
-    const result = h.runHeadless({ title: "t", repo: "octo/app" });
-    await expect(result).rejects.toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
+  it("rejects a bad BUGBEACON_RETRY_BASE_MS naming the variable, in getHelper (before anything is sent)", () => {
+    expect(() =>
+      getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_RETRY_BASE_MS: "fast" } }),
+    ).toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
+    expect(creates()).toEqual([]);
   });
 
   it("rejects a bad BUGBEACON_ENV_ALLOWLIST and BUGBEACON_GITHUB_API_URL naming the variable", () => {

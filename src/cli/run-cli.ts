@@ -1,3 +1,4 @@
+import { envFlag } from "../_internal/env-flag.js";
 import { CliUsageError, InvalidOptionError, isBugbeaconError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { commands } from "./commands/index.js";
@@ -46,7 +47,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     // Not ours to explain: its message only (the stack with BUGBEACON_DEBUG=1).
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`bugbeacon ${name}: failed: ${message}\n`);
-    if (io.env.BUGBEACON_DEBUG === "1" && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    if (envFlag(io.env, "BUGBEACON_DEBUG") && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
     else io.stderr("(set BUGBEACON_DEBUG=1 to see where it failed)\n");
     return EXIT.failed;
   }

@@ -1,3 +1,4 @@
+import { envFlag } from "../_internal/env-flag.js";
 import { InvalidOptionError } from "../errors.js";
 import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, renderIssueBody, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
 import { VERSION } from "../version.js";
@@ -48,8 +49,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
 
   /** True when sending is turned off by the option or by `BUGBEACON_DISABLE=1`. */
   get disabled(): boolean {
-    const flag = this.env.BUGBEACON_DISABLE;
-    return this.options.disabled === true || (flag !== undefined && flag !== "" && flag !== "0" && flag !== "false");
+    return this.options.disabled === true || envFlag(this.env, "BUGBEACON_DISABLE");
   }
 
   /**

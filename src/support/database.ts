@@ -11,8 +11,9 @@
  * version folder) an issue was filed. It is written by the run that first files the issue and fixes the
  * issue's identity: a later edit of the body cannot move the report or file it a second time.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { writeFileAtomic } from "../_internal/atomic-write.js";
 import { BugbeaconError } from "../errors.js";
 import { foldersOf, legacyFilesOf, readEntry, recordFiles, type Layout } from "./layout.js";
 import { InvalidRecordError, recordProblems, type ReportRecord } from "./record.js";
@@ -95,7 +96,7 @@ export class Database {
 
   async writeIndex(entry: IndexEntry): Promise<string> {
     const rel = this.indexPath(entry.number);
-    await atomicWrite(join(this.root, rel), `${JSON.stringify(entry)}\n`);
+    writeFileAtomic(join(this.root, rel), `${JSON.stringify(entry)}\n`);
     return rel;
   }
 
@@ -134,12 +135,12 @@ export class Database {
     return out.sort((a, b) => a.record.number - b.record.number);
   }
 
-  /** Validates and writes a record atomically (temporary file, then rename). Returns its relative path. */
+  /** Validates and writes a record atomically (shared atomic-write module). Returns its relative path. */
   async write(record: ReportRecord): Promise<string> {
     const path = this.pathFor(record);
     const problems = await recordProblems(record);
     if (problems.length > 0) throw new InvalidRecordError(`Issue #${record.number}`, problems);
-    await atomicWrite(path, `${JSON.stringify(record, null, 2)}\n`);
+    writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
     return relative(this.root, path);
   }
 
@@ -166,13 +167,6 @@ export class Database {
     if (!isSafeIdentifier(identifier)) throw new UnsafeNameError("identifier", identifier);
     return legacyFilesOf(this.root, this.layout, identifier);
   }
-}
-
-async function atomicWrite(path: string, text: string): Promise<void> {
-  await mkdir(join(path, ".."), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, path);
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -14,7 +14,7 @@
 import { execFile } from "node:child_process";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { BugbeaconError } from "../errors.js";
+import { BugbeaconError, FileExistsError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { CONFIG_FILE } from "./config.js";
 
@@ -173,13 +173,6 @@ export function starterConfig(): string {
   )}\n`;
 }
 
-export class FileExistsError extends BugbeaconError {
-  override name = "FileExistsError";
-  constructor(path: string) {
-    super(`${path} already exists; not overwriting it. Run "bugbeacon init --force" to replace it.`, { code: "ERR_FILE_EXISTS" });
-  }
-}
-
 export class LockfileError extends BugbeaconError {
   override name = "LockfileError";
   constructor(detail: string, options?: { cause?: unknown }) {
@@ -231,7 +224,7 @@ export async function initSupportRepository(root: string, options: InitOptions =
   if (!options.upgrade || options.force || !(await exists(CONFIG_FILE))) files.push([CONFIG_FILE, starterConfig()]);
   if (!options.force && !options.upgrade) {
     for (const path of [...files.map(([p]) => p), lock]) {
-      if (await exists(path)) throw new FileExistsError(path);
+      if (await exists(path)) throw new FileExistsError(path, { advice: 'not overwriting it. Run "bugbeacon init --force" to replace it' });
     }
   }
   for (const [path, text] of files) {

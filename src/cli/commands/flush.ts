@@ -1,3 +1,4 @@
+import { envFlag } from "../../_internal/env-flag.js";
 import { BugbeaconError, MissingTokenError } from "../../errors.js";
 import { flush } from "../../transports/github/flush.js";
 import { existingDir, httpUrl, parseFlags, wholeNumber } from "../args.js";
@@ -35,7 +36,7 @@ export const command: CliCommand = {
     const env = io.env;
     const hasApp = [env.BUGBEACON_APP_ID, env.BUGBEACON_APP_PRIVATE_KEY, env.BUGBEACON_APP_INSTALLATION_ID].some((v) => v !== undefined && v !== "");
     if (![env.BUGBEACON_GITHUB_TOKEN, env.HELPME_GITHUB_TOKEN].some((t) => t !== undefined && t.trim() !== "") && !hasApp) throw new BugbeaconError(NO_TOKEN);
-    const tty = process.stderr.isTTY === true && io.env.CI === undefined;
+    const tty = process.stderr.isTTY === true && !envFlag(io.env, "CI");
     let lastLine = "";
     const summary = await flush({
       env,

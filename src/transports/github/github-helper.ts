@@ -11,6 +11,7 @@ import {
   resolveApiUrl,
   resolveAppCredentials,
   resolvePacing,
+  resolveTestRepo,
   resolveRetryBase,
   resolveWebUrl,
   validateGitHubOptions,
@@ -50,12 +51,21 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
   readonly name = "github";
   readonly apiUrl: string;
   readonly webUrl: string;
+  private readonly testRepo: string | undefined;
+  private readonly pacingMs: number | undefined;
+  private readonly retryAfterBaseMs: number | undefined;
 
   constructor(options: GitHubHelperOptions = {}) {
     validateGitHubOptions(options);
     super(options);
     this.apiUrl = resolveApiUrl(options, this.env);
     this.webUrl = resolveWebUrl(options, this.apiUrl);
+    // Everything read from options and the environment is checked here, so a bad value fails
+    // getHelper() with an InvalidOptionError instead of surfacing as a warning when a crash is reported.
+    this.testRepo = resolveTestRepo(options, this.env);
+    this.pacingMs = resolvePacing(options, this.env);
+    this.retryAfterBaseMs = resolveRetryBase(options, this.env);
+    resolveAppCredentials(options, this.env); // read again on use, like the token; checked now
     registerClosable(this);
     if (this.options.flushOnStart !== false && !this.disabled && this.options.dryRun !== true && this.canSubmit()) {
       // After the app's own start-up code, on an unref'd timer: never delays the start or the exit.
@@ -285,7 +295,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
     // on unref'd timers in this loop (the pacing plugin's timers would keep the app alive).
     const octokitPromise = options.background === true ? this.backgroundOctokit(token) : this.octokit(token);
     const octokit = await octokitPromise;
-    const pacingMs = resolvePacing(this.options, this.env) ?? DEFAULT_PACING_MS;
+    const pacingMs = this.pacingMs ?? DEFAULT_PACING_MS;
     // One look at each repository instead of a search per report (search allows 30 a minute). An index
     // from this helper's last flush is brought up to date instead of listed again (fewer requests).
     const indexes = new Map<string, Promise<RepoIndex>>();
@@ -343,8 +353,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
 
   private octokitPromise: Promise<import("@octokit/rest").Octokit> | undefined;
   private octokit(token: string | AppCredentials): Promise<import("@octokit/rest").Octokit> {
-    const pacingMs = resolvePacing(this.options, this.env);
-    const retryAfterBaseMs = resolveRetryBase(this.options, this.env);
+    const { pacingMs, retryAfterBaseMs } = this;
     this.octokitPromise ??= import("./http.js")
       .then(({ resolveFetch }) => resolveFetch(this.env, this.options.fetch))
       .then((fetch) =>
@@ -380,10 +389,7 @@ export class GitHubHelper extends BaseHelper<GitHubHelperOptions> {
 
   /** `testRepo` / BUGBEACON_TEST_REPO sends everything to a test repository. */
   private targetRepo(repo: string): string {
-    const test = this.options.testRepo ?? (this.env.BUGBEACON_TEST_REPO || undefined);
-    if (test === undefined) return repo;
-    parseRepo(test);
-    return test;
+    return this.testRepo ?? repo;
   }
 
   private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {

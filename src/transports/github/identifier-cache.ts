@@ -3,6 +3,7 @@
  * (30 requests a minute, and eventually consistent). A hint only: every hit is confirmed on GitHub.
  */
 import { nodeFs, nodePath } from "../../_builtins.js";
+import { writeFileAtomic } from "../../_internal/atomic-write.js";
 import type { IdentifierCache } from "./deliver-api.js";
 
 const MAX_ENTRIES = 2000;
@@ -27,11 +28,7 @@ export function identifierCache(spoolDir: string): IdentifierCache {
         const map = read();
         map[identifier] = number;
         const entries = Object.entries(map).slice(-MAX_ENTRIES);
-        const fs = nodeFs();
-        fs.mkdirSync(spoolDir, { recursive: true });
-        const temp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, JSON.stringify(Object.fromEntries(entries)));
-        fs.renameSync(temp, file);
+        writeFileAtomic(file, JSON.stringify(Object.fromEntries(entries)), { mode: 0o600 });
       } catch {
         // A cache that cannot be written only costs a search next time.
       }

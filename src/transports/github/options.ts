@@ -1,4 +1,5 @@
 import { InvalidOptionError } from "../../errors.js";
+import { parseRepo } from "./repo.js";
 import type { HelperOptions } from "../../sdk/types.js";
 import { validateLabels } from "../../sdk/base-helper.js";
 
@@ -167,6 +168,24 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
   if (options.spoolDir !== undefined && (typeof options.spoolDir !== "string" || options.spoolDir === "")) {
     throw new InvalidOptionError("spoolDir", options.spoolDir, "a folder path");
   }
+}
+
+/**
+ * The test repository from `testRepo`, else BUGBEACON_TEST_REPO (empty counts as unset), checked by
+ * GitHub's rules; the error names whichever of the two was wrong.
+ */
+export function resolveTestRepo(options: GitHubHelperOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const [source, value] = options.testRepo !== undefined ? ["testRepo", options.testRepo as unknown] : ["BUGBEACON_TEST_REPO", env.BUGBEACON_TEST_REPO || undefined];
+  if (value === undefined) return undefined;
+  try {
+    parseRepo(value);
+  } catch (error) {
+    throw new InvalidOptionError(source, value, 'a GitHub repository as "owner/name" to send every report to, e.g. "me/app-sandbox"', {
+      code: "ERR_INVALID_REPO",
+      cause: error,
+    });
+  }
+  return value as string;
 }
 
 /** Pacing from the option, else BUGBEACON_PACING_MS, else the default. */

@@ -16,7 +16,7 @@
  */
 import { appendFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeAtomic } from "../spool/spool.js";
+import { writeFileAtomic } from "../../_internal/atomic-write.js";
 
 export const DEFAULT_SEEN_AGAIN_EVERY_MS = 24 * 60 * 60_000;
 /** A lock older than this belongs to a sender that died; it is broken. */
@@ -89,7 +89,7 @@ export function seenAgain(spoolDir: string, everyMs: number, now: () => number =
         since: times[0],
         done(sent) {
           try {
-            if (sent) writeAtomic(file("last"), new Date(now()).toISOString());
+            if (sent) writeFileAtomic(file("last"), new Date(now()).toISOString(), { mode: 0o600 });
             else if (lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
             unlinkQuietly(taken);
             for (const orphan of orphans) unlinkQuietly(orphan.path);

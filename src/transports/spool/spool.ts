@@ -10,9 +10,11 @@
  * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
  * checks before sending it again.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { type PathApi, writeFileAtomic } from "../../_internal/atomic-write.js";
+import { isBugbeaconError, SpoolError } from "../../errors.js";
 
 export const SPOOL_VERSION = 1 as const;
 
@@ -66,7 +68,7 @@ export class Spool {
   /** Queues a report atomically; returns its path. */
   add(report: SpooledReport): string {
     const path = join(this.queueDir, fileName(report));
-    writeAtomic(path, JSON.stringify(report));
+    inSpool(this.dir, () => writeAtomic(path, JSON.stringify(report)));
     return path;
   }
 
@@ -77,7 +79,7 @@ export class Spool {
    */
   addClaimed(report: SpooledReport): Claimed {
     const path = join(this.inflightDir, `${process.pid}.${fileName(report)}`);
-    writeAtomic(path, JSON.stringify(report));
+    inSpool(this.dir, () => writeAtomic(path, JSON.stringify(report)));
     return { path, report };
   }
 
@@ -88,7 +90,7 @@ export class Spool {
 
   /** Claims one queued report for this process, or undefined when another process took it first. */
   claim(name: string, onGarbage: (name: string, problem: string) => void): Claimed | undefined {
-    mkdirSync(this.inflightDir, { recursive: true });
+    inSpool(this.dir, () => mkdirSync(this.inflightDir, { recursive: true }));
     const target = join(this.inflightDir, `${process.pid}.${name}`);
     try {
       renameSync(join(this.queueDir, name), target);
@@ -118,9 +120,8 @@ export class Spool {
   /** Sending failed: back to the queue with what happened. */
   release(claimed: Claimed, update: Partial<SpooledReport>): string {
     const report = { ...claimed.report, ...update };
-    const name = claimed.path.slice(claimed.path.lastIndexOf("/") + 1).replace(/^\d+\./, "");
-    const path = join(this.queueDir, name);
-    writeAtomic(path, JSON.stringify(report));
+    const path = join(this.queueDir, queueNameOfClaim(claimed.path));
+    inSpool(this.dir, () => writeAtomic(path, JSON.stringify(report)));
     try {
       unlinkSync(claimed.path);
     } catch (error) {
@@ -193,29 +194,27 @@ export class Spool {
   }
 }
 
-/** Temporary file, fsync, rename, fsync of the folder: whole or nothing, even across a power cut. */
-export function writeAtomic(path: string, text: string): void {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  mkdirSync(dir, { recursive: true });
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
+/** Spool files hold reports (possibly private): whole or nothing, readable by the owner only. */
+function writeAtomic(path: string, text: string): void {
+  writeFileAtomic(path, text, { mode: 0o600 });
+}
+
+/** Runs a file system step on the spool; its failure becomes a `SpoolError` naming the spool folder. */
+function inSpool<T>(dir: string, step: () => T): T {
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    return step();
+  } catch (error) {
+    if (isBugbeaconError(error)) throw error;
+    throw new SpoolError(dir, { cause: error });
   }
-  renameSync(temp, path);
-  try {
-    const dfd = openSync(dir, "r");
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some platforms cannot fsync a folder; the rename is still atomic.
-  }
+}
+
+/**
+ * The queue name of a claimed file: `<dir>/inflight/<pid>.<name>` → `<name>`. Takes the path module so
+ * that Windows paths (`C:\\...\\inflight\\123.name.json`) are tested on any platform.
+ */
+export function queueNameOfClaim(claimedPath: string, path: PathApi = { basename, dirname, join }): string {
+  return path.basename(claimedPath).replace(/^\d+\./, "");
 }
 
 function list(dir: string): string[] {
