@@ -2,6 +2,7 @@ import { CliUsageError } from "../../errors.js";
 import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
 import { appClients } from "../../support/serve/app-clients.js";
 import { appConfigFromEnv, dbRemoteTemplate, webRootOf } from "../../support/serve/config.js";
+import { issueLocks } from "../../support/serve/issue-lock.js";
 import { createWebhookServer } from "../../support/serve/server.js";
 import { httpUrl, parseFlags, wholeNumber } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
@@ -65,6 +66,7 @@ export const command: CliCommand = {
       webhookSecret: app.webhookSecret,
       dbRemote,
       concurrency,
+      locks: issueLocks(),
       octokitFor: clients.octokitFor,
       gitConfigFor: clients.gitConfigFor,
       log: (entry) => line({ msg: "delivery", ...entry }),

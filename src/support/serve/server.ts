@@ -11,10 +11,13 @@ import type { Octokit } from "@octokit/rest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { TriageStepError } from "../../errors.js";
+import { parseIssueBody } from "../../format/report-format.js";
 import { validateIssuesEvent } from "../event.js";
+import { isSafeIdentifier } from "../safe-names.js";
 import type { TriageOutcome } from "../triage.js";
 import { runTriage } from "../triage-run.js";
 import { dbRemoteFor } from "./config.js";
+import type { IssueLocks } from "./issue-lock.js";
 import { LruSet } from "./lru.js";
 
 export const MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -40,6 +43,8 @@ export interface WebhookServerOptions {
   octokitFor: (installationId: number) => Promise<Octokit>;
   /** git settings for a remote (the installation token's header, for the GitHub server only). */
   gitConfigFor: (remote: string, installationId: number) => Promise<string[]>;
+  /** Per-issue locks in the database repository: concurrent runs on one issue, across replicas, run in turn. */
+  locks: IssueLocks;
   /** One JSON line per delivery. */
   log: (entry: DeliveryLog) => void;
   /** Other lines (start, stop), JSON too. */
@@ -133,9 +138,18 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     entry.status = answer.status;
     entry.decision = answer.decision;
     entry.ms = Math.round(performance.now() - started);
-    if (answer.status === 413 || answer.status === 415) res.setHeader("connection", "close");
-    send(res, answer.status, { delivery: entry.delivery, decision: answer.decision, ...answer.body });
     o.log(entry);
+    send(res, answer.status, { delivery: entry.delivery, decision: answer.decision, ...answer.body });
+    if (!req.complete) {
+      // An answer before the whole body (413, 415, 401): nothing more is kept. The rest is discarded for a
+      // moment, so the client can read the answer (closing on unread bytes would reset the connection
+      // under it), then the connection is closed.
+      req.removeAllListeners("data");
+      req.resume();
+      const timer = setTimeout(() => req.socket.destroy(), 1000);
+      timer.unref();
+      req.once("end", () => clearTimeout(timer));
+    }
   }
 
   async function deliver(req: IncomingMessage, res: ServerResponse, entry: DeliveryLog): Promise<HttpAnswer> {
@@ -193,17 +207,18 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     seen.add(entry.delivery);
     try {
       const remote = dbRemoteFor(o.dbRemote, owner, name);
-      const outcome = await slot(async () =>
-        runTriage({
+      const gitConfig = await o.gitConfigFor(remote, installation);
+      const outcome = await slot(() =>
+        o.locks.withLock(remote, lockKey(entry.repository!, issuesEvent.issue.number, issuesEvent.issue.body), gitConfig, () => runTriage({
           event: issuesEvent,
           repo: entry.repository!,
           db: { remote },
-          gitConfig: await o.gitConfigFor(remote, installation),
+          gitConfig,
           octokit: () => o.octokitFor(installation),
           log: () => {},
           ...(o.pushAttempts !== undefined ? { pushAttempts: o.pushAttempts } : {}),
           ...(o.pushBackoffMs !== undefined ? { pushBackoffMs: o.pushBackoffMs } : {}),
-        }),
+        })),
       );
       return new HttpAnswer(200, decisionOf(outcome), outcomeBody(outcome));
     } catch (error) {
@@ -240,6 +255,7 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       server.closeIdleConnections();
       await closed;
+      await o.locks.dispose();
     },
   };
 }
@@ -254,6 +270,12 @@ function failure(error: unknown): HttpAnswer {
     return new HttpAnswer(status, status === 400 ? "refused: invalid event" : "failed", { error: oneLine(error.message) });
   }
   return new HttpAnswer(500, "failed: internal", { error: "internal error" });
+}
+
+/** Runs about one problem (an identifier: the issues a run may act on) take turns; an issue without one locks itself. */
+function lockKey(repo: string, number: number, body: string | null): string {
+  const parsed = parseIssueBody(body);
+  return parsed !== undefined && isSafeIdentifier(parsed.identifier) ? `${repo} ${parsed.identifier}` : `${repo} #${number}`;
 }
 
 function oneLine(message: string): string {
