@@ -33,7 +33,7 @@ export interface IssueLockOptions {
   leaseMs?: number;
   /** Longest wait for a lock before giving up (a temporary failure: 503, GitHub may redeliver). @default 120000 */
   maxWaitMs?: number;
-  /** First pause between two tries; doubles up to 20 times itself. @default 50 */
+  /** First pause between two tries; doubles up to 8 times itself. @default 50 */
   pollMs?: number;
 }
 
@@ -75,7 +75,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
         throw new TriageStepError(`another replica has been triaging ${key} for over ${Math.round(maxWaitMs / 1000)} s: redeliver the event later.`, { transient: true, code: "ERR_SERVE_LOCKED" });
       }
       await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
-      pause = Math.min(pause * 2, pollMs * 20);
+      pause = Math.min(pause * 2, pollMs * 8);
     }
     try {
       return await work();

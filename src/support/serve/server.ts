@@ -105,7 +105,8 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
-  server.on("clientError", (_error, socket) => {
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (process.env.BUGBEACON_DEBUG_SERVE) process.stderr.write(`clientError ${error.code} ${error.message}\n`);
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     else socket.destroy();
   });
