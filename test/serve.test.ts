@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { filesOnMain, makeRemote, reportBody } from "./support/git-fixtures.js";
-import { APP_ID, INSTALLATION, SECRET, appKey, delivery, post, randomDeliveries, send, serveEnv, sign, startServe, threeReplicas, type ServeProcess } from "./support/serve-harness.js";
+import { APP_ID, INSTALLATION, SECRET, appKey, delivery, post, send, serveEnv, sign, startServe, type ServeProcess } from "./support/serve-harness.js";
+import { randomDeliveries, threeReplicas } from "./support/serve-scenarios.js";
 
 const REPO = "octo/support";
 const fake = useFakeGitHub({ repos: [REPO], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }] });

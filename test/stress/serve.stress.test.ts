@@ -1,7 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { useFakeGitHub } from "../support/fake-github/use.js";
 import { makeRemote } from "../support/git-fixtures.js";
-import { APP_ID, INSTALLATION, randomDeliveries, startServe, threeReplicas } from "../support/serve-harness.js";
+import { APP_ID, INSTALLATION, startServe } from "../support/serve-harness.js";
+import { randomDeliveries, threeReplicas } from "../support/serve-scenarios.js";
 
 // The large versions of test/serve.test.ts's replica and random-bytes tests (there: 3 issues, 200 strings).
 const REPO = "octo/support";
