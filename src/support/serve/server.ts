@@ -95,6 +95,20 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     }
   }
 
+  // Triages of one database in this process run one after the other: at once they would only race each
+  // other's pushes (and redo their work on each lost race). Different databases run side by side.
+  const queues = new Map<string, Promise<unknown>>();
+  function inTurn<T>(remote: string, work: () => Promise<T>): Promise<T> {
+    const before = queues.get(remote) ?? Promise.resolve();
+    const mine = before.then(() => slot(work), () => slot(work));
+    const tail = mine.catch(() => undefined);
+    queues.set(remote, tail);
+    void tail.then(() => {
+      if (queues.get(remote) === tail) queues.delete(remote);
+    });
+    return mine;
+  }
+
   const server = createServer((req, res) => {
     const started = performance.now();
     const work = handle(req, res, started).catch((error: unknown) => {
@@ -209,7 +223,7 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     try {
       const remote = dbRemoteFor(o.dbRemote, owner, name);
       const gitConfig = await o.gitConfigFor(remote, installation);
-      const outcome = await slot(() =>
+      const outcome = await inTurn(remote, () =>
         o.locks.withLock(remote, lockKey(entry.repository!, issuesEvent.issue.number, issuesEvent.issue.body), gitConfig, () => runTriage({
           event: issuesEvent,
           repo: entry.repository!,
