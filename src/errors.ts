@@ -34,7 +34,8 @@ export type BugbeaconErrorCode =
   | "ERR_GITHUB_RATE_LIMIT"
   | "ERR_GITHUB_REFUSED"
   | "ERR_GITHUB_TEMPORARY"
-  | "ERR_LEGACY_DATABASE";
+  | "ERR_LEGACY_DATABASE"
+  | "ERR_SERVE_LOCKED";
 
 export class BugbeaconError extends Error {
   override name = "BugbeaconError";

@@ -11,5 +11,6 @@ export const commands: Record<string, { summary: string; load: () => Promise<Cli
   db: { summary: "Validate the report database (db check); import github-support records (db import)", load: () => import("./db.js").then((m) => m.command) },
   flush: { summary: "Send the reports waiting in the offline spool", load: () => import("./flush.js").then((m) => m.command) },
   report: { summary: "Report a problem by hand: preview the issue, add what you know, then submit or save it", load: () => import("./report.js").then((m) => m.command) },
+  serve: { summary: "Run the triage as a GitHub App webhook server (bot mode; scales out)", load: () => import("./serve.js").then((m) => m.command) },
   stats: { summary: "Insights from the database: top problems, versions, new problems, daily trend", load: () => import("./stats.js").then((m) => m.command) },
 };

@@ -1,10 +1,8 @@
-import { isAbsolute, join, resolve } from "node:path";
-import { CONFIG_FILE, loadConfig } from "../../support/config.js";
-import { sparseClone, type SparseCheckout } from "../../support/db-checkout.js";
+import { isAbsolute, resolve } from "node:path";
+import { CONFIG_FILE } from "../../support/config.js";
 import { readIssuesEvent } from "../../support/event.js";
-import { gitFailure } from "../../support/github-failure.js";
 import { git } from "../../support/git-sync.js";
-import { triage } from "../../support/triage.js";
+import { runTriage } from "../../support/triage-run.js";
 import { TriageStepError } from "../../errors.js";
 import { createOctokit } from "../../transports/github/octokit-client.js";
 import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
@@ -69,27 +67,22 @@ export const command: CliCommand = {
     const log = (line: string) => io.stderr(`bugbeacon triage: ${line}\n`);
 
     const authHeader = token ? [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`] : [];
-    let dbRoot = values["db-repo"] === undefined && values["db-remote"] === undefined ? existingDir("--db", values.db, io.cwd) : resolve(io.cwd, values.db ?? ".");
+    const dbRoot = values["db-repo"] === undefined && values["db-remote"] === undefined ? existingDir("--db", values.db, io.cwd) : resolve(io.cwd, values.db ?? ".");
     let gitConfig: string[] = [];
-    let checkout: SparseCheckout | undefined;
+    let db: { dir: string } | { remote: string } = { dir: dbRoot };
     const event = await readIssuesEvent(eventPath);
     try {
       if (values["db-repo"] !== undefined || values["db-remote"] !== undefined) {
         let remote = values["db-remote"];
         if (values["db-repo"] !== undefined) {
-          const db = parseRepo(await repoFlag("--db-repo", values["db-repo"]));
+          const dbRepo = parseRepo(await repoFlag("--db-repo", values["db-repo"]));
           const server = (io.env.GITHUB_SERVER_URL ?? webRootOf(apiUrl)).replace(/\/+$/, "");
-          remote = `${server}/${db.owner}/${db.name}.git`;
+          remote = `${server}/${dbRepo.owner}/${dbRepo.name}.git`;
           gitConfig = authHeader;
         } else if (remote !== undefined && !/^[a-z]+:\/\//i.test(remote) && !isAbsolute(remote)) {
           remote = resolve(io.cwd, remote);
         }
-        try {
-          checkout = await sparseClone(remote ?? "", { config: gitConfig });
-        } catch (error) {
-          throw gitFailure(error, "cloning the database");
-        }
-        dbRoot = checkout.root;
+        db = { remote: remote ?? "" };
       } else if (token) {
         // The workflow's checkout keeps no credentials (persist-credentials: false): the token goes to git for
         // this push only, through the environment, and only to the server the checkout came from.
@@ -97,16 +90,14 @@ export const command: CliCommand = {
         const origin = await git(["remote", "get-url", "origin"], { cwd: dbRoot }).then((u) => u.trim(), () => "");
         if (origin.startsWith(`${server}/`)) gitConfig = authHeader;
       }
-      const config = await loadConfig(configPath ?? join(dbRoot, CONFIG_FILE));
-      const outcome = await triage({
+      const outcome = await runTriage({
         event,
-        config,
-        dbRoot,
+        db,
         repo,
         push: values["no-push"] !== true,
         gitConfig,
         log,
-        ...(checkout !== undefined ? { include: checkout.include } : {}),
+        ...(configPath !== undefined ? { configPath } : {}),
         ...(values["bot-login"] !== undefined ? { botLogin: values["bot-login"] } : {}),
         ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
         ...(io.env.BUGBEACON_PUSH_ATTEMPTS !== undefined ? { pushAttempts: positiveInt("BUGBEACON_PUSH_ATTEMPTS", io.env.BUGBEACON_PUSH_ATTEMPTS) } : {}),
@@ -132,8 +123,6 @@ export const command: CliCommand = {
       if (!(error instanceof TriageStepError)) throw error;
       log(error.message);
       return error.transient ? EXIT.tempfail : EXIT.failed;
-    } finally {
-      await checkout?.dispose();
     }
   },
 };

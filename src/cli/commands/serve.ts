@@ -1,0 +1,93 @@
+import { CliUsageError } from "../../errors.js";
+import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
+import { appClients } from "../../support/serve/app-clients.js";
+import { appConfigFromEnv, dbRemoteTemplate, webRootOf } from "../../support/serve/config.js";
+import { issueLocks } from "../../support/serve/issue-lock.js";
+import { createWebhookServer } from "../../support/serve/server.js";
+import { httpUrl, parseFlags, wholeNumber } from "../args.js";
+import { EXIT, type CliCommand } from "../io.js";
+
+const usage = `Runs the triage as a GitHub App: one service for many repositories, the same decisions as the
+Actions workflow. Several processes may serve behind one address (they share only GitHub and the database).
+
+Usage: bugbeacon serve [flags]
+
+Endpoints: POST /webhook/github (the app's webhook URL), GET /healthz, GET /readyz.
+
+Flags:
+  --port <n>            Port to listen on, 0 for any free one (default: $PORT, else 3000)
+  --host <address>      Address to listen on (default: $HOST, else 0.0.0.0)
+  --api-url <url>       GitHub REST API root (default: $GITHUB_API_URL, else https://api.github.com)
+  --db-remote <url>     Where each repository's database is: a git URL or a bare repository's path, with
+                        {owner} and {repo} filled in per repository (default: $BUGBEACON_DB_REMOTE, else
+                        the repository the issue is in, as the Actions workflow keeps it)
+  --concurrency <n>     Triages at once in this process (default 4)
+  -h, --help            This help
+
+Environment (required): GITHUB_APP_ID, GITHUB_PRIVATE_KEY (PEM text or the .pem file's path),
+GITHUB_WEBHOOK_SECRET. Optional: $BUGBEACON_PACING_MS (least milliseconds between two comments).
+
+Logs: one JSON line per delivery on stdout (delivery, event, repository, decision, ms); never a token or a body.
+SIGTERM or SIGINT: stops accepting, finishes the deliveries in flight, exits 0.
+
+Exit codes: 0 stopped; 2 a bad flag, a missing or malformed variable (the message names it), or a port it cannot listen on.
+`;
+
+export const command: CliCommand = {
+  usage,
+  async run(args, io) {
+    const { values } = parseFlags(args, {
+      port: { type: "string", expected: "a port number from 0 to 65535" },
+      host: { type: "string", expected: "an address to listen on, e.g. 127.0.0.1" },
+      "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
+      "db-remote": { type: "string", expected: "a git URL or path, with {owner} and {repo}" },
+      concurrency: { type: "string", expected: "a whole number from 1 to 64" },
+    });
+    const port = wholeNumber(values.port !== undefined ? "--port" : "PORT", values.port ?? (io.env.PORT || undefined), 3000, 0, 65535);
+    const host = values.host ?? (io.env.HOST || "0.0.0.0");
+    const concurrency = wholeNumber("--concurrency", values.concurrency, 4, 1, 64);
+    const apiUrl = httpUrl(values["api-url"] !== undefined ? "--api-url" : "GITHUB_API_URL", values["api-url"] ?? (io.env.GITHUB_API_URL || "https://api.github.com"));
+    const webRoot = (io.env.GITHUB_SERVER_URL || webRootOf(apiUrl)).replace(/\/+$/, "");
+    const dbFlag = values["db-remote"] !== undefined ? "--db-remote" : "BUGBEACON_DB_REMOTE";
+    const dbRemote = dbRemoteTemplate(dbFlag, values["db-remote"] ?? (io.env.BUGBEACON_DB_REMOTE || undefined), webRoot, io.cwd);
+    const app = appConfigFromEnv(io.env, io.cwd);
+    const pacingMs = resolvePacing({}, io.env);
+    const retryBaseMs = resolveRetryBase({}, io.env);
+    const clients = appClients({
+      appId: app.appId,
+      privateKey: app.privateKey,
+      apiUrl,
+      webRoot,
+      ...(pacingMs !== undefined ? { pacingMs } : {}),
+      ...(retryBaseMs !== undefined ? { retryAfterBaseMs: retryBaseMs } : {}),
+    });
+    const line = (entry: Record<string, unknown>) => io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    const server = createWebhookServer({
+      webhookSecret: app.webhookSecret,
+      dbRemote,
+      concurrency,
+      locks: issueLocks(),
+      octokitFor: clients.octokitFor,
+      gitConfigFor: clients.gitConfigFor,
+      log: (entry) => line({ msg: "delivery", ...entry }),
+      note: line,
+      ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
+    });
+    let address;
+    try {
+      address = await server.listen(port, host);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "an error";
+      throw new CliUsageError("--port", `could not listen on ${host}:${port} (${code}): choose another --port or --host.`);
+    }
+    line({ msg: "listening", host: address.address, port: address.port });
+    const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+      process.once("SIGTERM", () => resolveSignal("SIGTERM"));
+      process.once("SIGINT", () => resolveSignal("SIGINT"));
+    });
+    line({ msg: "stopping", signal, inFlight: server.inFlight });
+    await server.close();
+    line({ msg: "stopped" });
+    return EXIT.ok;
+  },
+};
