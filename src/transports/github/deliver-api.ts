@@ -11,7 +11,7 @@ import type { Octokit } from "@octokit/rest";
 import { parseIssueBody } from "../../format/report-format.js";
 import { causeCode, neverSent } from "./network-errors.js";
 import type { RepoRef } from "./repo.js";
-import type { SeenAgain } from "./seen-again.js";
+import type { SeenAgain, SendOutcome } from "./seen-again.js";
 
 export interface DeliveryItem {
   repo: RepoRef;
@@ -169,18 +169,18 @@ export async function deliver(octokit: Octokit, item: DeliveryItem, options: Del
     const breakDeadLocks = options.fast === undefined;
     const slot = paced?.take(item.identifier, item.reportId, existing?.state === "open" ? { breakDeadLocks } : { unlessSentAfter: lookupStarted, breakDeadLocks });
     if (slot?.action === "count") return { kind: "counted", number: existing?.number ?? options.cache.get(item.identifier) };
-    // An answer that may have been lost counts as sent here: the report waits in the spool and is looked up
-    // before it goes again, and another process on this machine must not open a second issue meanwhile.
-    let sent = false;
+    // An answer that may have been lost counts as sent for the period: the report waits in the spool and is
+    // looked up before it goes again, and another process on this machine must not open a second issue.
+    let ended: SendOutcome = "failed";
     try {
       const outcome = await sendOrMerge(octokit, item, options, existing, slot?.action === "send" ? slot : { count: 0, since: undefined });
-      sent = true;
+      ended = "sent";
       return outcome;
     } catch (error) {
-      sent = classify(error).uncertain;
+      ended = classify(error).uncertain ? "uncertain" : "failed";
       throw error;
     } finally {
-      if (slot?.action === "send") slot.done(sent);
+      if (slot?.action === "send") slot.done(ended);
     }
   } catch (error) {
     throw classify(error);

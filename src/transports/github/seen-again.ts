@@ -27,7 +27,14 @@ export type SeenAgainSlot =
   /** Within the period: the occurrence was counted; send nothing. */
   | { action: "count" }
   /** Due: send (create or comment), with `count` occurrences counted since `since`; then call `done`. */
-  | { action: "send"; count: number; since: string | undefined; done(sent: boolean): void };
+  | { action: "send"; count: number; since: string | undefined; done(outcome: SendOutcome): void };
+
+/**
+ * How a send ended: `sent` (confirmed), `failed` (it never reached GitHub), or `uncertain` (the answer was
+ * lost). An uncertain send counts as sent for the period, so no other process sends meanwhile; the counted
+ * lines go back, so no occurrence is lost (if the message did arrive, the next one counts them again).
+ */
+export type SendOutcome = "sent" | "failed" | "uncertain";
 
 export interface SeenAgain {
   /**
@@ -87,10 +94,10 @@ export function seenAgain(spoolDir: string, everyMs: number, now: () => number =
         action: "send",
         count: seen.size,
         since: times[0],
-        done(sent) {
+        done(outcome) {
           try {
-            if (sent) writeFileAtomic(file("last"), new Date(now()).toISOString(), { mode: 0o600 });
-            else if (lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
+            if (outcome !== "failed") writeFileAtomic(file("last"), new Date(now()).toISOString(), { mode: 0o600 });
+            if (outcome !== "sent" && lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
             unlinkQuietly(taken);
             for (const orphan of orphans) unlinkQuietly(orphan.path);
           } finally {
