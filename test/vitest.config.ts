@@ -12,12 +12,16 @@ export default defineConfig({
     root,
     include: ["test/**/*.test.ts"],
     exclude: ["test/stress/**", "**/node_modules/**"],
-    globalSetup: ["test/support/temp-check.ts", "test/support/browser-note.ts"],
+    globalSetup: ["test/support/temp-check.ts", "test/support/git-env.ts", "test/support/browser-note.ts"],
     setupFiles: ["test/support/setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests spawn real child processes and real servers; two cores are all we have.
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // One worker runs many files instead of a fresh process per file: about 25 s less of 2 cores' time on
+    // the default suite. Files share module state, so each file cleans up after itself (setup.ts: child
+    // processes, temp folders) and never sets process.env for good.
+    isolate: false,
   },
 });

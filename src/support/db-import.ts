@@ -15,7 +15,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseIssueBody } from "../format/report-format.js";
 import { Database } from "./database.js";
-import { git } from "./git-sync.js";
+import { BOT_IDENTITY, git } from "./git-sync.js";
 import { legacyFiles, type Layout, type LegacyFile } from "./layout.js";
 import { recordProblems, type ReportRecord } from "./record.js";
 import { isSafeIdentifier, isSafeVersion, showUntrusted } from "./safe-names.js";
@@ -179,7 +179,7 @@ export async function applyImport(options: ImportOptions, plan: ImportPlan, sett
   }
   if (written.length === 0 && removed.length === 0) return { written, removed, commit: null };
   const cwd = options.root;
-  const config = settings.gitConfig ?? [];
+  const config = [...BOT_IDENTITY, ...(settings.gitConfig ?? [])];
   await git(["add", "--all", "--", ...new Set([...written, ...removed])], { cwd, config });
   const staged = await git(["diff", "--cached", "--name-only"], { cwd, config });
   if (staged.trim() === "") return { written, removed, commit: null };

@@ -14,6 +14,12 @@ export class GitError extends BugbeaconError {
   }
 }
 
+/**
+ * Who the database's commits are by. Set on every commit bugbeacon makes: a CI runner (or a fresh machine)
+ * has no git identity of its own, and `git commit` refuses to run without one.
+ */
+export const BOT_IDENTITY: readonly string[] = ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"];
+
 export interface GitOptions {
   cwd: string;
   /** Extra `-c key=value` settings (for example an auth header), never printed. */
@@ -78,13 +84,14 @@ export async function land(
   message: string,
   options: PushOptions,
 ): Promise<{ committed: boolean; attempts: number }> {
-  const identity = ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"];
-  const opts = { ...options, config: [...identity, ...(options.config ?? [])] };
+  const opts = { ...options, config: [...BOT_IDENTITY, ...(options.config ?? [])] };
   const remote = options.remote ?? "origin";
   const remotes = (await git(["remote"], opts)).split("\n").map((r) => r.trim());
   const hasRemote = remotes.includes(remote);
-  const branch = options.branch ?? (await git(["rev-parse", "--abbrev-ref", "HEAD"], opts)).trim();
-  const shallow = (await git(["rev-parse", "--is-shallow-repository"], opts)).trim() === "true";
+  // One process for both facts: every git started costs a fork, and a triage run starts a dozen.
+  const [head, isShallow] = (await git(["rev-parse", "--abbrev-ref", "HEAD", "--is-shallow-repository"], opts)).split("\n").map((l) => l.trim());
+  const branch = options.branch ?? head!;
+  const shallow = isShallow === "true";
   const attempts = options.attempts ?? 30;
   let delay = options.backoffMs ?? 100;
   const maxDelay = Math.min(5000, delay * 50);
