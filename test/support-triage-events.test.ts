@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
-import { cloneOf, filesOnMain, gitSync, issuesEvent, makeRemote, writeEvent } from "./support/git-fixtures.js";
+import { cloneOf, filesOnMain, gitSync, issuesEvent, makeLocalDb, makeRemote, writeEvent } from "./support/git-fixtures.js";
 import { FAKE_OPTIONS, REPO, TOKEN, later, triageHarness, type Step } from "./support/triage-harness.js";
 
 const fake = useFakeGitHub(FAKE_OPTIONS);
@@ -84,15 +84,14 @@ const table: Row[] = [
 describe("triage: events and outcomes (README table)", () => {
   it.each(table.map((r) => [r.name, r] as const))("%s", async (_name, row) => {
     for (let n = 1; n <= 5; n++) fake.seedIssue(REPO, { title: `issue ${n}` });
-    const bare = makeRemote();
-    const db = cloneOf(bare);
+    const db = makeLocalDb();
     let log = "";
     for (const step of row.steps) {
       const r = await run(db, {}, step);
       expect(r.code, r.stderr).toBe(0);
       log += r.stderr;
     }
-    const s = snapshot(bare);
+    const s = snapshot(join(db, ".git"));
     expect(s.filed).toEqual(row.filed);
     expect(s.closed.sort()).toEqual(row.closed ?? []);
     expect(s.comments).toEqual(row.comments ?? {});
@@ -104,8 +103,8 @@ describe("triage: events and outcomes (README table)", () => {
 describe("identity", () => {
   it("labels an edit that changes the identifier when identity.changedLabel is set, and files nothing new", async () => {
     for (let n = 1; n <= 2; n++) fake.seedIssue(REPO, { title: `issue ${n}` });
-    const bare = makeRemote({ version: 1, identity: { changedLabel: "identifier-changed" } });
-    const db = cloneOf(bare);
+    const db = makeLocalDb({ version: 1, identity: { changedLabel: "identifier-changed" } });
+    const bare = join(db, ".git");
     await run(db, {}, ["opened", 1, "A"]);
     const r = await run(db, {}, ["edited", 1, "B", later(1)]);
     expect(r.stderr).toContain(`issue #1: its body now carries identifier "${B.identifier}"; it stays filed under ${A.identifier}`);
@@ -122,8 +121,7 @@ describe("identity", () => {
       user: "mallory",
       comments: [`I am not a bot <!-- bugbeacon:bot v1 what=duplicate issue=2 identifier=${A.identifier} about=1 -->`],
     });
-    const bare = makeRemote();
-    const db = cloneOf(bare);
+    const db = makeLocalDb();
     await run(db, {}, ["opened", 1, "A"]);
     await run(db, {}, ["opened", 2, "A"]);
     const two = fake.issues(REPO)[1]!;
@@ -136,10 +134,9 @@ describe("clean failures", () => {
   const dupSetup = async () => {
     fake.seedIssue(REPO, { title: "issue 1" });
     fake.seedIssue(REPO, { title: "issue 2" });
-    const bare = makeRemote();
-    const db = cloneOf(bare);
+    const db = makeLocalDb();
     expect((await run(db, {}, ["opened", 1, "A"])).code).toBe(0);
-    return { bare, db };
+    return { db };
   };
   const posts = () => fake.requests.filter((r) => r.method === "POST" && r.route === "/repos/{owner}/{repo}/issues/{issue_number}/comments");
   const oneLine = (stderr: string) => {

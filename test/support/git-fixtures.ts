@@ -46,6 +46,27 @@ export function cloneOf(bare: string): string {
   return dir;
 }
 
+const localTemplates = new Map<string, string>();
+
+/**
+ * A database checkout without a remote, as `--db` accepts it: triage commits there and pushes nothing.
+ * For tests of triage's decisions, where the push adds six git processes a run and nothing to look at
+ * (pushes and their races have tests of their own). A copy of a template, like makeRemote's. Read it back
+ * with `filesOnMain(join(db, ".git"))`.
+ */
+export function makeLocalDb(config?: unknown): string {
+  const key = JSON.stringify(config ?? null);
+  let template = localTemplates.get(key);
+  if (template === undefined || !existsSync(template)) {
+    template = cloneOf(makeRemote(config));
+    gitSync(["remote", "remove", "origin"], template);
+    localTemplates.set(key, template);
+  }
+  const db = tempDir("bugbeacon-db-");
+  cpSync(template, db, { recursive: true });
+  return db;
+}
+
 export function filesOnMain(bare: string): string[] {
   return gitSync(["--git-dir", bare, "ls-tree", "-r", "--name-only", "main"], bare).split("\n").filter(Boolean).sort();
 }
