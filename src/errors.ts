@@ -5,12 +5,43 @@
 
 const BRAND = Symbol.for("bugbeacon.error");
 
+/**
+ * Every code a `BugbeaconError` can carry. Stable: an app may switch on them.
+ */
+export type ErrorCode =
+  | "ERR_BUGBEACON"
+  | "ERR_INVALID_OPTION"
+  | "ERR_INVALID_REPO"
+  | "ERR_INVALID_TARGET"
+  | "ERR_CLI_USAGE"
+  | "ERR_MISSING_TOKEN"
+  | "ERR_UNKNOWN_BACKEND"
+  | "ERR_REPORT_FORMAT"
+  | "ERR_STORAGE"
+  | "ERR_FILE_EXISTS"
+  | "ERR_CONFIG"
+  | "ERR_INVALID_CONFIG"
+  | "ERR_INVALID_EVENT"
+  | "ERR_INVALID_RECORD"
+  | "ERR_UNSAFE_NAME"
+  | "ERR_LOCKFILE"
+  | "ERR_GIT"
+  | "ERR_GIT_TEMPORARY"
+  | "ERR_TRIAGE_TEMPORARY"
+  | "ERR_TRIAGE_REFUSED"
+  | "ERR_GITHUB_UNAUTHORIZED"
+  | "ERR_GITHUB_FORBIDDEN"
+  | "ERR_GITHUB_NOT_FOUND"
+  | "ERR_GITHUB_RATE_LIMIT"
+  | "ERR_GITHUB_REFUSED"
+  | "ERR_GITHUB_TEMPORARY";
+
 export class BugbeaconError extends Error {
   override name = "BugbeaconError";
   /** A stable, machine-readable code, e.g. `"ERR_INVALID_REPO"`. */
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = options?.code ?? "ERR_BUGBEACON";
     Object.defineProperty(this, BRAND, { value: true });
@@ -29,7 +60,7 @@ export class InvalidOptionError extends BugbeaconError {
   readonly option: string;
   readonly value: unknown;
 
-  constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; code?: string }) {
+  constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; code?: ErrorCode }) {
     super(`Invalid ${option}: ${describeValue(value)}. Expected ${expected}.`, {
       code: options?.code ?? "ERR_INVALID_OPTION",
       cause: options?.cause,
@@ -68,16 +99,53 @@ export class InvalidRepoError extends InvalidOptionError {
   }
 }
 
-/** `requireToken` is set and no token was found. */
+/** `requireToken` is set (or `flush` runs) and no credentials were found. */
 export class MissingTokenError extends BugbeaconError {
   override name = "MissingTokenError";
-  constructor() {
+  /** The backend that needs the token, e.g. `"github"`. */
+  readonly backend: string;
+  constructor(backend = "github", where?: string) {
     super(
-      "No GitHub token found, and this helper was created with requireToken: true. " +
-        "Set the environment variable BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token " +
-        "that may create issues in the repository, or pass { token } to getHelper().",
+      where ??
+        "No GitHub token found, and this helper was created with requireToken: true. " +
+          "Set the environment variable BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token " +
+          "that may create issues in the repository, or pass { token } to getHelper().",
       { code: "ERR_MISSING_TOKEN" },
     );
+    this.backend = backend;
+  }
+}
+
+/** A report target (project, category) that a backend other than GitHub cannot use. */
+export class InvalidTargetError extends InvalidOptionError {
+  override name = "InvalidTargetError";
+  constructor(option: string, value: unknown, expected: string) {
+    super(option, value, expected, { code: "ERR_INVALID_TARGET" });
+  }
+}
+
+/**
+ * A file or folder bugbeacon needs could not be written or read (the spool, a saved report): the
+ * system error (`ENOTDIR`, `EACCES`, `ENOSPC`...) is in `errno` and `cause`.
+ */
+export class StorageError extends BugbeaconError {
+  override name = "StorageError";
+  readonly path: string;
+  readonly errno: string;
+  constructor(path: string, errno: string, cause?: unknown) {
+    super(`Could not write ${path} (${errno}): choose a writable folder (for the spool: the spoolDir option or BUGBEACON_SPOOL_DIR).`, { code: "ERR_STORAGE", cause });
+    this.path = path;
+    this.errno = errno;
+  }
+}
+
+/** A file that bugbeacon would create exists already; nothing was written. */
+export class FileExistsError extends BugbeaconError {
+  override name = "FileExistsError";
+  readonly path: string;
+  constructor(path: string, message?: string) {
+    super(message ?? `${path} already exists; choose another name.`, { code: "ERR_FILE_EXISTS" });
+    this.path = path;
   }
 }
 
@@ -88,18 +156,6 @@ export class UnknownBackendError extends BugbeaconError {
     super(`Unknown helper ${describeValue(name)}. Known helpers: ${known.map((k) => `"${k}"`).join(", ")}.`, {
       code: "ERR_UNKNOWN_BACKEND",
     });
-  }
-}
-
-/** GitHub answered with an error. The request it carries never includes the token. */
-export class GitHubRequestError extends BugbeaconError {
-  override name = "GitHubRequestError";
-  /** HTTP status, or `undefined` when no answer arrived (network error, timeout). */
-  readonly status: number | undefined;
-
-  constructor(message: string, status: number | undefined, options?: { cause?: unknown; code?: string }) {
-    super(message, { code: options?.code ?? "ERR_GITHUB_REQUEST", cause: options?.cause });
-    this.status = status;
   }
 }
 
@@ -135,7 +191,7 @@ export class TriageStepError extends BugbeaconError {
   readonly transient: boolean;
   readonly status: number | undefined;
 
-  constructor(message: string, options: { transient: boolean; status?: number | undefined; code?: string; cause?: unknown }) {
+  constructor(message: string, options: { transient: boolean; status?: number | undefined; code?: ErrorCode; cause?: unknown }) {
     super(message, { code: options.code ?? (options.transient ? "ERR_TRIAGE_TEMPORARY" : "ERR_TRIAGE_REFUSED"), cause: options.cause });
     this.transient = options.transient;
     this.status = options.status;

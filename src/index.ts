@@ -1,9 +1,11 @@
 export { getHelper, helperNames } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
-export { GitHubHelper } from "./transports/github/github-helper.js";
-export type { GitHubHelperOptions } from "./transports/github/options.js";
-export { BaseHelper } from "./sdk/base-helper.js";
-export type { PreparedReport } from "./sdk/base-helper.js";
+export type { GitHubHelper } from "./sdk/get-helper.js";
+export type { GitHubHelperOptions } from "./backends/github/options.js";
+export type { Helper } from "./sdk/helper.js";
+export type { DeliveryOptions } from "./delivery/options.js";
+export type { Backend, BackendClient, BackendName, ClientMode, Draft, RemoteReport, RemoteOccurrence } from "./backends/backend.js";
+export type { PreparedReport } from "./sdk/types.js";
 export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./sdk/types.js";
 export { hashIdentifier } from "./sdk/identifier.js";
 export { createRedactor, REDACTED } from "./sdk/redact.js";
@@ -18,14 +20,17 @@ export {
 export type { ReportMetadata, ReportDocument, ParsedReport, PlatformFacts, AppFacts } from "./format/report-format.js";
 export {
   BugbeaconError,
-  GitHubRequestError,
+  FileExistsError,
   InvalidOptionError,
   InvalidRepoError,
+  InvalidTargetError,
   MissingTokenError,
   ReportFormatError,
+  StorageError,
   UnknownBackendError,
   isBugbeaconError,
 } from "./errors.js";
+export type { ErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
 
 // Capture: thrown errors become reports.
@@ -39,8 +44,8 @@ export type { ErrorDescription } from "./sdk/capture/describe-error.js";
 export { templateMessage } from "./sdk/capture/fingerprint.js";
 
 // Delivery: dedupe, the offline spool, flushing.
-export type { FlushSummary } from "./transports/github/github-helper.js";
-export { flush } from "./transports/github/flush.js";
+export type { FlushSummary } from "./delivery/pipeline.js";
+export { flush } from "./sdk/flush.js";
 export { close } from "./sdk/close.js";
 
 // Interactive reporting: helper.run() (full flow) and the short confirmation before automatic reports.

@@ -156,10 +156,12 @@ describe("bad input gets a clear error naming the value", () => {
     expect(() => getHelper("github", options as never)).toThrow(message);
   });
 
-  it("rejects a bad BUGBEACON_RETRY_BASE_MS naming the variable, when it would be used (the first send)", async () => {
-    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_RETRY_BASE_MS: "fast" } });
-    const result = h.runHeadless({ title: "t", repo: "octo/app" });
-    await expect(result).rejects.toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
+  it("rejects a bad BUGBEACON_RETRY_BASE_MS, BUGBEACON_PACING_MS or BUGBEACON_TEST_REPO naming the variable, when the helper is made (not at the first crash)", () => {
+    const make = (env: NodeJS.ProcessEnv) => () => getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, ...env } });
+    expect(make({ BUGBEACON_RETRY_BASE_MS: "fast" })).toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
+    expect(make({ BUGBEACON_PACING_MS: "-1" })).toThrow('Invalid BUGBEACON_PACING_MS: "-1". Expected a whole number of milliseconds, e.g. BUGBEACON_PACING_MS=1000.');
+    expect(make({ BUGBEACON_TEST_REPO: "not a repo" })).toThrow(InvalidRepoError);
+    expect(() => getHelper("github", { testRepo: "a/b/c", env: {} })).toThrow('Invalid repo: "a/b/c"');
   });
 
   it("rejects a bad BUGBEACON_ENV_ALLOWLIST and BUGBEACON_GITHUB_API_URL naming the variable", () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
-import { Spool } from "../src/transports/spool/spool.js";
+import { Spool } from "../src/delivery/spool.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { appEnv, CRASH_APP, runKillTrials, writeApp } from "./support/write-ahead-trials.js";
 

@@ -11,9 +11,10 @@
  * version folder) an issue was filed. It is written by the run that first files the issue and fixes the
  * issue's identity: a later edit of the body cannot move the report or file it a second time.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { BugbeaconError } from "../errors.js";
+import { writeAtomicAsync as atomicWrite } from "../util/atomic-write.js";
 import { InvalidRecordError, recordProblems, type ReportRecord } from "./record.js";
 import { isSafeIdentifier, isSafeVersion, showUntrusted } from "./safe-names.js";
 
@@ -175,13 +176,6 @@ export class Database {
       yield { path, record: value as ReportRecord };
     }
   }
-}
-
-async function atomicWrite(path: string, text: string): Promise<void> {
-  await mkdir(join(path, ".."), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, path);
 }
 
 async function listDirs(dir: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { BugbeaconError, MissingTokenError } from "../../errors.js";
-import { flush } from "../../transports/github/flush.js";
+import { flush } from "../../sdk/flush.js";
 import { existingDir, httpUrl, parseFlags, wholeNumber } from "../args.js";
 import type { CliCommand } from "../io.js";
 

@@ -1,9 +1,11 @@
 /**
  * A small local map identifier → issue number, next to the spool, so dedupe rarely needs the search API
- * (30 requests a minute, and eventually consistent). A hint only: every hit is confirmed on GitHub.
+ * (GitHub allows 30 searches a minute, and search is eventually consistent). A hint only: every hit is
+ * confirmed on the service (except in the crash path, where flush and triage correct a wrong hint).
  */
-import { nodeFs, nodePath } from "../../_builtins.js";
-import type { IdentifierCache } from "./deliver-api.js";
+import { nodeFs, nodePath } from "../_builtins.js";
+import { writeAtomic } from "../util/atomic-write.js";
+import type { IdentifierCache } from "./deliver.js";
 
 const MAX_ENTRIES = 2000;
 
@@ -27,11 +29,7 @@ export function identifierCache(spoolDir: string): IdentifierCache {
         const map = read();
         map[identifier] = number;
         const entries = Object.entries(map).slice(-MAX_ENTRIES);
-        const fs = nodeFs();
-        fs.mkdirSync(spoolDir, { recursive: true });
-        const temp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, JSON.stringify(Object.fromEntries(entries)));
-        fs.renameSync(temp, file);
+        writeAtomic(file, JSON.stringify(Object.fromEntries(entries)));
       } catch {
         // A cache that cannot be written only costs a search next time.
       }

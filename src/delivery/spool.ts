@@ -5,20 +5,25 @@
  *   <dir>/inflight/<pid>.<time>-<reportId>.json   claimed by a flushing process (atomic rename)
  *   <dir>/quarantine/<name>                   unreadable files, moved aside with a message
  *
- * Writes are atomic (temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
+ * Writes are atomic (src/util/atomic-write.ts: temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
  * or none. A claim is a rename, so two flushing processes never send the same report. Claims left by a
  * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
  * checks before sending it again.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { StorageError } from "../errors.js";
+import { writeAtomic } from "../util/atomic-write.js";
 
 export const SPOOL_VERSION = 1 as const;
 
 export interface SpooledReport {
   version: typeof SPOOL_VERSION;
+  /** Where the report goes: a GitHub repository, a GitLab project, a Discourse category. */
   repo: string;
+  /** The backend that sends it. Missing in files from older versions, which were all GitHub's. */
+  backend?: string;
   title: string;
   body: string;
   labels: string[];
@@ -88,7 +93,7 @@ export class Spool {
 
   /** Claims one queued report for this process, or undefined when another process took it first. */
   claim(name: string, onGarbage: (name: string, problem: string) => void): Claimed | undefined {
-    mkdirSync(this.inflightDir, { recursive: true });
+    storage(this.inflightDir, () => mkdirSync(this.inflightDir, { recursive: true }));
     const target = join(this.inflightDir, `${process.pid}.${name}`);
     try {
       renameSync(join(this.queueDir, name), target);
@@ -118,7 +123,7 @@ export class Spool {
   /** Sending failed: back to the queue with what happened. */
   release(claimed: Claimed, update: Partial<SpooledReport>): string {
     const report = { ...claimed.report, ...update };
-    const name = claimed.path.slice(claimed.path.lastIndexOf("/") + 1).replace(/^\d+\./, "");
+    const name = basename(claimed.path).replace(/^\d+\./, "");
     const path = join(this.queueDir, name);
     writeAtomic(path, JSON.stringify(report));
     try {
@@ -193,28 +198,13 @@ export class Spool {
   }
 }
 
-/** Temporary file, fsync, rename, fsync of the folder: whole or nothing, even across a power cut. */
-export function writeAtomic(path: string, text: string): void {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  mkdirSync(dir, { recursive: true });
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
+/** Runs a filesystem step; its system error becomes a typed `StorageError` naming the path. */
+function storage<T>(path: string, step: () => T): T {
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  try {
-    const dfd = openSync(dir, "r");
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some platforms cannot fsync a folder; the rename is still atomic.
+    return step();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw typeof code === "string" ? new StorageError(path, code, error) : error;
   }
 }
 

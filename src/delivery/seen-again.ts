@@ -13,7 +13,7 @@
  */
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { writeAtomic } from "../spool/spool.js";
+import { writeAtomic } from "../util/atomic-write.js";
 
 export const DEFAULT_SEEN_AGAIN_EVERY_MS = 24 * 60 * 60_000;
 /** A lock older than this belongs to a sender that died; it is broken. */
