@@ -1,6 +1,8 @@
 export { getHelper, helperNames } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
-export type { GitHubHelper } from "./sdk/get-helper.js";
+export type { DiscourseHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
+export type { DiscourseHelperOptions } from "./backends/discourse/backend.js";
+export type { GitLabHelperOptions } from "./backends/gitlab/backend.js";
 export type { GitHubHelperOptions } from "./backends/github/options.js";
 export type { Helper } from "./sdk/helper.js";
 export type { DeliveryOptions } from "./delivery/options.js";

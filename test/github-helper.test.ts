@@ -170,8 +170,8 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("rejects an unknown helper name listing the known ones", () => {
-    expect(() => getHelper("gitlab" as never)).toThrow(UnknownBackendError);
-    expect(() => getHelper("gitlab" as never)).toThrow('Unknown helper "gitlab". Known helpers: "github".');
+    expect(() => getHelper("jira" as never)).toThrow(UnknownBackendError);
+    expect(() => getHelper("jira" as never)).toThrow('Unknown helper "jira". Known helpers: "github", "gitlab", "discourse".');
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {

@@ -6,6 +6,8 @@ import { InvalidOptionError, UnknownBackendError } from "../errors.js";
 import type { BackendName } from "../backends/backend.js";
 import { githubBackend } from "../backends/github/backend.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
+import { gitlabBackend, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
+import { discourseBackend, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
 import { resolveDeliveryOptions } from "../delivery/options.js";
 import { Helper } from "./helper.js";
 
@@ -13,8 +15,16 @@ import { Helper } from "./helper.js";
 export type GitHubHelper = Helper<GitHubHelperOptions>;
 
 /** The backends `getHelper` knows, with their options. */
+/** A helper that reports to GitLab issues. */
+export type GitLabHelper = Helper<GitLabHelperOptions>;
+
+/** A helper that reports to a Discourse category. */
+export type DiscourseHelper = Helper<DiscourseHelperOptions>;
+
 export interface HelperRegistry {
   github: { options: GitHubHelperOptions; helper: GitHubHelper };
+  gitlab: { options: GitLabHelperOptions; helper: GitLabHelper };
+  discourse: { options: DiscourseHelperOptions; helper: DiscourseHelper };
 }
 
 type Factories = { [K in keyof HelperRegistry]: (options: HelperRegistry[K]["options"]) => HelperRegistry[K]["helper"] };
@@ -25,6 +35,16 @@ const backends: Factories = {
     const delivery = resolveDeliveryOptions(options, env);
     const backend = githubBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
     return new Helper(options, { backend, delivery, ...(options.footer !== undefined ? { footer: options.footer } : {}) });
+  },
+  gitlab: (options) => {
+    const env = options.env ?? process.env;
+    const delivery = resolveDeliveryOptions(options, env);
+    return new Helper(options, { backend: gitlabBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs }), delivery });
+  },
+  discourse: (options) => {
+    const env = options.env ?? process.env;
+    const delivery = resolveDeliveryOptions(options, env);
+    return new Helper(options, { backend: discourseBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs }), delivery });
   },
 };
 
