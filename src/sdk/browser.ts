@@ -1,3 +1,4 @@
+import { envFlag } from "../util/env-flag.js";
 import { findOnPath } from "./find-on-path.js";
 import type { Logger } from "./logger.js";
 
@@ -6,7 +7,7 @@ import type { Logger } from "./logger.js";
  * Windows, macOS outside an SSH session, or a Linux/BSD session with DISPLAY or WAYLAND_DISPLAY.
  */
 export async function canOpenBrowser(env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (env.CI !== undefined && env.CI !== "false" && env.CI !== "0") return false;
+  if (envFlag(env, "CI")) return false;
   const ci = await import("ci-info");
   if ((ci.default ?? ci).isCI) return false;
   if (process.platform === "win32") return true;

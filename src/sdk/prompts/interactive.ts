@@ -1,16 +1,13 @@
 /**
- * Whether a person can answer a prompt here. Dependency-free and tiny: the helper imports it
+ * Whether a person can answer a prompt here. Tiny (one flag helper): the helper imports it
  * statically to decide whether to load the prompts at all.
  */
+import { envFlag } from "../../util/env-flag.js";
 
 /** The streams a prompt reads and writes. */
 export interface TerminalStreams {
   stdin: NodeJS.ReadStream | (NodeJS.ReadableStream & { isTTY?: boolean });
   stdout: NodeJS.WriteStream | (NodeJS.WritableStream & { isTTY?: boolean; columns?: number });
-}
-
-function flagSet(value: string | undefined): boolean {
-  return value !== undefined && value !== "" && value !== "0" && value !== "false";
 }
 
 /**
@@ -23,6 +20,6 @@ export function whyNotInteractive(
 ): string | undefined {
   if (streams.stdin.isTTY !== true) return "stdin is not a terminal";
   if (streams.stdout.isTTY !== true) return "stdout is not a terminal";
-  if (flagSet(env.CI)) return "running in CI";
+  if (envFlag(env, "CI")) return "running in CI";
   return undefined;
 }
