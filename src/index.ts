@@ -6,9 +6,9 @@ export type { GitLabHelperOptions } from "./backends/gitlab/backend.js";
 export type { GitHubHelperOptions } from "./backends/github/options.js";
 export type { Helper } from "./sdk/helper.js";
 export type { DeliveryOptions } from "./delivery/options.js";
-export type { Backend, BackendClient, BackendName, ClientMode, Draft, RemoteReport, RemoteOccurrence } from "./backends/backend.js";
-export type { PreparedReport } from "./sdk/types.js";
-export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./sdk/types.js";
+export type { Backend, BackendClient, BackendName, ClientMode, Draft, RemoteReport, RemoteOccurrence } from "./delivery/backend.js";
+export type { PreparedReport } from "./types.js";
+export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./types.js";
 export { hashIdentifier } from "./sdk/identifier.js";
 export { createRedactor, REDACTED } from "./sdk/redact.js";
 export type { Redactor, RedactorOptions } from "./sdk/redact.js";
@@ -48,7 +48,7 @@ export { templateMessage } from "./sdk/capture/fingerprint.js";
 // Delivery: dedupe, the offline spool, flushing.
 export type { FlushSummary } from "./delivery/pipeline.js";
 export { flush } from "./sdk/flush.js";
-export { close } from "./sdk/close.js";
+export { close } from "./delivery/close.js";
 
 // Interactive reporting: helper.run() (full flow) and the short confirmation before automatic reports.
-export type { RunInput } from "./sdk/types.js";
+export type { RunInput } from "./types.js";

@@ -5,7 +5,7 @@
  * up by report id before it is sent again, never retried blindly).
  */
 import { causeCode, neverSent } from "../delivery/network-errors.js";
-import { DeliveryFailure, type ClientMode } from "./backend.js";
+import { DeliveryFailure, type ClientMode } from "../delivery/backend.js";
 
 /** An HTTP answer that was not 2xx. */
 export class HttpStatusError extends Error {

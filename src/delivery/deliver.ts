@@ -8,7 +8,7 @@
  *   (consistent, unlike search) is checked for the report's id, so a retry never creates a second one.
  */
 import { parseIssueBody } from "../format/report-format.js";
-import { DeliveryFailure, type BackendClient, type RemoteReport } from "../backends/backend.js";
+import { DeliveryFailure, type BackendClient, type RemoteReport } from "./backend.js";
 import type { SeenAgain } from "./seen-again.js";
 
 export interface DeliveryItem {

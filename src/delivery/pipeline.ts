@@ -5,11 +5,11 @@
  */
 import { MissingTokenError } from "../errors.js";
 import { parseIssueBody, renderIssueBody } from "../format/report-format.js";
-import type { Backend, BackendClient } from "../backends/backend.js";
-import { DeliveryFailure } from "../backends/backend.js";
-import type { Logger } from "../sdk/logger.js";
-import type { DeliveryContext, PreparedReport, ReportResult } from "../sdk/types.js";
-import { registerClosable, unrefDelay } from "../sdk/close.js";
+import type { Backend, BackendClient } from "./backend.js";
+import { DeliveryFailure } from "./backend.js";
+import type { Logger } from "../util/logger.js";
+import type { DeliveryContext, PreparedReport, ReportResult } from "../types.js";
+import { registerClosable, unrefDelay } from "./close.js";
 import type { OnDuplicate, TargetIndex } from "./deliver.js";
 import type { Spool, SpooledReport } from "./spool.js";
 

@@ -1,6 +1,6 @@
 import { envFlag } from "../util/env-flag.js";
 import { findOnPath } from "./find-on-path.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../util/logger.js";
 
 /**
  * Whether a browser may be opened: never in CI (per ci-info), and only where there is a desktop:

@@ -3,7 +3,7 @@
  * make their helpers here; the pipeline and the prompts know only the `Backend` interface.
  */
 import { InvalidOptionError, UnknownBackendError } from "../errors.js";
-import type { BackendName } from "../backends/backend.js";
+import type { BackendName } from "../delivery/backend.js";
 import { githubBackend } from "../backends/github/backend.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
 import { gitlabBackend, type GitLabHelperOptions } from "../backends/gitlab/backend.js";

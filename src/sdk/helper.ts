@@ -4,7 +4,7 @@ import { VERSION } from "../version.js";
 import { findAppFacts } from "./app-info.js";
 import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
 import { newReportId, resolveIdentifier } from "./identifier.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type Logger } from "../util/logger.js";
 import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
@@ -14,14 +14,14 @@ import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
 import { cutBodyForScan, cutTitleForScan } from "./redact/cut.js";
 import type { FlowHost, PromptHost } from "./prompts/host.js";
-import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "./types.js";
-import type { Backend } from "../backends/backend.js";
+import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "../types.js";
+import type { Backend } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
 import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
 import { DEFAULT_PACING_MS } from "../delivery/options.js";
 import { MissingTokenError } from "../errors.js";
 import { envFlag } from "../util/env-flag.js";
-import { uniqueLabels, validateCommonOptions, validateLabels } from "./validate.js";
+import { uniqueLabels, validateCommonOptions, validateLabels } from "../util/validate-options.js";
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;

@@ -4,10 +4,10 @@
  */
 import { MissingTokenError } from "../../errors.js";
 import { renderIssueBody, type ReportDocument } from "../../format/report-format.js";
-import type { PreparedReport } from "../../sdk/types.js";
+import type { PreparedReport } from "../../types.js";
 import { envFirst } from "../../util/env-flag.js";
 import { causeCode, neverSent } from "../../delivery/network-errors.js";
-import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../backend.js";
+import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
 import { DEFAULT_TIMEOUT_MS, type AppCredentials } from "./octokit-client.js";
 import { resolveApiUrl, resolveAppCredentials, resolveWebUrl, validateGitHubOptions, type GitHubHelperOptions } from "./options.js";

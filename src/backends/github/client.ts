@@ -1,6 +1,6 @@
 /** The requests the pipeline needs, answered by GitHub's REST API through Octokit. */
 import type { Octokit } from "@octokit/rest";
-import type { BackendClient, RemoteReport } from "../backend.js";
+import type { BackendClient, RemoteReport } from "../../delivery/backend.js";
 import { parseRepo } from "./repo.js";
 
 export function githubClient(octokit: Octokit, webUrl: string): BackendClient {

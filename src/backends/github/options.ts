@@ -1,8 +1,8 @@
 import { InvalidOptionError } from "../../errors.js";
 import { envMilliseconds } from "../../util/env-flag.js";
 import type { DeliveryOptions } from "../../delivery/options.js";
-import type { HelperOptions } from "../../sdk/types.js";
-import { validateLabels } from "../../sdk/validate.js";
+import type { HelperOptions } from "../../types.js";
+import { validateLabels } from "../../util/validate-options.js";
 
 export interface GitHubHelperOptions extends HelperOptions, DeliveryOptions {
   /**

@@ -6,10 +6,10 @@
 import { InvalidOptionError, InvalidTargetError } from "../../errors.js";
 import { renderIssueBody } from "../../format/report-format.js";
 import type { DeliveryOptions } from "../../delivery/options.js";
-import type { HelperOptions, PreparedReport } from "../../sdk/types.js";
-import { validateLabels } from "../../sdk/validate.js";
+import type { HelperOptions, PreparedReport } from "../../types.js";
+import { validateLabels } from "../../util/validate-options.js";
 import { envFirst } from "../../util/env-flag.js";
-import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../backend.js";
+import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
 import { checkHttpUrl } from "../github/options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";

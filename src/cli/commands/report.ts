@@ -1,7 +1,7 @@
 import { CliUsageError, InvalidOptionError } from "../../errors.js";
 import { getHelper } from "../../sdk/get-helper.js";
 import { whyNotInteractive } from "../../sdk/prompts/interactive.js";
-import type { ReportResult, RunInput } from "../../sdk/types.js";
+import type { ReportResult, RunInput } from "../../types.js";
 import { existingFile, httpUrl, parseFlags, repoFlag, required } from "../args.js";
 import type { CliCommand, CliIO } from "../io.js";
 

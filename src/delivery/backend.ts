@@ -1,12 +1,12 @@
 /**
- * What a backend is: a small adapter from bugbeacon's one report pipeline to one service's API. The
+ * What a backend is (the port the adapters in src/backends/ implement): a small adapter from bugbeacon's one report pipeline to one service's API. The
  * pipeline (src/delivery/pipeline.ts) owns everything else: building, redacting, the write-ahead spool,
  * dedupe through the identifier, "seen again" pacing, dry run, the test target, flushing and close().
  * A backend checks targets, renders the body and the manual URL, and answers a handful of requests.
  * See README "Writing a backend".
  */
 import type { ReportDocument } from "../format/report-format.js";
-import type { PreparedReport } from "../sdk/types.js";
+import type { PreparedReport } from "../types.js";
 
 /** The backends `getHelper` knows. */
 export type BackendName = "github" | "gitlab" | "discourse";

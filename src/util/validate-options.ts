@@ -1,6 +1,6 @@
 /** Checks of the options every helper takes, whatever its backend. */
 import { InvalidOptionError } from "../errors.js";
-import type { HelperOptions } from "./types.js";
+import type { HelperOptions } from "../types.js";
 
 export function validateCommonOptions(options: HelperOptions): void {
   if (typeof options !== "object" || options === null) {
