@@ -13,6 +13,7 @@ export type BugbeaconErrorCode =
   | "ERR_BUGBEACON"
   | "ERR_INVALID_OPTION"
   | "ERR_INVALID_REPO"
+  | "ERR_INVALID_TARGET"
   | "ERR_MISSING_TOKEN"
   | "ERR_UNKNOWN_BACKEND"
   | "ERR_SPOOL"
@@ -60,6 +61,8 @@ export class InvalidOptionError extends BugbeaconError {
   /** Which input was wrong, e.g. `"repo"` or `"BUGBEACON_PACING_MS"`. */
   readonly option: string;
   readonly value: unknown;
+  /** What would have been accepted, in words (the message's "Expected ..." part). */
+  readonly expected: string;
 
   constructor(option: string, value: unknown, expected: string, options?: { cause?: unknown; code?: BugbeaconErrorCode }) {
     super(`Invalid ${option}: ${describeValue(value)}. Expected ${expected}.`, {
@@ -68,6 +71,7 @@ export class InvalidOptionError extends BugbeaconError {
     });
     this.option = option;
     this.value = value;
+    this.expected = expected;
   }
 }
 
@@ -100,16 +104,28 @@ export class InvalidRepoError extends InvalidOptionError {
   }
 }
 
-/** `requireToken` is set and no token was found. */
+/** `requireToken` is set (or `flush` runs) and no credentials were found. */
 export class MissingTokenError extends BugbeaconError {
   override name = "MissingTokenError";
-  constructor() {
+  /** The backend that needs the token, e.g. `"github"`. */
+  readonly backend: string;
+  constructor(backend = "github", where?: string) {
     super(
-      "No GitHub token found, and this helper was created with requireToken: true. " +
-        "Set the environment variable BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token " +
-        "that may create issues in the repository, or pass { token } to getHelper().",
+      where ??
+        "No GitHub token found, and this helper was created with requireToken: true. " +
+          "Set the environment variable BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token " +
+          "that may create issues in the repository, or pass { token } to getHelper().",
       { code: "ERR_MISSING_TOKEN" },
     );
+    this.backend = backend;
+  }
+}
+
+/** A report target (project, category) that a backend other than GitHub cannot use. */
+export class InvalidTargetError extends InvalidOptionError {
+  override name = "InvalidTargetError";
+  constructor(option: string, value: unknown, expected: string) {
+    super(option, value, expected, { code: "ERR_INVALID_TARGET" });
   }
 }
 

@@ -1,10 +1,14 @@
 export { getHelper, helperNames } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
-export { GitHubHelper } from "./transports/github/github-helper.js";
-export type { GitHubHelperOptions } from "./transports/github/options.js";
-export { BaseHelper } from "./sdk/base-helper.js";
-export type { PreparedReport } from "./sdk/base-helper.js";
-export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./sdk/types.js";
+export type { DiscourseHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
+export type { DiscourseHelperOptions } from "./backends/discourse/backend.js";
+export type { GitLabHelperOptions } from "./backends/gitlab/backend.js";
+export type { GitHubHelperOptions } from "./backends/github/options.js";
+export type { Helper } from "./sdk/helper.js";
+export type { DeliveryOptions } from "./delivery/options.js";
+export type { Backend, BackendClient, BackendName, ClientMode, Draft, RemoteReport, RemoteOccurrence } from "./delivery/backend.js";
+export type { PreparedReport } from "./types.js";
+export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./types.js";
 export { hashIdentifier } from "./sdk/identifier.js";
 export { createRedactor, REDACTED } from "./sdk/redact.js";
 export type { Redactor, RedactorOptions } from "./sdk/redact.js";
@@ -21,6 +25,7 @@ export {
   FileExistsError,
   InvalidOptionError,
   InvalidRepoError,
+  InvalidTargetError,
   MissingTokenError,
   ReportFormatError,
   SpoolError,
@@ -41,9 +46,9 @@ export type { ErrorDescription } from "./sdk/capture/describe-error.js";
 export { templateMessage } from "./sdk/capture/fingerprint.js";
 
 // Delivery: dedupe, the offline spool, flushing.
-export type { FlushSummary } from "./transports/github/github-helper.js";
-export { flush } from "./transports/github/flush.js";
-export { close } from "./sdk/close.js";
+export type { FlushSummary } from "./delivery/pipeline.js";
+export { flush } from "./sdk/flush.js";
+export { close } from "./delivery/close.js";
 
 // Interactive reporting: helper.run() (full flow) and the short confirmation before automatic reports.
-export type { RunInput } from "./sdk/types.js";
+export type { RunInput } from "./types.js";

@@ -3,8 +3,8 @@ import path, { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempPathFor, writeFileAtomic } from "../src/_internal/atomic-write.js";
 import { FileExistsError, isBugbeaconError } from "../src/errors.js";
-import { queueNameOfClaim, Spool, SPOOL_VERSION, type SpooledReport } from "../src/transports/spool/spool.js";
-import { identifierCache } from "../src/transports/github/identifier-cache.js";
+import { queueNameOfClaim, Spool, SPOOL_VERSION, type SpooledReport } from "../src/delivery/spool.js";
+import { identifierCache } from "../src/delivery/identifier-cache.js";
 import { tempDir } from "./support/temp.js";
 
 describe("writeFileAtomic", () => {

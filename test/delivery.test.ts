@@ -5,7 +5,7 @@ import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getHelper, parseIssueBody } from "../src/index.js";
-import { Spool } from "../src/transports/spool/spool.js";
+import { Spool } from "../src/delivery/spool.js";
 import { startFakeGitHub } from "./support/fake-github/index.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
@@ -307,6 +307,7 @@ describe("GitHub App installation auth", () => {
       expect(() => getHelper("github", { githubApp: { appId: "x", privateKey: "nope", installationId: 1 } as never })).toThrow(
         "Invalid githubApp",
       );
+      // Checked once, when the helper is made (issue 15), not at the first report.
       expect(() => getHelper("github", { confirm: false, env: { BUGBEACON_APP_ID: "1" } })).toThrow(
         "Invalid BUGBEACON_APP_PRIVATE_KEY: undefined. Expected all three of BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY, BUGBEACON_APP_INSTALLATION_ID",
       );

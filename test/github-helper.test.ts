@@ -156,11 +156,12 @@ describe("bad input gets a clear error naming the value", () => {
     expect(() => getHelper("github", options as never)).toThrow(message);
   });
 
-  it("rejects a bad BUGBEACON_RETRY_BASE_MS naming the variable, in getHelper (before anything is sent)", () => {
-    expect(() =>
-      getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_RETRY_BASE_MS: "fast" } }),
-    ).toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
-    expect(creates()).toEqual([]);
+  it("rejects a bad BUGBEACON_RETRY_BASE_MS, BUGBEACON_PACING_MS or BUGBEACON_TEST_REPO naming the variable, when the helper is made (not at the first crash)", () => {
+    const make = (env: NodeJS.ProcessEnv) => () => getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, ...env } });
+    expect(make({ BUGBEACON_RETRY_BASE_MS: "fast" })).toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
+    expect(make({ BUGBEACON_PACING_MS: "-1" })).toThrow('Invalid BUGBEACON_PACING_MS: "-1". Expected a whole number of milliseconds, e.g. BUGBEACON_PACING_MS=1000.');
+    expect(make({ BUGBEACON_TEST_REPO: "not a repo" })).toThrow('Invalid BUGBEACON_TEST_REPO: "not a repo". Expected a GitHub repository as "owner/name"');
+    expect(() => getHelper("github", { testRepo: "a/b/c", env: {} })).toThrow('Invalid testRepo: "a/b/c"');
   });
 
   it("rejects a bad BUGBEACON_ENV_ALLOWLIST and BUGBEACON_GITHUB_API_URL naming the variable", () => {
@@ -169,8 +170,8 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("rejects an unknown helper name listing the known ones", () => {
-    expect(() => getHelper("gitlab" as never)).toThrow(UnknownBackendError);
-    expect(() => getHelper("gitlab" as never)).toThrow('Unknown helper "gitlab". Known helpers: "github".');
+    expect(() => getHelper("jira" as never)).toThrow(UnknownBackendError);
+    expect(() => getHelper("jira" as never)).toThrow('Unknown helper "jira". Known helpers: "github", "gitlab", "discourse".');
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseIssueBody, type ReportMetadata } from "../src/format/report-format.js";
-import { MAX_URL_LENGTH, buildNewIssueUrl } from "../src/transports/github/new-issue-url.js";
+import { MAX_URL_LENGTH, buildNewIssueUrl } from "../src/backends/github/new-issue-url.js";
 
 const metadata: ReportMetadata = {
   schema: 1,

@@ -21,7 +21,9 @@ describe("getHelper validates what it would otherwise read later", () => {
     const error = thrown({ testRepo: "not a repo" });
     expect(error.option).toBe("testRepo");
     expect(error.code).toBe("ERR_INVALID_REPO");
-    expect(error.message).toBe('Invalid testRepo: "not a repo". Expected a GitHub repository as "owner/name" to send every report to, e.g. "me/app-sandbox".');
+    expect(error.message).toBe(
+      'Invalid testRepo: "not a repo". Expected a GitHub repository as "owner/name" (owner: letters, digits and single hyphens, at most 39; name: letters, digits, ".", "-" and "_", at most 100, not "." or ".."), to send every report to.',
+    );
     expect(thrown({ testRepo: 42 }).option).toBe("testRepo");
     expect(thrown({ testRepo: "../../etc" }).option).toBe("testRepo");
   });

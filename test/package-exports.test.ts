@@ -59,9 +59,9 @@ describe("the built package", () => {
 
   it("getHelper names the known helpers for an unknown one", async () => {
     const run = await runNode(
-      ["--input-type=module", "-e", `import { getHelper } from "bugbeacon"; try { getHelper("gitlab"); } catch (e) { console.log(e.name + ": " + e.message); }`],
+      ["--input-type=module", "-e", `import { getHelper } from "bugbeacon"; try { getHelper("jira"); } catch (e) { console.log(e.name + ": " + e.message); }`],
       { env: baseEnv(), cwd: root },
     );
-    expect(run.stdout.trim()).toBe('UnknownBackendError: Unknown helper "gitlab". Known helpers: "github".');
+    expect(run.stdout.trim()).toBe('UnknownBackendError: Unknown helper "jira". Known helpers: "github", "gitlab", "discourse".');
   });
 });

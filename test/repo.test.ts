@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidRepoError } from "../src/errors.js";
-import { parseRepo } from "../src/transports/github/repo.js";
+import { parseRepo } from "../src/backends/github/repo.js";
 
 describe("parseRepo", () => {
   it.each(["octo/app", "a/b", "octo-org/my.app_v2", "A1-b2/x", `${"a".repeat(39)}/${"b".repeat(100)}`])("accepts %s", (repo) => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/run-cli.js";
 import { parseConfig } from "../src/support/config.js";
 import { readSweepState, sweep } from "../src/support/sweep.js";
-import { createOctokit } from "../src/transports/github/octokit-client.js";
+import { createOctokit } from "../src/backends/github/octokit-client.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { cloneOf, filesOnMain, issuesEvent, makeRemote, reportBody, writeEvent } from "./support/git-fixtures.js";
 import { tempDir } from "./support/temp.js";

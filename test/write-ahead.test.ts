@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
-import { Spool } from "../src/transports/spool/spool.js";
+import { Spool } from "../src/delivery/spool.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { appEnv, CRASH_APP, runKillTrials, writeApp } from "./support/write-ahead-trials.js";
 import { tempDir } from "./support/temp.js";

@@ -126,7 +126,7 @@ export function httpUrl(flag: string, value: string): string {
 
 /** An `owner/name` repository from `--flag` (or the variable that stands in for it). */
 export async function repoFlag(flag: string, value: string): Promise<string> {
-  const { parseRepo } = await import("../transports/github/repo.js");
+  const { parseRepo } = await import("../backends/github/repo.js");
   try {
     parseRepo(value);
   } catch {

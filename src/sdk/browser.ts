@@ -1,6 +1,6 @@
 import { envFlag } from "../_internal/env-flag.js";
 import { findOnPath } from "./find-on-path.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../_internal/logger.js";
 
 /**
  * Whether a browser may be opened: never in CI (per ci-info), and only where there is a desktop:

@@ -1,32 +1,66 @@
-import { UnknownBackendError } from "../errors.js";
-import { GitHubHelper } from "../transports/github/github-helper.js";
-import type { GitHubHelperOptions } from "../transports/github/options.js";
-
 /**
- * The backends `getHelper` knows. A new backend is a new file exporting a class like `GitHubHelper`
- * and one line here; nothing else changes.
+ * The composition root: the one module that knows every backend. getHelper, installHandlers and flush
+ * make their helpers here; the pipeline and the prompts know only the `Backend` interface.
  */
+import { InvalidOptionError, UnknownBackendError } from "../errors.js";
+import type { BackendName } from "../delivery/backend.js";
+import { githubBackend } from "../backends/github/backend.js";
+import type { GitHubHelperOptions } from "../backends/github/options.js";
+import { gitlabBackend, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
+import { discourseBackend, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
+import { resolveDeliveryOptions } from "../delivery/options.js";
+import { Helper } from "./helper.js";
+
+/** A helper that reports to GitHub issues (the same `Helper` class as every backend's). */
+export type GitHubHelper = Helper<GitHubHelperOptions>;
+
+/** The backends `getHelper` knows, with their options. */
+/** A helper that reports to GitLab issues. */
+export type GitLabHelper = Helper<GitLabHelperOptions>;
+
+/** A helper that reports to a Discourse category. */
+export type DiscourseHelper = Helper<DiscourseHelperOptions>;
+
 export interface HelperRegistry {
   github: { options: GitHubHelperOptions; helper: GitHubHelper };
+  gitlab: { options: GitLabHelperOptions; helper: GitLabHelper };
+  discourse: { options: DiscourseHelperOptions; helper: DiscourseHelper };
 }
 
-const backends: { [K in keyof HelperRegistry]: (options: HelperRegistry[K]["options"]) => HelperRegistry[K]["helper"] } = {
-  github: (options) => new GitHubHelper(options),
+type Factories = { [K in keyof HelperRegistry]: (options: HelperRegistry[K]["options"]) => HelperRegistry[K]["helper"] };
+
+const backends: Factories = {
+  github: (options) => {
+    const env = options.env ?? process.env;
+    const delivery = resolveDeliveryOptions(options, env);
+    const backend = githubBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
+    return new Helper(options, { backend, delivery, ...(options.footer !== undefined ? { footer: options.footer } : {}) });
+  },
+  gitlab: (options) => {
+    const env = options.env ?? process.env;
+    const delivery = resolveDeliveryOptions(options, env);
+    return new Helper(options, { backend: gitlabBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs }), delivery });
+  },
+  discourse: (options) => {
+    const env = options.env ?? process.env;
+    const delivery = resolveDeliveryOptions(options, env);
+    return new Helper(options, { backend: discourseBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs }), delivery });
+  },
 };
 
 /** Names `getHelper` accepts. */
-export const helperNames = Object.freeze(Object.keys(backends)) as ReadonlyArray<keyof HelperRegistry>;
+export const helperNames = Object.freeze(Object.keys(backends)) as ReadonlyArray<keyof HelperRegistry & BackendName>;
 
 /**
- * Returns a helper for a backend.
+ * Returns a helper for a backend. Options and environment variables are checked here, once: a bad
+ * value throws now (an `InvalidOptionError` naming it), not when the first crash is reported.
  * @example
  * const helper = getHelper("github", { requireToken: false });
  * await helper.runHeadless({ identifier: "TypeError: x", title: "Crash", body: "…", repo: "owner/app" });
  */
-export function getHelper<K extends keyof HelperRegistry>(
-  name: K,
-  options?: HelperRegistry[K]["options"],
-): HelperRegistry[K]["helper"] {
+export function getHelper<K extends keyof HelperRegistry>(name: K, options?: HelperRegistry[K]["options"]): HelperRegistry[K]["helper"] {
   if (typeof name !== "string" || !Object.hasOwn(backends, name)) throw new UnknownBackendError(name, helperNames);
-  return backends[name](options ?? {});
+  const given: unknown = options ?? {};
+  if (typeof given !== "object" || given === null) throw new InvalidOptionError("options", given, "an object");
+  return backends[name](given as HelperRegistry[K]["options"]);
 }

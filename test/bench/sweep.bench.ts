@@ -24,7 +24,7 @@ export async function run(log: (line: string) => void): Promise<void> {
   const { hashIdentifier } = await import("../../src/sdk/identifier.js");
   const { DEFAULT_CONFIG } = await import("../../src/support/config.js");
   const { sweep } = await import("../../src/support/sweep.js");
-  const { createOctokit } = await import("../../src/transports/github/octokit-client.js");
+  const { createOctokit } = await import("../../src/backends/github/octokit-client.js");
 
   const fake = await startFakeGitHub({ repos: [REPO], tokens: [{ token: TOKEN, login: "github-actions[bot]" }], coreRateLimit: 100_000 });
   const tmp = mkdtempSync(join(tmpdir(), "bugbeacon-bench-sweep-"));

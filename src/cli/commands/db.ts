@@ -8,8 +8,8 @@ import { existingDir, httpUrl, parseFlags, repoFlag } from "../args.js";
 import { terminalSafe } from "../../support/safe-names.js";
 import type { CliCommand, CliIO } from "../io.js";
 import { applyImport, describePlan, planImport } from "../../support/db-import.js";
-import { createOctokit } from "../../transports/github/octokit-client.js";
-import { resolveRetryBase } from "../../transports/github/options.js";
+import { createOctokit } from "../../backends/github/octokit-client.js";
+import { resolveRetryBase } from "../../backends/github/options.js";
 
 const usage = `Usage: bugbeacon db check [--db <dir>]
        bugbeacon db import --from github-support [--db <dir>] [--repo <owner/name>] [--write] [--remove-legacy]

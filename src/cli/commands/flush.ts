@@ -1,6 +1,7 @@
 import { envFlag } from "../../_internal/env-flag.js";
 import { BugbeaconError, MissingTokenError } from "../../errors.js";
-import { flush } from "../../transports/github/flush.js";
+import { flush } from "../../sdk/flush.js";
+import { backendFlag } from "./report.js";
 import { existingDir, httpUrl, parseFlags, wholeNumber } from "../args.js";
 import type { CliCommand } from "../io.js";
 
@@ -14,12 +15,15 @@ already have arrived is looked up before it is sent again, so nothing is sent tw
 Usage: bugbeacon flush [flags]
 
 Flags:
+  --backend <name>    github (default), gitlab or discourse: sends the reports queued for that backend
   --spool-dir <dir>   The spool, an existing folder (default: $BUGBEACON_SPOOL_DIR, else the user's cache folder)
-  --api-url <url>     GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com)
+  --api-url <url>     GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com);
+                      for gitlab the instance (default https://gitlab.com), for discourse the forum
   --pacing-ms <n>     Least milliseconds between two issues or comments, 0 to 600000 (default: $BUGBEACON_PACING_MS, else 1000)
   -h, --help          This help
 
-The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN). Exit code 0 when nothing failed, 1 when
+The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN); for gitlab from $BUGBEACON_GITLAB_TOKEN (or
+$GITLAB_TOKEN), for discourse $BUGBEACON_DISCOURSE_API_KEY with $BUGBEACON_DISCOURSE_API_USERNAME. Exit code 0 when nothing failed, 1 when
 a report could not be sent (it stays queued) or there is no token.
 `;
 
@@ -30,15 +34,18 @@ export const command: CliCommand = {
       "spool-dir": { type: "string", expected: "the spool folder" },
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       "pacing-ms": { type: "string", expected: "a whole number of milliseconds from 0 to 600000" },
+      backend: { type: "string", expected: "github, gitlab or discourse" },
     });
     const spoolDir = values["spool-dir"] !== undefined ? existingDir("--spool-dir", values["spool-dir"], io.cwd) : undefined;
     const pacingMs = values["pacing-ms"] !== undefined ? wholeNumber("--pacing-ms", values["pacing-ms"], 1000, 0, 600_000) : undefined;
+    const backend = backendFlag(values.backend);
     const env = io.env;
     const hasApp = [env.BUGBEACON_APP_ID, env.BUGBEACON_APP_PRIVATE_KEY, env.BUGBEACON_APP_INSTALLATION_ID].some((v) => v !== undefined && v !== "");
-    if (![env.BUGBEACON_GITHUB_TOKEN, env.HELPME_GITHUB_TOKEN].some((t) => t !== undefined && t.trim() !== "") && !hasApp) throw new BugbeaconError(NO_TOKEN);
+    if (backend === "github" && ![env.BUGBEACON_GITHUB_TOKEN, env.HELPME_GITHUB_TOKEN].some((t) => t !== undefined && t.trim() !== "") && !hasApp) throw new BugbeaconError(NO_TOKEN);
     const tty = process.stderr.isTTY === true && !envFlag(io.env, "CI");
     let lastLine = "";
     const summary = await flush({
+      backend: backend as "github",
       env,
       confirm: false,
       quiet: true,
@@ -59,7 +66,7 @@ export const command: CliCommand = {
         }
       },
     }).catch((error: unknown) => {
-      throw error instanceof MissingTokenError ? new BugbeaconError(NO_TOKEN) : error;
+      throw error instanceof MissingTokenError && backend === "github" ? new BugbeaconError(NO_TOKEN) : error;
     });
     io.stdout(`sent ${summary.sent}, merged into existing issues ${summary.merged}, counted ${summary.counted}, still queued ${summary.queued}, failed ${summary.failed.length}, quarantined ${summary.quarantined.length}\n`);
     const reasons = [...new Set(summary.failed.map((f) => f.reason))];

@@ -1,7 +1,7 @@
-import { CliUsageError } from "../../errors.js";
+import { CliUsageError, InvalidOptionError } from "../../errors.js";
 import { getHelper } from "../../sdk/get-helper.js";
 import { whyNotInteractive } from "../../sdk/prompts/interactive.js";
-import type { ReportResult, RunInput } from "../../sdk/types.js";
+import type { ReportResult, RunInput } from "../../types.js";
 import { existingFile, httpUrl, parseFlags, repoFlag, required } from "../args.js";
 import type { CliCommand, CliIO } from "../io.js";
 
@@ -19,17 +19,22 @@ Without a terminal (CI, piped or closed stdin) nothing is asked: the report goes
 Usage: bugbeacon report --repo <owner/name> [flags]
 
 Flags:
-  --repo <owner/name>    Repository that receives the issue (required)
+  --backend <name>       github (default), gitlab or discourse
+  --repo <target>        Where the report goes (required): a GitHub repository "owner/name", a GitLab
+                         project path "group/project", or a Discourse category id "7"
   --title <text>         Pre-fills the title (you can still edit it)
   --body-file <path>     Markdown added after your answers (a log excerpt, steps to reproduce)
   --identifier <text>    What makes two reports "the same problem" (hashed to md5.<hex>); default:
                          a random one, so the report is never merged with another
   --app-version <ver>    The version of the program you report on (shown in the issue; the
                          support repository sorts reports by it)
-  --token-env <NAME>     Read the GitHub token from $NAME (default: $BUGBEACON_GITHUB_TOKEN, else
-                         $HELPME_GITHUB_TOKEN). Without a token the issue is filed in the browser.
+  --token-env <NAME>     Read the token from $NAME (default: $BUGBEACON_GITHUB_TOKEN, else
+                         $HELPME_GITHUB_TOKEN; for gitlab $BUGBEACON_GITLAB_TOKEN, else $GITLAB_TOKEN; for
+                         discourse the API key $BUGBEACON_DISCOURSE_API_KEY). Without one the report is
+                         filed in the browser.
   --api-url <url>        GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else
-                         https://api.github.com); the web URL is derived from it
+                         https://api.github.com; the web URL is derived from it); for gitlab the instance
+                         (default https://gitlab.com), for discourse the forum (required)
   -h, --help             This help
 
 Exit code: 0 when the report was submitted, saved, or its URL given; 1 for a failure; 2 for bad flags;
@@ -47,15 +52,18 @@ export const command: CliCommand = {
       "token-env": { type: "string", expected: "the name of the environment variable holding the token" },
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       "app-version": { type: "string", expected: "the version of the program, like 2.4.1" },
+      backend: { type: "string", expected: "github, gitlab or discourse" },
     });
-    const repo = await repoFlag("--repo", required("--repo", values.repo, 'the repository to report to, as "owner/name"'));
+    const backend = backendFlag(values.backend);
+    const given = required("--repo", values.repo, 'the repository to report to, as "owner/name"');
+    const repo = backend === "github" ? await repoFlag("--repo", given) : given;
     const apiUrl = values["api-url"] !== undefined ? httpUrl("--api-url", values["api-url"]) : undefined;
-    const env = tokenEnv(io.env, values["token-env"]);
+    const env = tokenEnv(io.env, values["token-env"], backend);
     const app = appFacts(repo, values["app-version"]);
     const body = values["body-file"] !== undefined ? await readBodyFile(values["body-file"], io) : undefined;
     const notHere = whyNotInteractive(io.env);
     if (notHere !== undefined && values.title === undefined) throw new CliUsageError("--title", `--title is required when there is no terminal to ask for one (${notHere}).`);
-    const helper = getHelper("github", {
+    const helper = makeHelper(backend, "--repo", {
       env,
       // The result line below says what happened; the helper's own progress lines would repeat it.
       quiet: true,
@@ -64,7 +72,7 @@ export const command: CliCommand = {
       // usually some other project, so it is not read.
       app,
       ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}),
-    });
+    }, repo);
     const input: RunInput = { repo };
     if (values.title !== undefined) input.title = values.title;
     if (values.identifier !== undefined) input.identifier = values.identifier;
@@ -82,14 +90,40 @@ function appFacts(repo: string, version: string | undefined): { name?: string; v
   return { name: repo.slice(repo.indexOf("/") + 1), version };
 }
 
+const BACKENDS = ["github", "gitlab", "discourse"] as const;
+type BackendFlag = (typeof BACKENDS)[number];
+
+/** `--backend`: one of the backends getHelper knows. */
+export function backendFlag(value: string | undefined): BackendFlag {
+  if (value === undefined) return "github";
+  if (!(BACKENDS as readonly string[]).includes(value)) throw new CliUsageError("--backend", `--backend must be one of ${BACKENDS.join(", ")}, not ${JSON.stringify(value)}.`);
+  return value as BackendFlag;
+}
+
+/** The helper for `backend`; a target or option it refuses is a usage error naming the flag. */
+export function makeHelper(backend: BackendFlag, flag: string, options: Record<string, unknown>, target?: string) {
+  try {
+    const helper = getHelper(backend as "github", options);
+    if (target !== undefined) helper.prepare({ title: "check", repo: target });
+    return helper;
+  } catch (error) {
+    if (error instanceof InvalidOptionError && (error.option === "repo" || error.option === "baseUrl")) {
+      throw new CliUsageError(error.option === "repo" ? flag : "--api-url", `${error.option === "repo" ? flag : "--api-url"}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+const TOKEN_VARIABLE: Record<BackendFlag, string> = { github: "BUGBEACON_GITHUB_TOKEN", gitlab: "BUGBEACON_GITLAB_TOKEN", discourse: "BUGBEACON_DISCOURSE_API_KEY" };
+
 /** `--token-env NAME`: the token comes from that variable instead of the default ones. */
-function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined): NodeJS.ProcessEnv {
+function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined, backend: BackendFlag): NodeJS.ProcessEnv {
   if (name === undefined) return env;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new CliUsageError("--token-env", `--token-env must be an environment variable name like MY_GITHUB_TOKEN, not ${JSON.stringify(name)}.`);
   const value = env[name];
   if (value === undefined || value.trim() === "") throw new CliUsageError("--token-env", `--token-env names $${name}, which is empty or unset: set it to the token, or name another variable.`);
-  const { HELPME_GITHUB_TOKEN: _old, ...rest } = env;
-  return { ...rest, BUGBEACON_GITHUB_TOKEN: value };
+  const { HELPME_GITHUB_TOKEN: _old, GITLAB_TOKEN: _gitlab, ...rest } = env;
+  return { ...rest, [TOKEN_VARIABLE[backend]]: value };
 }
 
 async function readBodyFile(path: string, io: CliIO): Promise<string> {

@@ -1,5 +1,5 @@
 import { CliUsageError } from "../../errors.js";
-import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
+import { resolvePacing, resolveRetryBase } from "../../backends/github/options.js";
 import { appClients } from "../../support/serve/app-clients.js";
 import { appConfigFromEnv, dbRemoteTemplate, webRootOf } from "../../support/serve/config.js";
 import { issueLocks } from "../../support/serve/issue-lock.js";

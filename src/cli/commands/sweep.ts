@@ -7,8 +7,8 @@ import { assertNoLegacy, loadRecords } from "../../support/layout.js";
 import { computeStats, renderMarkdown } from "../../support/stats.js";
 import { sweep, sweepLine, sweepMarkdown } from "../../support/sweep.js";
 import { CliUsageError, TriageStepError } from "../../errors.js";
-import { createOctokit } from "../../transports/github/octokit-client.js";
-import { resolvePacing, resolveRetryBase } from "../../transports/github/options.js";
+import { createOctokit } from "../../backends/github/octokit-client.js";
+import { resolvePacing, resolveRetryBase } from "../../backends/github/options.js";
 import { existingDir, existingFile, httpUrl, parseFlags, repoFlag, wholeNumber } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
 

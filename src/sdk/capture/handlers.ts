@@ -14,10 +14,10 @@
  *   never replaces the app's error.
  */
 import { nodeVm } from "../../_builtins.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../_internal/logger.js";
 import { lastAnswerEndedAt, personIsAnswering } from "../prompts/activity.js";
-import type { ReportResult } from "../types.js";
-import type { DeliveryContext } from "../types.js";
+import type { ReportResult } from "../../types.js";
+import type { DeliveryContext } from "../../types.js";
 
 /**
  * The whole crash path (build, redact, persist, one send attempt) fits in this. A crashing command-line

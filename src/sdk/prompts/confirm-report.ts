@@ -3,7 +3,7 @@
  * handlers) when `confirm` is on: a preview, one optional line of detail, then send or not (or leave
  * out some environment values first).
  */
-import type { PreparedReport } from "../types.js";
+import type { PreparedReport } from "../../types.js";
 import { confirmEnvironment } from "./confirm-environment.js";
 import type { PromptHost } from "./host.js";
 import { formatPreview } from "./preview.js";

@@ -1,6 +1,6 @@
-import type { PreparedReport } from "../types.js";
-import type { Logger } from "../logger.js";
-import type { ReportInput, ReportResult } from "../types.js";
+import type { PreparedReport } from "../../types.js";
+import type { Logger } from "../../_internal/logger.js";
+import type { ReportInput, ReportResult } from "../../types.js";
 
 /** What the prompts need from a helper; the helper builds it (see `BaseHelper.run`). */
 export interface PromptHost {

@@ -1,5 +1,5 @@
 /**
- * Whether a person can answer a prompt here. Dependency-free and tiny: the helper imports it
+ * Whether a person can answer a prompt here. Tiny (one flag helper): the helper imports it
  * statically to decide whether to load the prompts at all.
  */
 import { envFlag } from "../../_internal/env-flag.js";

@@ -5,8 +5,8 @@
  * copy its URL, save the report to a file, or cancel. (Without a terminal `run()` does not come here.)
  */
 import { nodePath } from "../../_builtins.js";
-import type { PreparedReport } from "../types.js";
-import type { ReportInput, ReportResult } from "../types.js";
+import type { PreparedReport } from "../../types.js";
+import type { ReportInput, ReportResult } from "../../types.js";
 import { copyToClipboard } from "./clipboard.js";
 import { confirmEnvironment } from "./confirm-environment.js";
 import { withEnvironment } from "./confirm-report.js";

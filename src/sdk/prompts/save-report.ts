@@ -8,6 +8,7 @@ import { writeFileAtomic } from "../../_internal/atomic-write.js";
 /** The file already exists (nothing was written); one class for the whole package, from errors.ts. */
 export { FileExistsError } from "../../errors.js";
 
+/** Writes `content` to `target` (resolved against the working folder); never overwrites. Returns the full path. */
 export function saveReportFile(target: string, content: string): string {
   return writeFileAtomic(nodePath().resolve(target), content, { mode: 0o600, overwrite: false, mkdir: false });
 }

@@ -4,7 +4,7 @@
  * token for pushes to the database, and only towards the GitHub server.
  */
 import type { Octokit } from "@octokit/rest";
-import { createOctokit } from "../../transports/github/octokit-client.js";
+import { createOctokit } from "../../backends/github/octokit-client.js";
 
 export interface AppClientsOptions {
   appId: string;

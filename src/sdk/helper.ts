@@ -1,11 +1,11 @@
 import { envFlag } from "../_internal/env-flag.js";
 import { InvalidOptionError } from "../errors.js";
-import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, renderIssueBody, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
+import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
 import { VERSION } from "../version.js";
 import { findAppFacts } from "./app-info.js";
 import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
 import { newReportId, resolveIdentifier } from "./identifier.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, type Logger } from "../_internal/logger.js";
 import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
@@ -15,41 +15,98 @@ import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
 import { cutBodyForScan, cutTitleForScan } from "./redact/cut.js";
 import type { FlowHost, PromptHost } from "./prompts/host.js";
-import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "./types.js";
-
-// PreparedReport lives in types.ts (the prompts use it too); re-exported for the backends.
-export type { DeliveryContext, PreparedReport } from "./types.js";
+import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "../types.js";
+import type { Backend } from "../delivery/backend.js";
+import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
+import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
+import { DEFAULT_PACING_MS } from "../delivery/options.js";
+import { MissingTokenError } from "../errors.js";
+import { uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 
+/** What a helper is made of; getHelper (the composition root) builds it. */
+export interface HelperParts {
+  /** The backend, made from the options (it validated its own). */
+  backend: Backend;
+  /** The delivery options, validated and read from the environment once. */
+  delivery: ResolvedDelivery;
+  /** Footer style for "seen again" messages. */
+  footer?: "bugbeacon" | "helpme";
+}
+
 /**
- * What every backend shares: validating input, the identifier, the allow-listed environment, redaction
- * and the person's confirmation. A backend supplies `checkTarget`, `preflight` and `deliver`.
+ * The one report pipeline: build (input checked, identifier, allow-listed environment), redact, ask when
+ * a person is there, then persist, deliver through the backend and confirm (src/delivery/pipeline.ts).
+ * The same class for every backend: what differs is the `Backend` it is made with (see getHelper).
  */
-export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> {
-  abstract readonly name: string;
-  protected readonly options: Options;
-  protected readonly env: NodeJS.ProcessEnv;
-  protected readonly logger: Logger;
-  protected readonly redact: Redactor;
+export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOptions & DeliveryOptions> {
+  /** The backend's name: "github", "gitlab" or "discourse". */
+  readonly name: string;
+  private readonly options: Options;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly logger: Logger;
+  private readonly redact: Redactor;
+  private readonly backend: Backend;
+  private readonly pipeline: Pipeline;
   private readonly allowlist: string[];
   private disabledNoticeShown = false;
   private readonly assertedIdentifiers = new Set<string>();
 
-  constructor(options: Options) {
+  /** Made by getHelper, which validates the options and the environment once. */
+  constructor(options: Options, parts: HelperParts) {
     validateCommonOptions(options);
     this.options = options;
     this.env = options.env ?? process.env;
     this.logger = createLogger({ quiet: options.quiet ?? false });
     this.redact = createRedactor(options.redactPatterns ? { patterns: options.redactPatterns } : {});
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
+    this.backend = parts.backend;
+    this.name = parts.backend.name;
+    if (parts.delivery.testTarget !== undefined) {
+      // Checked by the backend's rules, the error naming where the value came from.
+      const source = options.testRepo !== undefined ? "testRepo" : "BUGBEACON_TEST_REPO";
+      try {
+        parts.backend.checkTarget(parts.delivery.testTarget);
+      } catch (error) {
+        if (!(error instanceof InvalidOptionError)) throw error;
+        throw new InvalidOptionError(source, parts.delivery.testTarget, `${error.expected}, to send every report to`, { code: error.code, cause: error });
+      }
+    }
+    this.pipeline = new Pipeline({
+      backend: parts.backend,
+      env: this.env,
+      logger: this.logger,
+      redact: this.redact,
+      spoolDir: options.spoolDir,
+      dryRun: options.dryRun === true,
+      testTarget: parts.delivery.testTarget,
+      dedupe: options.dedupe ?? true,
+      onDuplicate: options.onDuplicate ?? "count",
+      onClosed: options.onClosed ?? "new",
+      seenAgainEvery: options.seenAgainEvery,
+      pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
+      footer: parts.footer,
+    });
     if (options.captureConsole === true) recordConsole();
+    if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && this.backend.canSubmit()) {
+      this.pipeline.startBackgroundFlush();
+    }
   }
 
   /** True when sending is turned off by the option or by `BUGBEACON_DISABLE=1`. */
   get disabled(): boolean {
     return this.options.disabled === true || envFlag(this.env, "BUGBEACON_DISABLE");
+  }
+
+  /**
+   * Sends the reports waiting in the spool, oldest first. Safe to run from several processes at once and
+   * after being killed at any point: a report that may already have arrived is looked up before it is
+   * sent again. Stops early when the service refuses the token or the target (the rest stay queued).
+   */
+  flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    return this.pipeline.flush(options);
   }
 
   /**
@@ -117,10 +174,14 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
   }
 
   /**
-   * Waits up to `timeoutMs` for the reports this helper is sending; the rest stay in the spool for the
-   * next flush. For servers on SIGTERM. Never rejects.
+   * Waits up to `timeoutMs` for the reports this helper is sending (each is on disk already); what is not
+   * confirmed by then stays in the spool for the next flush. For servers on SIGTERM. Never rejects.
+   * @example
+   * process.on("SIGTERM", async () => { server.close(); await helper.close(2000); process.exit(0); });
    */
-  async close(_timeoutMs?: number): Promise<void> {}
+  close(timeoutMs = 2000): Promise<void> {
+    return this.pipeline.close(timeoutMs);
+  }
 
   /**
    * Reports uncaught exceptions and unhandled rejections, then lets the process crash exactly as Node
@@ -168,16 +229,22 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     }
     const repo = input.repo ?? this.options.repo;
     if (repo === undefined) {
-      throw new InvalidOptionError("repo", repo, 'the repository to report to, as "owner/name": pass { repo } here or to getHelper()');
+      throw new InvalidOptionError(
+        "repo",
+        repo,
+        this.backend.name === "github"
+          ? 'the repository to report to, as "owner/name": pass { repo } here or to getHelper()'
+          : `the ${this.backend.targetNoun} to report to: pass { repo } here or to getHelper()`,
+      );
     }
-    this.checkTarget(repo);
+    this.backend.checkTarget(repo);
     if (typeof input.title !== "string" || input.title.trim() === "") {
       throw new InvalidOptionError("title", input.title, "a non-empty string");
     }
     if (input.body !== undefined && typeof input.body !== "string") {
       throw new InvalidOptionError("body", input.body, "a string (Markdown) or undefined");
     }
-    const labels = uniqueLabels([...(this.helperLabels() ?? []), ...validateLabels(input.labels, "labels")]);
+    const labels = uniqueLabels([...this.backend.defaults.labels, ...validateLabels(input.labels, "labels")]);
     const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true);
     const app = this.options.app ?? findAppFacts();
     const metadata: ReportMetadata = {
@@ -193,7 +260,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     if (app !== undefined) metadata.app = { ...app };
     if (labels.length > 0) metadata.labels = labels;
     const document: ReportDocument = { text: this.cleanBody(input.body ?? ""), metadata };
-    const title = this.cleanTitle(`${this.titlePrefix()}${input.title}`);
+    const title = this.cleanTitle(`${this.backend.defaults.prefix}${input.title}`);
     return { repo, title, document, labels };
   }
 
@@ -207,20 +274,26 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     return this.redact(cutBodyForScan(String(text), GITHUB_BODY_LIMIT));
   }
 
-  protected titlePrefix(): string {
-    return "";
+  /** Checks made before any prompt or network: a required token, complete credentials. */
+  private async preflight(_report: PreparedReport): Promise<void> {
+    if (this.options.requireToken === true && !this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, this.backend.name === "github" ? undefined : `No ${this.backend.name} token found, and this helper was created with requireToken: true. Set the token variable named in the README's table of backends, or pass { token } to getHelper().`);
   }
 
-  protected helperLabels(): string[] | undefined {
-    return undefined;
+  /** Sends the report: through the API when the backend can, else as a prefilled URL. */
+  private async deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
+    return this.backend.canSubmit() ? this.pipeline.deliver(report, context) : this.deliverAsUrl(report);
   }
 
-  /** Throws a typed error when `repo` is not a target this backend can send to. */
-  protected abstract checkTarget(repo: unknown): void;
-  /** Checks made before any prompt or network (for example, a required token). */
-  protected abstract preflight(report: PreparedReport): Promise<void>;
-  /** Sends the report. */
-  protected abstract deliver(report: PreparedReport, context?: DeliveryContext): Promise<ReportResult>;
+  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
+    const { identifier, reportId } = report.document.metadata;
+    const { url, cutCharacters } = this.backend.manualUrl(report);
+    this.logger.info(
+      `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
+        (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
+    );
+    const opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+    return { kind: "url", url, identifier, reportId, opened };
+  }
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---
 
@@ -263,29 +336,17 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
     return runReportFlow(this.flowHost(), title === "" ? rest : { ...rest, title });
   }
 
-  /** The issue body exactly as `deliver` would send it (shown in previews). */
-  protected renderBody(report: PreparedReport): string {
-    return renderIssueBody(report.document).body;
-  }
-
-  /** Whether `deliver` sends through an API right now (else it falls back to a URL or similar). */
-  protected canSubmit(): boolean {
-    return true;
-  }
-
-  /** A page where the person can file the report themselves, if the backend has one. */
-  protected manualUrl(_report: PreparedReport): string | undefined {
-    return undefined;
-  }
-
   /** Whether a browser may be opened here. */
-  protected async mayOpenBrowser(): Promise<boolean> {
-    return false;
+  private async mayOpenBrowser(): Promise<boolean> {
+    if (this.options.open !== undefined) return this.options.open;
+    const { canOpenBrowser } = await import("./browser.js");
+    return canOpenBrowser(this.env);
   }
 
-  /** Opens a URL in the browser; false when it could not. */
-  protected async openUrl(_url: string): Promise<boolean> {
-    return false;
+  /** Opens the URL in the browser (the opener is loaded only here). */
+  private async openUrl(url: string): Promise<boolean> {
+    const { openInBrowser } = await import("./browser.js");
+    return openInBrowser(url, this.logger, this.env);
   }
 
   private describeThrown(error: unknown) {
@@ -310,7 +371,7 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       logger: this.logger,
       cwd: process.cwd(),
       redact: (text) => this.redact(text),
-      renderBody: (report) => this.renderBody(report),
+      renderBody: (report) => this.backend.render(report.document),
       whileAnswering,
     };
   }
@@ -321,56 +382,11 @@ export abstract class BaseHelper<Options extends HelperOptions = HelperOptions> 
       prepare: (input) => this.prepare(input),
       preflight: (report) => this.preflight(report),
       finalize: (report) => this.applyBeforeSend(report),
-      canSubmit: () => this.canSubmit(),
+      canSubmit: () => this.backend.canSubmit(),
       deliver: (report) => this.deliver(report),
-      manualUrl: (report) => this.manualUrl(report),
+      manualUrl: (report) => this.backend.manualUrl(report).url,
       mayOpenBrowser: () => this.mayOpenBrowser(),
       openUrl: (url) => this.openUrl(url),
     };
   }
 }
-
-function validateCommonOptions(options: HelperOptions): void {
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidOptionError("options", options, "an object");
-  }
-  for (const key of ["disabled", "confirm", "generateMd5", "quiet"] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
-  }
-  if (options.redactPatterns !== undefined) {
-    if (!Array.isArray(options.redactPatterns) || !options.redactPatterns.every((p) => typeof p === "string" || p instanceof RegExp)) {
-      throw new InvalidOptionError("redactPatterns", options.redactPatterns, "an array of RegExp or strings");
-    }
-  }
-  for (const key of ["beforeSend", "identify"] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== "function") throw new InvalidOptionError(key, v, "a function");
-  }
-  if (options.confirmTimeoutMs !== undefined && !(Number.isInteger(options.confirmTimeoutMs) && options.confirmTimeoutMs >= 0)) {
-    throw new InvalidOptionError("confirmTimeoutMs", options.confirmTimeoutMs, "a whole number of milliseconds (0 waits as long as it takes)");
-  }
-  if (options.breadcrumbs !== undefined && !(Number.isInteger(options.breadcrumbs) && options.breadcrumbs >= 0)) {
-    throw new InvalidOptionError("breadcrumbs", options.breadcrumbs, "a whole number of breadcrumbs to keep (0 turns them off)");
-  }
-  if (options.app !== undefined && (typeof options.app !== "object" || options.app === null)) {
-    throw new InvalidOptionError("app", options.app, "an object like { name, version }");
-  }
-}
-
-/** Checks a labels option: GitHub label names are 1-50 characters. */
-export function validateLabels(labels: unknown, option: string): string[] {
-  if (labels === undefined) return [];
-  if (!Array.isArray(labels)) throw new InvalidOptionError(option, labels, "an array of label names");
-  for (const label of labels) {
-    if (typeof label !== "string" || label.trim() === "" || label.length > 50) {
-      throw new InvalidOptionError(`${option} entry`, label, "a label name of 1 to 50 characters");
-    }
-  }
-  return labels as string[];
-}
-
-function uniqueLabels(labels: string[]): string[] {
-  return [...new Set(labels.map((l) => l.trim()))];
-}
-

@@ -5,7 +5,7 @@
  *   <dir>/inflight/<pid>.<time>-<reportId>.json   claimed by a flushing process (atomic rename)
  *   <dir>/quarantine/<name>                   unreadable files, moved aside with a message
  *
- * Writes are atomic (temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
+ * Writes are atomic (src/_internal/atomic-write.ts: temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
  * or none. A claim is a rename, so two flushing processes never send the same report. Claims left by a
  * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
  * checks before sending it again.
@@ -13,14 +13,17 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { type PathApi, writeFileAtomic } from "../../_internal/atomic-write.js";
-import { isBugbeaconError, SpoolError } from "../../errors.js";
+import { type PathApi, writeFileAtomic } from "../_internal/atomic-write.js";
+import { isBugbeaconError, SpoolError } from "../errors.js";
 
 export const SPOOL_VERSION = 1 as const;
 
 export interface SpooledReport {
   version: typeof SPOOL_VERSION;
+  /** Where the report goes: a GitHub repository, a GitLab project, a Discourse category. */
   repo: string;
+  /** The backend that sends it. Missing in files from older versions, which were all GitHub's. */
+  backend?: string;
   title: string;
   body: string;
   labels: string[];

@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { VERSION } from "../../version.js";
-import { neverSent } from "./network-errors.js";
+import { neverSent } from "../../delivery/network-errors.js";
 
 /** A GitHub App installation, as an alternative to a personal token. */
 export interface AppCredentials {
@@ -36,6 +36,7 @@ export interface OctokitClientOptions {
 }
 
 export const DEFAULT_PACING_MS = 1000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * Octokit with the well-kept plugins for GitHub's limits, all loaded on first use: throttling (paces

@@ -1,4 +1,4 @@
-import type { ReportDocument, ReportKind } from "../format/report-format.js";
+import type { ReportDocument, ReportKind } from "./format/report-format.js";
 
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {

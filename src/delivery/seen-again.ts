@@ -16,7 +16,7 @@
  */
 import { appendFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../_internal/atomic-write.js";
+import { writeFileAtomic } from "../_internal/atomic-write.js";
 
 export const DEFAULT_SEEN_AGAIN_EVERY_MS = 24 * 60 * 60_000;
 /** A lock older than this belongs to a sender that died; it is broken. */

@@ -1,10 +1,11 @@
 /**
  * A small local map identifier → issue number, next to the spool, so dedupe rarely needs the search API
- * (30 requests a minute, and eventually consistent). A hint only: every hit is confirmed on GitHub.
+ * (GitHub allows 30 searches a minute, and search is eventually consistent). A hint only: every hit is
+ * confirmed on the service (except in the crash path, where flush and triage correct a wrong hint).
  */
-import { nodeFs, nodePath } from "../../_builtins.js";
-import { writeFileAtomic } from "../../_internal/atomic-write.js";
-import type { IdentifierCache } from "./deliver-api.js";
+import { nodeFs, nodePath } from "../_builtins.js";
+import { writeFileAtomic } from "../_internal/atomic-write.js";
+import type { IdentifierCache } from "./deliver.js";
 
 const MAX_ENTRIES = 2000;
 

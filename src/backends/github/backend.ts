@@ -1,0 +1,114 @@
+/**
+ * GitHub issues: created through the REST API with a token (or a GitHub App installation); without one, a
+ * prefilled new-issue URL. Everything else (spool, dedupe, dry run, flush) is the shared pipeline's.
+ */
+import { MissingTokenError } from "../../errors.js";
+import { renderIssueBody, type ReportDocument } from "../../format/report-format.js";
+import type { PreparedReport } from "../../types.js";
+import { envFirst } from "../../_internal/env-flag.js";
+import { causeCode, neverSent } from "../../delivery/network-errors.js";
+import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
+import { buildNewIssueUrl } from "./new-issue-url.js";
+import { DEFAULT_TIMEOUT_MS, type AppCredentials } from "./octokit-client.js";
+import { resolveApiUrl, resolveAppCredentials, resolveWebUrl, validateGitHubOptions, type GitHubHelperOptions } from "./options.js";
+import { parseRepo } from "./repo.js";
+
+export interface GitHubBackendSettings {
+  env: NodeJS.ProcessEnv;
+  /** Resolved pacing (ms) and Retry-After base, from options or environment. */
+  pacingMs: number | undefined;
+  retryAfterBaseMs: number | undefined;
+}
+
+export function githubBackend(options: GitHubHelperOptions, settings: GitHubBackendSettings): Backend & { readonly apiUrl: string; readonly webUrl: string } {
+  validateGitHubOptions(options);
+  const { env } = settings;
+  const apiUrl = resolveApiUrl(options, env);
+  const webUrl = resolveWebUrl(options, apiUrl);
+  const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITHUB_TOKEN", "HELPME_GITHUB_TOKEN");
+  // Incomplete BUGBEACON_APP_* variables throw here, when the helper is made (not at the first crash).
+  const appFromEnv = resolveAppCredentials(options, env);
+  const app: AppCredentials | undefined = token === undefined ? appFromEnv : undefined;
+  const credentials = (): string | AppCredentials | undefined => token ?? app;
+  const footer = options.footer;
+  const withFooter = (document: ReportDocument): ReportDocument => (footer === undefined ? document : { ...document, footer });
+  const prefix = options.prefix?.trim();
+
+  return {
+    name: "github",
+    targetNoun: "repository",
+    apiUrl,
+    webUrl,
+    defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: options.assignees ?? [] },
+    checkTarget: (target) => void parseRepo(target),
+    canSubmit: () => token !== undefined || app !== undefined,
+    render: (document) => renderIssueBody(withFooter(document)).body,
+    manualUrl(report: PreparedReport) {
+      const labels = options.labelsInUrl === true ? report.labels : [];
+      const { url, cutCharacters } = buildNewIssueUrl(webUrl, parseRepo(report.repo), report.title, withFooter(report.document), labels);
+      return { url, cutCharacters };
+    },
+    describeCreate(target: string, draft: Draft) {
+      const repo = parseRepo(target);
+      return { method: "POST", url: `${apiUrl}/repos/${repo.owner}/${repo.name}/issues`, body: { title: draft.title, body: draft.body, labels: draft.labels, assignees: draft.assignees } };
+    },
+    async client(mode: ClientMode): Promise<BackendClient> {
+      const auth = credentials();
+      if (auth === undefined) throw new MissingTokenError();
+      const [{ createOctokit }, { resolveFetch }, { githubClient }] = await Promise.all([
+        import("./octokit-client.js"),
+        import("../../delivery/http.js"),
+        import("./client.js"),
+      ]);
+      let octokit: import("@octokit/rest").Octokit;
+      if (mode.kind === "crash") {
+        // One attempt per request, every request over by `sendBy`.
+        const fetch = await resolveFetch(env, options.fetch);
+        const { sendBy } = mode;
+        const byDeadline: typeof globalThis.fetch = (input, init) => {
+          const left = AbortSignal.timeout(Math.max(1, sendBy - Date.now()));
+          return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, left]) : left });
+        };
+        octokit = await createOctokit({ token: auth, baseUrl: apiUrl, timeoutMs: Math.max(1, sendBy - Date.now()), fetch: byDeadline, oneAttempt: true });
+      } else if (mode.kind === "background") {
+        // Unref'd sockets, one attempt per request, no pacing timers (the pipeline paces on unref'd timers).
+        const fetch = await resolveFetch(env, options.fetch, { unref: true });
+        octokit = await createOctokit({ token: auth, baseUrl: apiUrl, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, fetch, oneAttempt: true });
+      } else {
+        const fetch = await resolveFetch(env, options.fetch);
+        octokit = await createOctokit({
+          token: auth,
+          baseUrl: apiUrl,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          fetch,
+          ...(settings.pacingMs !== undefined ? { pacingMs: settings.pacingMs } : {}),
+          ...(settings.retryAfterBaseMs !== undefined ? { retryAfterBaseMs: settings.retryAfterBaseMs } : {}),
+        });
+      }
+      return githubClient(octokit, webUrl);
+    },
+    classify,
+  };
+}
+
+/** What a failed GitHub request means, in words the user can act on. */
+export function classify(error: unknown): DeliveryFailure {
+  if (error instanceof DeliveryFailure) return error;
+  const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === undefined || status === 500) {
+    // Octokit reports a failed fetch as status 500: the cause tells whether it may have arrived.
+    const code = causeCode(error);
+    const unsent = neverSent(error);
+    if (unsent || status === undefined || (error as { response?: unknown }).response === undefined) {
+      return new DeliveryFailure(`no answer from GitHub (${code ?? message})`, true, !unsent, status);
+    }
+    return new DeliveryFailure("GitHub answered 500", true, true, status);
+  }
+  if (status >= 500) return new DeliveryFailure(`GitHub answered ${status}`, true, true, status);
+  if (status === 429 || (status === 403 && /rate limit/i.test(message))) return new DeliveryFailure(`rate limited (${message})`, true, false, status);
+  if (status === 401) return new DeliveryFailure("the token was refused (401 Bad credentials): set a valid BUGBEACON_GITHUB_TOKEN, then run bugbeacon flush", false, false, status);
+  if (status === 404) return new DeliveryFailure("the repository was not found or the token cannot see it (404): check the repo name and the token's access, then run bugbeacon flush", false, false, status);
+  if (status === 403) return new DeliveryFailure("the token may not create issues here (403): give it the Issues permission, then run bugbeacon flush", false, false, status);
+  return new DeliveryFailure(`GitHub refused the report (${status}: ${message})`, false, false, status);
+}

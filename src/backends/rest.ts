@@ -1,0 +1,113 @@
+/**
+ * A small JSON-over-HTTP client for the backends without an SDK of their own (GitLab, Discourse): the
+ * proxy-aware fetch, a timeout per request, the crash path's deadline, unref'd sockets in the background,
+ * pacing of content-creating requests, and retries of reads only (a create whose answer was lost is looked
+ * up by report id before it is sent again, never retried blindly).
+ */
+import { causeCode, neverSent } from "../delivery/network-errors.js";
+import { DeliveryFailure, type ClientMode } from "../delivery/backend.js";
+
+/** An HTTP answer that was not 2xx. */
+export class HttpStatusError extends Error {
+  override name = "HttpStatusError";
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly retryAfterSeconds: number | undefined,
+    readonly detail: string,
+  ) {
+    super(`${method} ${path} answered ${status}${detail ? `: ${detail}` : ""}`);
+  }
+}
+
+export interface RestSettings {
+  /** API root, e.g. https://gitlab.com/api/v4 */
+  root: string;
+  headers: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  fetch: typeof globalThis.fetch | undefined;
+  timeoutMs: number;
+  pacingMs: number;
+  retryAfterBaseMs: number;
+}
+
+export interface Rest {
+  get<T>(path: string, query?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<{ data: T; headers: Headers }>;
+  send<T>(method: "POST" | "PUT", path: string, body: unknown): Promise<T>;
+}
+
+export async function createRest(settings: RestSettings, mode: ClientMode): Promise<Rest> {
+  const { resolveFetch } = await import("../delivery/http.js");
+  const base = await resolveFetch(settings.env, settings.fetch, mode.kind === "background" ? { unref: true } : {});
+  const oneAttempt = mode.kind !== "normal";
+  const pacing = oneAttempt ? 0 : settings.pacingMs;
+  let nextWrite = 0;
+  const call = async (method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> => {
+    const limit = mode.kind === "crash" ? Math.max(1, mode.sendBy - Date.now()) : settings.timeoutMs;
+    const timeout = AbortSignal.timeout(limit);
+    const response = await base(`${settings.root}${path}`, {
+      method,
+      headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...settings.headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    if (response.ok) return response;
+    const text = await response.text().catch(() => "");
+    const retryAfter = Number(response.headers.get("retry-after"));
+    throw new HttpStatusError(response.status, method, path.split("?")[0] ?? path, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined, text.slice(0, 200));
+  };
+  const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  return {
+    async get<T>(path: string, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      const full = params.size > 0 ? `${path}?${params}` : path;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const response = await call("GET", full, undefined, signal);
+          return { data: (await response.json()) as T, headers: response.headers };
+        } catch (error) {
+          const status = error instanceof HttpStatusError ? error.status : undefined;
+          const retryable = status === undefined ? !neverSent(error) && !signal?.aborted : status >= 500 || status === 429;
+          if (oneAttempt || attempt >= 2 || !retryable) throw error;
+          const after = error instanceof HttpStatusError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds : (attempt + 1) ** 2;
+          await wait(after * settings.retryAfterBaseMs);
+        }
+      }
+    },
+    async send<T>(method: "POST" | "PUT", path: string, body: unknown) {
+      // Pacing: at least `pacingMs` between two content-creating requests of this client.
+      const now = Date.now();
+      const start = Math.max(now, nextWrite);
+      nextWrite = start + pacing;
+      if (start > now) await wait(start - now);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (await (await call(method, path, body)).json()) as T;
+        } catch (error) {
+          // Only a rate limit (nothing was created) is waited for and tried again.
+          if (oneAttempt || attempt >= 2 || !(error instanceof HttpStatusError && error.status === 429)) throw error;
+          await wait((error.retryAfterSeconds ?? 1) * settings.retryAfterBaseMs);
+        }
+      }
+    },
+  };
+}
+
+/** What a failed request to `service` means, in words the user can act on. */
+export function classifyRest(error: unknown, service: string, tokenVariable: string, target: string): DeliveryFailure {
+  if (error instanceof DeliveryFailure) return error;
+  if (!(error instanceof HttpStatusError)) {
+    const unsent = neverSent(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return new DeliveryFailure(`no answer from ${service} (${causeCode(error) ?? message})`, true, !unsent, undefined);
+  }
+  const { status } = error;
+  if (status >= 500) return new DeliveryFailure(`${service} answered ${status}`, true, true, status);
+  if (status === 429) return new DeliveryFailure(`rate limited by ${service} (429)`, true, false, status);
+  if (status === 401) return new DeliveryFailure(`the token was refused (401): set a valid ${tokenVariable}, then run bugbeacon flush`, false, false, status);
+  if (status === 403) return new DeliveryFailure(`the token may not create reports in this ${target} (403): give it the permission, then run bugbeacon flush`, false, false, status);
+  if (status === 404) return new DeliveryFailure(`the ${target} was not found or the token cannot see it (404): check its name and the token's access, then run bugbeacon flush`, false, false, status);
+  return new DeliveryFailure(`${service} refused the report (${status}${error.detail ? `: ${error.detail.slice(0, 120)}` : ""})`, false, false, status);
+}

@@ -1,0 +1,336 @@
+/**
+ * The delivery half of the one report pipeline, the same for every backend: persist (the write-ahead
+ * spool), deliver through the backend, confirm. Dry run, the test target, the spool, flush, pacing and
+ * close() wrap whatever backend the helper was made with (as Sentry's offline transport wraps a transport).
+ */
+import { MissingTokenError } from "../errors.js";
+import { parseIssueBody, renderIssueBody } from "../format/report-format.js";
+import type { Backend, BackendClient } from "./backend.js";
+import { DeliveryFailure } from "./backend.js";
+import type { Logger } from "../_internal/logger.js";
+import type { DeliveryContext, PreparedReport, ReportResult } from "../types.js";
+import { registerClosable, unrefDelay } from "./close.js";
+import type { OnDuplicate, TargetIndex } from "./deliver.js";
+import type { Spool, SpooledReport } from "./spool.js";
+
+/** How long an index from an earlier flush is refreshed rather than listed again. */
+const INDEX_REUSE_MS = 10 * 60_000;
+
+/** What `flush()` did. */
+export interface FlushSummary {
+  /** New issues created. */
+  sent: number;
+  /** Reports added to existing issues as "seen again" comments. */
+  merged: number;
+  /** Reports still waiting. */
+  queued: number;
+  /** Attempts that failed this time, with the reason. */
+  failed: Array<{ reportId: string; reason: string }>;
+  /** Unreadable spool files moved aside. */
+  quarantined: Array<{ file: string; problem: string }>;
+  /** Occurrences counted locally (a "seen again" message went out from this machine within `seenAgainEvery`). */
+  counted: number;
+}
+
+/** The delivery settings, resolved and validated once (in getHelper). */
+export interface PipelineSettings {
+  backend: Backend;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  redact: (text: string) => string;
+  spoolDir: string | undefined;
+  dryRun: boolean;
+  /** Every report goes here instead (already checked by the backend). */
+  testTarget: string | undefined;
+  dedupe: boolean;
+  onDuplicate: OnDuplicate;
+  onClosed: "reopen" | "new";
+  seenAgainEvery: number | undefined;
+  /** Least time between two reports in a background flush. */
+  pacingMs: number;
+  /** Footer style for "seen again" messages ("helpme" for old support repositories). */
+  footer: "bugbeacon" | "helpme" | undefined;
+}
+
+type Attempt =
+  | { kind: "created" | "duplicate"; number: number; url: string }
+  | { kind: "counted"; number: number | undefined }
+  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean };
+
+/** Spool folders this process has started a background flush for: one per folder, at start only. */
+const flushedAtStart = new Set<string>();
+
+export class Pipeline {
+  /** Reports being sent right now (write-ahead copies are on disk), and the background flush. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+  private client: Promise<BackendClient> | undefined;
+  /** Each target's index from the last flush, to be refreshed rather than listed again. */
+  private readonly keptIndexes = new Map<string, TargetIndex>();
+
+  constructor(private readonly settings: PipelineSettings) {
+    registerClosable(this);
+  }
+
+  private get backend(): Backend {
+    return this.settings.backend;
+  }
+
+  /** Where this helper's reports wait (the spool module loads on first use). */
+  private async spool(): Promise<Spool> {
+    const { Spool, defaultSpoolDir } = await import("./spool.js");
+    return new Spool(this.settings.spoolDir ?? defaultSpoolDir(this.settings.env));
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
+    return work;
+  }
+
+  /** The client for ordinary sending, made once (its pacing spans every report of this helper). */
+  private normalClient(): Promise<BackendClient> {
+    this.client ??= this.backend.client({ kind: "normal" });
+    this.client.catch(() => (this.client = undefined));
+    return this.client;
+  }
+
+  /** After the app's own start-up code, on an unref'd timer: never delays the start or the exit. */
+  startBackgroundFlush(): void {
+    setTimeout(() => void this.flushInBackground(), 0).unref();
+  }
+
+  /**
+   * Waits up to `timeoutMs` for the reports in flight (each is on disk already); what is not confirmed by
+   * then goes back to the spool queue for the next flush, and the background flush stops. Never rejects.
+   */
+  async close(timeoutMs = 2000): Promise<void> {
+    this.closing = true;
+    const pending = [...this.inFlight];
+    if (pending.length === 0) return;
+    const settled = Promise.allSettled(pending).then(() => true);
+    const done = await Promise.race([settled, unrefDelay(timeoutMs).then(() => false)]);
+    if (done) return;
+    try {
+      const released = (await this.spool()).releaseOwnClaims();
+      if (released > 0) this.settings.logger.info(`${released} report(s) not confirmed in ${timeoutMs} ms stay in the spool for the next flush.`);
+    } catch (error) {
+      this.settings.logger.warn(`could not put unfinished reports back in the queue: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** `flushOnStart`: sends what earlier runs left in the spool, without holding the process open. */
+  private async flushInBackground(): Promise<void> {
+    try {
+      const spool = await this.spool();
+      if (flushedAtStart.has(spool.dir)) return;
+      flushedAtStart.add(spool.dir);
+      spool.recoverStale();
+      const names = spool.pending();
+      if (names.length === 0 || this.closing) return;
+      await this.track(this.flushSpool({ background: true, names }));
+    } catch (error) {
+      this.settings.logger.info(`background flush stopped: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The report as a draft for the backend (body rendered as the service gets it). */
+  private draft(report: PreparedReport) {
+    return { title: report.title, body: this.backend.render(report.document), labels: report.labels, assignees: this.backend.defaults.assignees };
+  }
+
+  /**
+   * Persist, send, confirm: the report is written to the spool (claimed by this process) before the first
+   * request, and removed only once the service confirmed it. Killed at any point, even with SIGKILL, the
+   * next flush finds the claim of a dead process, looks the report up by its id, and delivers it exactly once.
+   */
+  deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
+    return this.track(this.deliverWithApi(report, context));
+  }
+
+  private async deliverWithApi(report: PreparedReport, context: DeliveryContext): Promise<ReportResult> {
+    const { identifier, reportId } = report.document.metadata;
+    const target = this.settings.testTarget ?? report.repo;
+    const draft = this.draft(report);
+    if (this.settings.dryRun) {
+      const request = this.backend.describeCreate(target, draft);
+      this.settings.logger.info(`dry run, nothing sent. The request would be:\n${this.settings.redact(JSON.stringify(request, null, 2))}`);
+      return { kind: "skipped", reason: "dry-run", identifier, reportId };
+    }
+    const spool = await this.spool();
+    const queued: SpooledReport = {
+      version: 1,
+      repo: target,
+      ...(this.backend.name !== "github" ? { backend: this.backend.name } : {}),
+      title: draft.title,
+      body: draft.body,
+      labels: draft.labels,
+      assignees: draft.assignees,
+      identifier,
+      reportId,
+      queuedAt: new Date().toISOString(),
+      attempts: 0,
+      uncertain: false,
+    };
+    const claimed = spool.addClaimed(queued);
+    let outcome: Attempt;
+    try {
+      const sendBy = context.sendBy?.();
+      if (sendBy !== undefined && sendBy - Date.now() < 50) {
+        outcome = { kind: "failed", reason: "no time left to send before the app exits", retryable: true, uncertain: false };
+      } else {
+        const client = sendBy !== undefined ? this.backend.client({ kind: "crash", sendBy }) : this.normalClient();
+        outcome = await this.attempt(client, spool, queued, undefined, sendBy);
+      }
+    } catch (error) {
+      spool.release(claimed, { attempts: 1, uncertain: true, lastError: this.settings.redact(String(error)), lastAttemptAt: new Date().toISOString() });
+      throw error;
+    }
+    const { logger } = this.settings;
+    if (outcome.kind === "failed") {
+      const path = spool.release(claimed, { attempts: 1, uncertain: outcome.uncertain, lastError: outcome.reason, lastAttemptAt: new Date().toISOString() });
+      (outcome.retryable ? logger.info : logger.warn)(`could not send the report now (${outcome.reason}); it is queued at ${path} for "bugbeacon flush".`);
+      return { kind: "queued", path, identifier, reportId, reason: outcome.reason };
+    }
+    spool.complete(claimed);
+    if (outcome.kind === "counted") {
+      logger.info(`counted as another occurrence of ${outcome.number !== undefined ? `issue #${outcome.number}` : "a known issue"}; the count goes into the next "seen again" comment.`);
+      return { kind: "counted", number: outcome.number, identifier, reportId };
+    }
+    logger.info(`${outcome.kind === "duplicate" ? "added to the existing issue" : "reported as"} ${outcome.url}`);
+    return { ...outcome, identifier, reportId };
+  }
+
+  /** One delivery attempt. Never throws for the service's answers: they become a failure with a reason. */
+  private async attempt(clientPromise: Promise<BackendClient>, spool: Spool, report: SpooledReport, index?: TargetIndex, sendBy?: number): Promise<Attempt> {
+    const [{ deliver }, { seenAgain, DEFAULT_SEEN_AGAIN_EVERY_MS }, { identifierCache }] = await Promise.all([
+      import("./deliver.js"),
+      import("./seen-again.js"),
+      import("./identifier-cache.js"),
+    ]);
+    const metadata = parseIssueBody(report.body)?.metadata;
+    const footer = this.settings.footer;
+    const commentBody = ({ count, since }: { count: number; since: string | undefined }) => {
+      const more = count > 0 ? `\n\nSeen ${count} more time${count === 1 ? "" : "s"} on this machine${since ? ` since ${since}` : ""}.` : "";
+      const text = `**Seen again**: ${report.title}${more}`;
+      return metadata ? renderIssueBody({ text, metadata, ...(footer ? { footer } : {}) }).body : text;
+    };
+    try {
+      const client = await clientPromise;
+      return await deliver(
+        client,
+        {
+          target: report.repo,
+          title: report.title,
+          body: report.body,
+          labels: report.labels,
+          assignees: report.assignees,
+          identifier: report.identifier,
+          reportId: report.reportId,
+          commentBody,
+          uncertain: report.uncertain,
+          since: Date.parse(report.queuedAt),
+          ...(report.lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(report.lastAttemptAt) } : {}),
+        },
+        {
+          dedupe: this.settings.dedupe,
+          onDuplicate: this.settings.onDuplicate,
+          onClosed: this.settings.onClosed,
+          cache: identifierCache(spool.dir),
+          seen: seenAgain(spool.dir, this.settings.seenAgainEvery ?? DEFAULT_SEEN_AGAIN_EVERY_MS),
+          classify: (error) => this.backend.classify(error),
+          ...(index !== undefined ? { index } : {}),
+          // The crash path: at most half of what is left for a search, then send as new.
+          ...(sendBy !== undefined ? { fast: { searchSignal: AbortSignal.timeout(Math.max(1, Math.floor((sendBy - Date.now()) / 2))) } } : {}),
+        },
+      );
+    } catch (error) {
+      if (error instanceof DeliveryFailure) {
+        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Sends the reports waiting in the spool, oldest first. Safe to run from several processes at once and
+   * after being killed at any point: a report that may already have arrived is looked up before it is
+   * sent again. Stops early when the service refuses the token or the target (the rest stay queued).
+   */
+  flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    return this.track(this.flushSpool(options));
+  }
+
+  private async flushSpool(options: { onProgress?: (done: number, total: number) => void; background?: boolean; names?: string[] }): Promise<FlushSummary> {
+    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], counted: 0 };
+    if (!this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, `No ${this.backend.name} credentials: nothing can be sent; the reports stay queued.`);
+    const spool = await this.spool();
+    spool.recoverStale();
+    const names = options.names ?? spool.pending();
+    const { buildIndex, refreshIndex } = await import("./deliver.js");
+    // In the background: sockets that do not hold the process open, one attempt per request, and pacing
+    // on unref'd timers in this loop (the client's own pacing timers would keep the app alive).
+    const clientPromise = options.background === true ? this.backend.client({ kind: "background" }) : this.normalClient();
+    const client = await clientPromise;
+    const classify = (error: unknown) => this.backend.classify(error);
+    // One look at each target instead of a search per report. An index from this helper's last flush is
+    // brought up to date instead of listed again (fewer requests).
+    const indexes = new Map<string, Promise<TargetIndex>>();
+    const indexFor = (target: string, since: number) => {
+      let index = indexes.get(target);
+      if (index === undefined) {
+        const kept = this.keptIndexes.get(target);
+        index =
+          kept !== undefined && Date.now() - kept.builtAt < INDEX_REUSE_MS
+            ? refreshIndex(client, target, kept).then(() => kept)
+            : buildIndex(client, target, since, classify);
+        this.keptIndexes.delete(target);
+        index.then((built) => this.keptIndexes.set(target, built), () => {});
+        indexes.set(target, index);
+      }
+      return index;
+    };
+    const oldest = names.length > 0 ? Date.parse(names[0]!.slice(0, 24).replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, "$1:$2:$3.$4Z")) : Date.now();
+    let done = 0;
+    for (const name of names) {
+      if (options.background === true && this.closing) break;
+      const claimed = spool.claim(name, (file, problem) => {
+        summary.quarantined.push({ file, problem });
+        this.settings.logger.warn(`spool file ${file} is unreadable (${problem}); moved to ${spool.quarantineDir}.`);
+      });
+      done += 1;
+      if (claimed === undefined) continue;
+      if ((claimed.report.backend ?? "github") !== this.backend.name) {
+        // Another backend's report: back to the queue untouched, for a flush with that backend.
+        spool.release(claimed, {});
+        continue;
+      }
+      const target = this.settings.testTarget ?? claimed.report.repo;
+      let index: TargetIndex | undefined;
+      try {
+        index = await indexFor(target, Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
+      } catch {
+        indexes.delete(target);
+        index = undefined;
+      }
+      const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index);
+      if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
+      if (outcome.kind === "failed") {
+        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, lastAttemptAt: new Date().toISOString() });
+        summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
+        if (!outcome.retryable) break;
+      } else {
+        spool.complete(claimed);
+        if (outcome.kind === "created") summary.sent += 1;
+        else if (outcome.kind === "counted") summary.counted += 1;
+        else summary.merged += 1;
+      }
+      options.onProgress?.(done, names.length);
+    }
+    summary.queued = spool.pending().length;
+    return summary;
+  }
+}

@@ -1,0 +1,15 @@
+import type { FlushSummary } from "../delivery/pipeline.js";
+import { getHelper, type HelperRegistry } from "./get-helper.js";
+
+/**
+ * Sends the reports waiting in the spool (oldest first) with a helper for `backend` (default "github")
+ * made from `options`. Reports queued by another backend stay queued for a flush with that one.
+ * @example
+ * const summary = await flush(); // { sent, merged, queued, failed, quarantined, counted }
+ */
+export function flush<K extends keyof HelperRegistry = "github">(
+  options: HelperRegistry[K]["options"] & { backend?: K; onProgress?: (done: number, total: number) => void } = {},
+): Promise<FlushSummary> {
+  const { onProgress, backend, ...helperOptions } = options;
+  return getHelper((backend ?? "github") as K, helperOptions as HelperRegistry[K]["options"]).flush(onProgress ? { onProgress } : {});
+}
