@@ -46,3 +46,20 @@ export function uniqueLabels(labels: string[]): string[] {
   return [...new Set(labels.map((l) => l.trim()))];
 }
 
+
+/** An http(s) base URL without credentials in it (a token goes in its own option), without trailing slashes. */
+export function checkHttpUrl(option: string, value: string, example: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new InvalidOptionError(option, value, `an http(s) URL like "${example}"`, { cause });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InvalidOptionError(option, value, "an http:// or https:// URL");
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new InvalidOptionError(option, "(a URL with credentials)", "a URL without user:password; pass the token as { token }");
+  }
+  return value.replace(/\/+$/, "");
+}

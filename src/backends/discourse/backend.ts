@@ -10,7 +10,7 @@ import type { DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions, PreparedReport } from "../../types.js";
 import { envFirst } from "../../_internal/env-flag.js";
 import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
-import { checkHttpUrl } from "../github/options.js";
+import { checkHttpUrl } from "../../_internal/validate-options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
 
@@ -50,7 +50,7 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: { en
   }
   const rawUrl = options.baseUrl ?? (env.BUGBEACON_DISCOURSE_URL || undefined);
   if (rawUrl === undefined) throw new InvalidOptionError("baseUrl", undefined, 'the forum\'s address, e.g. { baseUrl: "https://forum.example.org" } or BUGBEACON_DISCOURSE_URL');
-  const web = checkHttpUrl(options.baseUrl !== undefined ? "baseUrl" : "BUGBEACON_DISCOURSE_URL", rawUrl);
+  const web = checkHttpUrl(options.baseUrl !== undefined ? "baseUrl" : "BUGBEACON_DISCOURSE_URL", rawUrl, "https://forum.example.com");
   const apiKey = options.apiKey?.trim() || envFirst(env, "BUGBEACON_DISCOURSE_API_KEY");
   const apiUsername = options.apiUsername?.trim() || envFirst(env, "BUGBEACON_DISCOURSE_API_USERNAME") || "system";
   const prefix = options.prefix?.trim();

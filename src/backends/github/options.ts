@@ -2,7 +2,7 @@ import { InvalidOptionError } from "../../errors.js";
 import { envMilliseconds } from "../../_internal/env-flag.js";
 import type { DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions } from "../../types.js";
-import { validateLabels } from "../../_internal/validate-options.js";
+import { checkHttpUrl, validateLabels } from "../../_internal/validate-options.js";
 
 export interface GitHubHelperOptions extends HelperOptions, DeliveryOptions {
   /**
@@ -90,30 +90,15 @@ export function resolveApiUrl(options: GitHubHelperOptions, env: NodeJS.ProcessE
       : fromEnv !== undefined && fromEnv !== ""
         ? ["BUGBEACON_GITHUB_API_URL", fromEnv]
         : ["baseUrl", DEFAULT_API_URL];
-  return checkHttpUrl(source, value);
+  return checkHttpUrl(source, value, "https://github.example.com/api/v3");
 }
 
 /** The web root matching an API root: api.github.com → github.com, <host>/api/v3 → <host>. */
 export function resolveWebUrl(options: GitHubHelperOptions, apiUrl: string): string {
-  if (options.webUrl !== undefined) return checkHttpUrl("webUrl", options.webUrl);
+  if (options.webUrl !== undefined) return checkHttpUrl("webUrl", options.webUrl, "https://github.example.com");
   const url = new URL(apiUrl);
   if (url.hostname === "api.github.com") return "https://github.com";
   const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/v3$/, "");
   return `${url.protocol}//${url.host}${path}`;
 }
 
-export function checkHttpUrl(option: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch (cause) {
-    throw new InvalidOptionError(option, value, 'an http(s) URL like "https://github.example.com/api/v3"', { cause });
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new InvalidOptionError(option, value, "an http:// or https:// URL");
-  }
-  if (url.username !== "" || url.password !== "") {
-    throw new InvalidOptionError(option, "(a URL with credentials)", "a URL without user:password; pass the token as { token }");
-  }
-  return value.replace(/\/+$/, "");
-}

@@ -10,7 +10,7 @@ import type { HelperOptions, PreparedReport } from "../../types.js";
 import { validateLabels } from "../../_internal/validate-options.js";
 import { envFirst } from "../../_internal/env-flag.js";
 import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
-import { checkHttpUrl } from "../github/options.js";
+import { checkHttpUrl } from "../../_internal/validate-options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
 
@@ -58,7 +58,7 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
   validateLabels(options.labels, "labels");
   if (options.labels?.some((l) => l.includes(","))) throw new InvalidOptionError("labels entry", options.labels.find((l) => l.includes(",")), "a GitLab label name without a comma");
   const fromEnv = env.BUGBEACON_GITLAB_URL;
-  const web = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl) : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv) : "https://gitlab.com";
+  const web = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl, "https://gitlab.example.com") : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv, "https://gitlab.example.com") : "https://gitlab.com";
   const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITLAB_TOKEN", "GITLAB_TOKEN");
   const prefix = options.prefix?.trim();
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
