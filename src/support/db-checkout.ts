@@ -14,21 +14,34 @@ export interface SparseCheckout {
   root: string;
   /** Makes these folders present (`issues/*\/<id>` expands over the version folders). */
   include: (folders: string[]) => Promise<void>;
+  /**
+   * Brings the clone to the remote's newest commit (one shallow fetch and a hard reset; the folders
+   * included so far stay present), dropping anything a failed run left behind. For a long-lived clone
+   * (`bugbeacon serve` keeps one per database instead of cloning per delivery).
+   */
+  refresh: (config?: string[]) => Promise<void>;
+  /**
+   * Pushes what was committed here since the last refresh; false when another run pushed first (refresh,
+   * redo, push again), an error for anything else.
+   */
+  push: (config?: string[]) => Promise<boolean>;
   /** Removes the clone. */
   dispose: () => Promise<void>;
 }
 
 /** `remote` is a URL or an absolute path (a path becomes a file:// URL, so the clone is filtered like a real one). */
-export async function sparseClone(remote: string, options: { config?: string[] } = {}): Promise<SparseCheckout> {
-  const root = await mkdtemp(join(tmpdir(), "bugbeacon-db-"));
+export async function sparseClone(remote: string, options: { config?: string[]; parent?: string } = {}): Promise<SparseCheckout> {
+  const root = await mkdtemp(join(options.parent ?? tmpdir(), "bugbeacon-db-"));
   const url = isAbsolute(remote) ? pathToFileURL(remote).href : remote;
   const opts = { cwd: root, config: options.config ?? [] };
+  let branch = "";
   const dispose = () => rm(root, { recursive: true, force: true, maxRetries: 3 });
   try {
     await git(["clone", "--quiet", "--depth=1", "--filter=blob:none", "--no-checkout", "--", url, root], { cwd: tmpdir(), config: opts.config });
     // A sparse index: git commands then read an index of the folders checked out, not one entry per record.
     await git(["sparse-checkout", "set", "--cone", "--sparse-index"], opts);
     await git(["checkout", "--quiet"], opts);
+    branch = (await git(["rev-parse", "--abbrev-ref", "HEAD"], opts)).trim();
   } catch (error) {
     await dispose();
     throw error;
@@ -50,5 +63,20 @@ export async function sparseClone(remote: string, options: { config?: string[] }
     await git(["sparse-checkout", "add", "--", ...missing], opts);
     for (const f of missing) present.add(f);
   };
-  return { root, include, dispose };
+  const refresh = async (config?: string[]) => {
+    const o = { cwd: root, config: config ?? opts.config };
+    await git(["fetch", "--quiet", "--depth=1", "--no-tags", "origin", branch], o);
+    await git(["reset", "--quiet", "--hard", "FETCH_HEAD"], o);
+    await git(["clean", "--quiet", "-d", "--force"], o);
+  };
+  const push = async (config?: string[]) => {
+    try {
+      await git(["push", "--quiet", "--porcelain", "origin", `HEAD:${branch}`], { cwd: root, config: config ?? opts.config });
+      return true;
+    } catch (error) {
+      if (/\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|failed to push/i.test(String((error as Error).message))) return false;
+      throw error;
+    }
+  };
+  return { root, include, refresh, push, dispose };
 }

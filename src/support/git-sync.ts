@@ -86,11 +86,12 @@ export async function land(
 ): Promise<{ committed: boolean; attempts: number }> {
   const opts = { ...options, config: [...BOT_IDENTITY, ...(options.config ?? [])] };
   const remote = options.remote ?? "origin";
-  const remotes = (await git(["remote"], opts)).split("\n").map((r) => r.trim());
-  const hasRemote = remotes.includes(remote);
-  // One process for both facts: every git started costs a fork, and a triage run starts a dozen.
-  const [head, isShallow] = (await git(["rev-parse", "--abbrev-ref", "HEAD", "--is-shallow-repository"], opts)).split("\n").map((l) => l.trim());
-  const branch = options.branch ?? head!;
+  const pushing = options.push !== false;
+  // What a push needs to know, asked only when pushing: every git started costs a fork (a triage run in
+  // `bugbeacon serve` commits without pushing, and its batch pushes once).
+  const hasRemote = pushing && (await git(["remote"], opts)).split("\n").map((r) => r.trim()).includes(remote);
+  const [head, isShallow] = hasRemote ? (await git(["rev-parse", "--abbrev-ref", "HEAD", "--is-shallow-repository"], opts)).split("\n").map((l) => l.trim()) : [];
+  const branch = options.branch ?? head ?? "HEAD";
   const shallow = isShallow === "true";
   const attempts = options.attempts ?? 30;
   let delay = options.backoffMs ?? 100;
@@ -102,7 +103,7 @@ export async function land(
     const staged = (await git(["diff", "--cached", "--name-only"], opts)).trim();
     if (staged === "") return { committed: false, attempts: attempt };
     await git(["commit", "--quiet", "-m", message], opts);
-    if (!hasRemote || options.push === false) return { committed: true, attempts: attempt };
+    if (!hasRemote) return { committed: true, attempts: attempt };
     try {
       await git(["push", "--quiet", remote, `HEAD:${branch}`], opts);
       return { committed: true, attempts: attempt };

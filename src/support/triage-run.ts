@@ -15,8 +15,11 @@ export interface TriageRunOptions {
   event: IssuesEvent;
   /** `owner/name` of the repository the issue is in. */
   repo: string;
-  /** A checkout to write in, or a git URL / absolute path to clone sparsely for this run. */
-  db: { dir: string } | { remote: string };
+  /**
+   * A checkout to write in, a git URL / absolute path to clone sparsely for this run, or a sparse clone
+   * the caller keeps (and has brought up to date) across runs.
+   */
+  db: { dir: string } | { remote: string } | { checkout: SparseCheckout };
   /** `-c` settings for git (the token's extraheader, for a remote that needs it). */
   gitConfig: string[];
   /** The config file. @default <database>/bugbeacon.config.json */
@@ -31,6 +34,7 @@ export interface TriageRunOptions {
 
 export async function runTriage(o: TriageRunOptions): Promise<TriageOutcome> {
   let checkout: SparseCheckout | undefined;
+  let kept: SparseCheckout | undefined;
   try {
     let dbRoot: string;
     if ("remote" in o.db) {
@@ -40,6 +44,9 @@ export async function runTriage(o: TriageRunOptions): Promise<TriageOutcome> {
         throw gitFailure(error, "cloning the database");
       }
       dbRoot = checkout.root;
+    } else if ("checkout" in o.db) {
+      kept = o.db.checkout;
+      dbRoot = kept.root;
     } else dbRoot = o.db.dir;
     const config = await loadConfig(o.configPath ?? join(dbRoot, CONFIG_FILE));
     return await triage({
@@ -51,7 +58,7 @@ export async function runTriage(o: TriageRunOptions): Promise<TriageOutcome> {
       gitConfig: o.gitConfig,
       log: o.log,
       octokit: o.octokit,
-      ...(checkout !== undefined ? { include: checkout.include } : {}),
+      ...((checkout ?? kept) !== undefined ? { include: (checkout ?? kept)!.include } : {}),
       ...(o.botLogin !== undefined ? { botLogin: o.botLogin } : {}),
       ...(o.pushBackoffMs !== undefined ? { pushBackoffMs: o.pushBackoffMs } : {}),
       ...(o.pushAttempts !== undefined ? { pushAttempts: o.pushAttempts } : {}),

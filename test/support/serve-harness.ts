@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "./temp.js";
 import { trackChild } from "./cleanup.js";
 import { issuesEvent } from "./git-fixtures.js";
 
@@ -92,9 +93,12 @@ export function serveEnv(apiUrl: string, extra: Record<string, string> = {}): No
 }
 
 /** Starts `node dist/cli.js serve --port 0` and resolves once it listens. */
-export function startServe(apiUrl: string, dbRemote: string, options: { env?: Record<string, string>; args?: string[] } = {}): Promise<ServeProcess> {
+export function startServe(apiUrl: string, dbRemote: string, options: { env?: Record<string, string>; args?: string[]; stateDir?: string } = {}): Promise<ServeProcess> {
+  // Each process its own state folder (pending deliveries), a temporary one unless the test keeps one across a restart.
+  const stateDir = options.stateDir ?? tempDir("bugbeacon-serve-state-");
   const child = trackChild(
-    spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--db-remote", dbRemote, ...(options.args ?? [])], {
+    // Answers wait for their triage (9 s at most) unless a test asks otherwise: the tests read the decision in the answer.
+    spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--db-remote", dbRemote, "--state-dir", stateDir, ...(options.args?.includes("--answer-within") ? [] : ["--answer-within", "9000"]), ...(options.args ?? [])], {
       env: serveEnv(apiUrl, options.env),
       stdio: ["ignore", "pipe", "pipe"],
     }),

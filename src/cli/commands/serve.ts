@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { CliUsageError } from "../../errors.js";
 import { resolvePacing, resolveRetryBase } from "../../backends/github/options.js";
 import { appClients } from "../../support/serve/app-clients.js";
@@ -22,12 +24,22 @@ Flags:
                         {owner} and {repo} filled in per repository (default: $BUGBEACON_DB_REMOTE, else
                         the repository the issue is in, as the Actions workflow keeps it)
   --concurrency <n>     Triages at once in this process (default 4)
+  --answer-within <ms>  How long a delivery's answer waits for its triage before it is answered 202
+                        "queued" and triaged after (default 2000; GitHub gives up at 10000)
+  --state-dir <dir>     Where accepted deliveries wait until triaged, so a restart finishes them; one
+                        folder per process (default: $BUGBEACON_SERVE_STATE_DIR, else
+                        ~/.local/state/bugbeacon/serve-<port>)
   -h, --help            This help
 
 Environment (required): GITHUB_APP_ID, GITHUB_PRIVATE_KEY (PEM text or the .pem file's path),
 GITHUB_WEBHOOK_SECRET. Optional: $BUGBEACON_PACING_MS (least milliseconds between two comments).
 
-Logs: one JSON line per delivery on stdout (delivery, event, repository, decision, ms); never a token or a body.
+Answers: a delivery is on disk before it is answered. Its answer waits for its triage up to
+--answer-within; a longer one is answered 202 "queued" and finishes after the answer (retried on temporary
+failures, and after a restart).
+
+Logs: one JSON line per delivery on stdout (delivery, event, repository, decision, ms), and one "triaged"
+line for each queued delivery when it is done; never a token or a body.
 SIGTERM or SIGINT: stops accepting, finishes the deliveries in flight, exits 0.
 
 Exit codes: 0 stopped; 2 a bad flag, a missing or malformed variable (the message names it), or a port it cannot listen on.
@@ -42,6 +54,8 @@ export const command: CliCommand = {
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       "db-remote": { type: "string", expected: "a git URL or path, with {owner} and {repo}" },
       concurrency: { type: "string", expected: "a whole number from 1 to 64" },
+      "state-dir": { type: "string", expected: "a folder this process may write" },
+      "answer-within": { type: "string", expected: "a whole number of milliseconds from 0 to 9000" },
     });
     const port = wholeNumber(values.port !== undefined ? "--port" : "PORT", values.port ?? (io.env.PORT || undefined), 3000, 0, 65535);
     const host = values.host ?? (io.env.HOST || "0.0.0.0");
@@ -62,11 +76,15 @@ export const command: CliCommand = {
       ...(retryBaseMs !== undefined ? { retryAfterBaseMs: retryBaseMs } : {}),
     });
     const line = (entry: Record<string, unknown>) => io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+    const stateDir = resolve(io.cwd, values["state-dir"] ?? (io.env.BUGBEACON_SERVE_STATE_DIR || join(io.env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "bugbeacon", `serve-${port}`)));
+    const answerWithinMs = wholeNumber("--answer-within", values["answer-within"], 2000, 0, 9000);
     const server = createWebhookServer({
+      stateDir,
+      answerWithinMs,
       webhookSecret: app.webhookSecret,
       dbRemote,
       concurrency,
-      locks: issueLocks(),
+      locks: issueLocks({ parent: join(stateDir, "work") }),
       octokitFor: clients.octokitFor,
       gitConfigFor: clients.gitConfigFor,
       log: (entry) => line({ msg: "delivery", ...entry }),
@@ -80,7 +98,8 @@ export const command: CliCommand = {
       const code = (error as NodeJS.ErrnoException).code ?? "an error";
       throw new CliUsageError("--port", `could not listen on ${host}:${port} (${code}): choose another --port or --host.`);
     }
-    line({ msg: "listening", host: address.address, port: address.port });
+    line({ msg: "listening", host: address.address, port: address.port, stateDir });
+    server.resume();
     const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
       process.once("SIGTERM", () => resolveSignal("SIGTERM"));
       process.once("SIGINT", () => resolveSignal("SIGINT"));

@@ -25,6 +25,11 @@ const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 export interface IssueLocks {
   /** Runs `work` holding the lock of `key` in `remote`. */
   withLock<T>(remote: string, key: string, gitConfig: string[], work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding the locks of all `keys` at once, taken in one atomic push (all or none), or
+   * returns `busy` without running it when any of them is held (the caller then takes them one by one).
+   */
+  withLocksIfFree<T>(remote: string, keys: string[], gitConfig: string[], work: () => Promise<T>): Promise<{ done: T } | "busy">;
   dispose(): Promise<void>;
 }
 
@@ -35,6 +40,8 @@ export interface IssueLockOptions {
   maxWaitMs?: number;
   /** First pause between two tries; doubles up to 8 times itself. @default 50 */
   pollMs?: number;
+  /** Where the scratch repository (lock commits are made there) goes. @default the temp folder */
+  parent?: string;
 }
 
 export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
@@ -46,7 +53,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
   // A small local repository where lock commits are made before they are pushed.
   const local = () =>
     (scratch ??= (async () => {
-      const dir = await mkdtemp(join(tmpdir(), "bugbeacon-locks-"));
+      const dir = await mkdtemp(join(options.parent ?? tmpdir(), "bugbeacon-locks-"));
       await git(["init", "--quiet", "--bare", "--object-format=sha1", dir], { cwd: tmpdir() });
       return { dir };
     })());
@@ -54,7 +61,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
   async function withLock<T>(remote: string, key: string, gitConfig: string[], work: () => Promise<T>): Promise<T> {
     const url = isAbsolute(remote) ? pathToFileURL(remote).href : remote;
     // Hashed: any key makes a valid ref name (a repository may be called ".github").
-    const ref = `refs/bugbeacon/locks/${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
+    const ref = refOf(key);
     const { dir } = await local();
     const opts = { cwd: dir, config: gitConfig };
     // Dated now (git's default): its age tells a stale lock from a held one.
@@ -87,6 +94,25 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
     }
   }
 
+  async function withLocksIfFree<T>(remote: string, keys: string[], gitConfig: string[], work: () => Promise<T>): Promise<{ done: T } | "busy"> {
+    const url = isAbsolute(remote) ? pathToFileURL(remote).href : remote;
+    const refs = [...new Set(keys)].map(refOf);
+    const { dir } = await local();
+    const opts = { cwd: dir, config: gitConfig };
+    const mine = (
+      await git(["commit-tree", EMPTY_TREE, "-m", `bugbeacon lock of ${refs.length} ${randomBytes(8).toString("hex")}`], { cwd: dir, config: ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"] })
+    ).trim();
+    // A ref that exists is refused (not a fast-forward of it); --atomic makes the whole push fail then.
+    if (!(await tryPush(["push", "--quiet", "--porcelain", "--atomic", url, ...refs.map((ref) => `${mine}:${ref}`)], opts))) return "busy";
+    try {
+      return { done: await work() };
+    } finally {
+      await tryPush(["push", "--quiet", "--porcelain", "--atomic", ...refs.map((ref) => `--force-with-lease=${ref}:${mine}`), url, ...refs.map((ref) => `:${ref}`)], opts).catch(() => {
+        // As in withLock: a lock left behind is taken over after the lease.
+      });
+    }
+  }
+
   async function ageSeconds(url: string, ref: string, sha: string, opts: { cwd: string; config: string[] }): Promise<number> {
     try {
       await git(["fetch", "--quiet", "--no-tags", url, `${ref}`], opts);
@@ -100,6 +126,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
 
   return {
     withLock,
+    withLocksIfFree,
     async dispose() {
       if (scratch === undefined) return;
       const { dir } = await scratch.catch(() => ({ dir: "" }));
@@ -109,6 +136,10 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
   };
 }
 
+function refOf(key: string): string {
+  return `refs/bugbeacon/locks/${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
+}
+
 /** A push that may be refused (the ref is held): false, not an error. Other failures (network) throw. */
 async function tryPush(args: string[], opts: { cwd: string; config: string[] }): Promise<boolean> {
   try {
@@ -116,7 +147,7 @@ async function tryPush(args: string[], opts: { cwd: string; config: string[] }):
     return true;
   } catch (error) {
     const text = String((error as Error).message);
-    if (/\[rejected\]|\[remote rejected\]|stale info|already exists|non-fast-forward|fetch first|failed to push/i.test(text)) return false;
+    if (/\[rejected\]|\[remote rejected\]|stale info|already exists|non-fast-forward|fetch first|failed to push|atomic/i.test(text)) return false;
     throw error;
   }
 }

@@ -8,15 +8,20 @@
  * replicas is still one triage, because triage is idempotent and lands its commit on the newest database.
  */
 import type { Octokit } from "@octokit/rest";
+import { mkdirSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { TriageStepError } from "../../errors.js";
+import { BugbeaconError, TriageStepError } from "../../errors.js";
 import { parseIssueBody } from "../../format/report-format.js";
 import { validateIssuesEvent } from "../event.js";
 import { isSafeIdentifier } from "../safe-names.js";
 import type { TriageOutcome } from "../triage.js";
 import { runTriage } from "../triage-run.js";
+import { sparseClone, type SparseCheckout } from "../db-checkout.js";
+import { gitFailure } from "../github-failure.js";
 import { dbRemoteFor } from "./config.js";
+import { DELIVERY_ID, deliveryStore, type PendingDelivery } from "./delivery-store.js";
 import type { IssueLocks } from "./issue-lock.js";
 import { LruSet } from "./lru.js";
 
@@ -56,14 +61,33 @@ export interface WebhookServerOptions {
   pushAttempts?: number;
   pushBackoffMs?: number;
   maxBodyBytes?: number;
+  /**
+   * Where accepted deliveries wait until triaged (write-ahead): a process killed after answering finds them
+   * at its next start (`resume()`). One folder per process. Without it, deliveries live in memory only.
+   */
+  stateDir?: string;
+  /**
+   * How long a delivery's answer waits for its triage. GitHub gives up after 10 s; a triage still running
+   * then is answered 202 ("queued") and finishes after the answer. @default 2000
+   */
+  answerWithinMs?: number;
+  /** Retries of a triage that failed after its 202, with doubling pauses from this. @default 2000 */
+  retryBaseMs?: number;
 }
 
 export interface WebhookServer {
   server: Server;
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Stops accepting, finishes the deliveries in flight, then closes. */
+  /** Triages the deliveries a previous process accepted and did not finish. Returns how many. */
+  resume(): number;
+  /** Stops accepting, finishes the deliveries in flight (triages not yet started stay on disk), then closes. */
   close(): Promise<void>;
   readonly inFlight: number;
+}
+
+/** A triage not started because the server is shutting down; its delivery stays pending on disk. */
+class ShuttingDown extends BugbeaconError {
+  override name = "ShuttingDown";
 }
 
 class HttpAnswer {
@@ -83,6 +107,200 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
   let draining = false;
   const inFlight = new Set<Promise<unknown>>();
   let verify: Promise<(secret: string, payload: string, signature: string) => Promise<boolean>> | undefined;
+  const store = o.stateDir !== undefined ? deliveryStore(o.stateDir) : undefined;
+  // The kept clones live in the state folder too: what a killed process left there is removed at start.
+  const workDir = o.stateDir !== undefined ? join(o.stateDir, "work") : undefined;
+  if (workDir !== undefined) {
+    rmSync(workDir, { recursive: true, force: true, maxRetries: 3 });
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  }
+  const answerWithin = o.answerWithinMs ?? 2000;
+  const retryBase = o.retryBaseMs ?? 2000;
+  let resumed = store === undefined;
+  /** Triages started and not settled (answered or not). */
+  const jobs = new Set<Promise<unknown>>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  /** One sparse clone per database, kept and brought up to date instead of cloned per delivery. */
+  const checkouts = new Map<string, Promise<SparseCheckout>>();
+
+  async function checkoutFor(remote: string, gitConfig: string[]): Promise<SparseCheckout> {
+    const kept = checkouts.get(remote);
+    if (kept === undefined) {
+      const fresh = sparseClone(remote, { config: gitConfig, ...(workDir !== undefined ? { parent: workDir } : {}) });
+      checkouts.set(remote, fresh);
+      return fresh.catch((error: unknown) => {
+        checkouts.delete(remote);
+        throw gitFailure(error, "cloning the database");
+      });
+    }
+    const checkout = await kept;
+    try {
+      await checkout.refresh(gitConfig);
+    } catch (error) {
+      forget(remote);
+      throw gitFailure(error, "updating the database");
+    }
+    return checkout;
+  }
+
+  function forget(remote: string): void {
+    const kept = checkouts.get(remote);
+    checkouts.delete(remote);
+    void kept?.then((c) => c.dispose(), () => undefined);
+  }
+
+  interface Queued {
+    pending: PendingDelivery;
+    resolve: (outcome: TriageOutcome) => void;
+    reject: (error: unknown) => void;
+  }
+  /** Deliveries waiting for their database, per database remote; one worker per database drains it. */
+  const queuesByDb = new Map<string, Queued[]>();
+  /** Most deliveries triaged in one pass: one lock push, one update, one push for all of them. */
+  const BATCH_MAX = 50;
+
+  /**
+   * One delivery's triage, in turn with the others of its database. Deliveries that queued up while a
+   * pass ran are triaged together in the next pass (each decided as if alone, in arrival order).
+   */
+  async function triageOne(pending: PendingDelivery): Promise<TriageOutcome> {
+    const [owner, name] = pending.repository.split("/") as [string, string];
+    const remote = dbRemoteFor(o.dbRemote, owner, name);
+    await validateIssuesEvent(pending.payload, "the delivery");
+    return new Promise<TriageOutcome>((resolve, reject) => {
+      const queue = queuesByDb.get(remote);
+      if (queue !== undefined) {
+        queue.push({ pending, resolve, reject });
+        return;
+      }
+      queuesByDb.set(remote, [{ pending, resolve, reject }]);
+      void drain(remote);
+    });
+  }
+
+  async function drain(remote: string): Promise<void> {
+    const queue = queuesByDb.get(remote)!;
+    while (queue.length > 0) {
+      // One installation per pass: its token is the one git and GitHub see.
+      const installation = queue[0]!.pending.installation;
+      const batch: Queued[] = [];
+      for (let i = 0; i < queue.length && batch.length < BATCH_MAX; ) {
+        if (queue[i]!.pending.installation === installation) batch.push(...queue.splice(i, 1));
+        else i++;
+      }
+      await slot(() => pass(remote, installation, batch)).catch((error: unknown) => {
+        for (const q of batch) q.reject(error);
+      });
+    }
+    queuesByDb.delete(remote);
+  }
+
+  /** Triages `batch` on the kept clone of `remote`; settles every item. */
+  async function pass(remote: string, installation: number, batch: Queued[]): Promise<void> {
+    if (draining) {
+      for (const q of batch) q.reject(new ShuttingDown("the server is shutting down; the delivery stays pending for the next start"));
+      return;
+    }
+    const gitConfig = await o.gitConfigFor(remote, installation);
+    const items = await Promise.all(batch.map(async (q) => ({ q, event: await validateIssuesEvent(q.pending.payload, "the delivery") })));
+    const keys = items.map(({ q, event }) => lockKey(q.pending.repository, event.issue.number, event.issue.body));
+    const run = (item: (typeof items)[number], push: boolean, checkout: SparseCheckout) =>
+      runTriage({
+        event: item.event,
+        repo: item.q.pending.repository,
+        db: { checkout },
+        gitConfig,
+        octokit: () => o.octokitFor(installation),
+        log: () => {},
+        push,
+        ...(o.pushAttempts !== undefined ? { pushAttempts: o.pushAttempts } : {}),
+        ...(o.pushBackoffMs !== undefined ? { pushBackoffMs: o.pushBackoffMs } : {}),
+      });
+
+    // All the batch's locks in one push; when another replica holds one of them, one delivery at a time.
+    const together = batch.length > 1 ? await o.locks.withLocksIfFree(remote, keys, gitConfig, () => passTogether(remote, gitConfig, items, run)) : "busy";
+    if (together !== "busy") return;
+    for (const [i, item] of items.entries()) {
+      try {
+        const outcome = await o.locks.withLock(remote, keys[i]!, gitConfig, async () => {
+          const checkout = await checkoutFor(remote, gitConfig);
+          try {
+            return await run(item, true, checkout);
+          } catch (error) {
+            // The clone may hold half of a run: the next pass starts from a fresh one.
+            forget(remote);
+            throw error;
+          }
+        });
+        item.q.resolve(outcome);
+      } catch (error) {
+        item.q.reject(error);
+      }
+    }
+  }
+
+  /** Every item committed on the clone, then one push; a lost push race redoes them on what landed. */
+  async function passTogether<I extends { q: Queued }>(remote: string, gitConfig: string[], items: I[], run: (item: I, push: boolean, checkout: SparseCheckout) => Promise<TriageOutcome>): Promise<void> {
+    const attempts = o.pushAttempts ?? 30;
+    let pause = o.pushBackoffMs ?? 100;
+    for (let attempt = 1; ; attempt++) {
+      const checkout = await checkoutFor(remote, gitConfig);
+      const results: Array<{ outcome: TriageOutcome } | { error: unknown }> = [];
+      try {
+        for (const item of items) results.push(await run(item, false, checkout).then((outcome) => ({ outcome }), (error: unknown) => ({ error })));
+        if (await checkout.push(gitConfig)) {
+          items.forEach((item, i) => {
+            const r = results[i]!;
+            if ("outcome" in r) item.q.resolve(r.outcome);
+            else item.q.reject(r.error);
+          });
+          return;
+        }
+      } catch (error) {
+        forget(remote);
+        throw gitFailure(error, "storing a batch of issues in the database");
+      }
+      // Another replica pushed first (other problems: these are locked). Triage is idempotent: redo on what landed.
+      if (attempt >= attempts) throw gitFailure(new Error(`Could not push the database after ${attempts} attempts`), "storing a batch of issues in the database");
+      await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+      pause = Math.min(pause * 2, 5000);
+    }
+  }
+
+  function track<T>(job: Promise<T>): Promise<T> {
+    jobs.add(job);
+    void job.then(() => jobs.delete(job), () => jobs.delete(job));
+    return job;
+  }
+
+  /** A triage nobody waits for (answered 202, or resumed at start): finished, retried, or given up with a log line. */
+  function inBackground(pending: PendingDelivery, job: Promise<TriageOutcome>, started: number): void {
+    job.then(
+      (outcome) => {
+        store?.remove(pending.delivery);
+        o.note?.({ msg: "triaged", delivery: pending.delivery, repository: pending.repository, decision: decisionOf(outcome), ms: Math.round(performance.now() - started) });
+      },
+      (error: unknown) => {
+        if (error instanceof ShuttingDown) return;
+        const answer = failure(error);
+        const retry = answer.status === 503 && pending.attempts + 1 < 6 && !draining;
+        o.note?.({ msg: retry ? "triage failed, will retry" : "triage failed", delivery: pending.delivery, repository: pending.repository, decision: answer.decision, attempts: pending.attempts + 1 });
+        if (!retry) {
+          // Given up (a refusal, or temporary failures six times): the scheduled sweep files what triage missed.
+          seen.delete(pending.delivery);
+          store?.remove(pending.delivery);
+          return;
+        }
+        const next = { ...pending, attempts: pending.attempts + 1 };
+        store?.update(next);
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          if (!draining) inBackground(next, track(triageOne(next)), performance.now());
+        }, retryBase * 2 ** pending.attempts);
+        retryTimers.add(timer);
+      },
+    );
+  }
 
   async function slot<T>(work: () => Promise<T>): Promise<T> {
     if (running >= limit) await new Promise<void>((r) => waiting.push(r));
@@ -93,20 +311,6 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
       running--;
       waiting.shift()?.();
     }
-  }
-
-  // Triages of one database in this process run one after the other: at once they would only race each
-  // other's pushes (and redo their work on each lost race). Different databases run side by side.
-  const queues = new Map<string, Promise<unknown>>();
-  function inTurn<T>(remote: string, work: () => Promise<T>): Promise<T> {
-    const before = queues.get(remote) ?? Promise.resolve();
-    const mine = before.then(() => slot(work), () => slot(work));
-    const tail = mine.catch(() => undefined);
-    queues.set(remote, tail);
-    void tail.then(() => {
-      if (queues.get(remote) === tail) queues.delete(remote);
-    });
-    return mine;
   }
 
   const server = createServer((req, res) => {
@@ -131,7 +335,7 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
   async function handle(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return methodGet(req, res, () => send(res, 200, { ok: true }));
-    if (path === "/readyz") return methodGet(req, res, () => send(res, draining ? 503 : 200, { ready: !draining }));
+    if (path === "/readyz") return methodGet(req, res, () => send(res, draining || !resumed ? 503 : 200, { ready: !draining && resumed }));
     if (path !== "/webhook/github") {
       req.resume();
       return send(res, 404, { error: "not found: deliveries go to POST /webhook/github" });
@@ -194,7 +398,7 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     // Signed by GitHub from here on (the content is still untrusted input).
     if (entry.event === "ping") return new HttpAnswer(200, "pong");
     if (entry.event !== "issues") return new HttpAnswer(202, "ignored: event", { reason: `event ${JSON.stringify(entry.event)} is not handled` });
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(entry.delivery)) return new HttpAnswer(400, "refused: delivery id", { error: "X-GitHub-Delivery is missing or malformed" });
+    if (!DELIVERY_ID.test(entry.delivery)) return new HttpAnswer(400, "refused: delivery id", { error: "X-GitHub-Delivery is missing or malformed" });
     let payload: unknown;
     try {
       payload = JSON.parse(body.toString("utf8"));
@@ -219,28 +423,32 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     const issuesEvent = await validateIssuesEvent(payload, "the delivery");
     entry.issue = issuesEvent.issue.number;
     if (seen.has(entry.delivery)) return new HttpAnswer(200, "duplicate delivery", { reason: "this delivery was handled (or is being handled) by this process" });
+    const pending: PendingDelivery = { schema: 1, delivery: entry.delivery, event: entry.event, installation, repository: entry.repository, receivedAt: new Date().toISOString(), attempts: 0, payload };
+    // On disk before anything else happens: from here on the delivery survives a kill of this process.
+    if (store !== undefined && !store.add(pending)) return new HttpAnswer(200, "duplicate delivery", { reason: "this delivery is pending in this process" });
     seen.add(entry.delivery);
-    try {
-      const remote = dbRemoteFor(o.dbRemote, owner, name);
-      const gitConfig = await o.gitConfigFor(remote, installation);
-      const outcome = await inTurn(remote, () =>
-        o.locks.withLock(remote, lockKey(entry.repository!, issuesEvent.issue.number, issuesEvent.issue.body), gitConfig, () => runTriage({
-          event: issuesEvent,
-          repo: entry.repository!,
-          db: { remote },
-          gitConfig,
-          octokit: () => o.octokitFor(installation),
-          log: () => {},
-          ...(o.pushAttempts !== undefined ? { pushAttempts: o.pushAttempts } : {}),
-          ...(o.pushBackoffMs !== undefined ? { pushBackoffMs: o.pushBackoffMs } : {}),
-        })),
-      );
-      return new HttpAnswer(200, decisionOf(outcome), outcomeBody(outcome));
-    } catch (error) {
-      // Not done: a redelivery must run it again.
-      seen.delete(entry.delivery);
-      throw error;
+    const started = performance.now();
+    const job = track(triageOne(pending));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), answerWithin)));
+    const settled = await Promise.race([job.then((outcome) => ({ outcome }), (error: unknown) => ({ error })), late]);
+    clearTimeout(timer);
+    if (settled === "late") {
+      inBackground(pending, job, started);
+      return new HttpAnswer(202, "queued", { reason: `triage takes longer than ${answerWithin} ms; it goes on after this answer` });
     }
+    if ("error" in settled) {
+      if (settled.error instanceof ShuttingDown) {
+        res.setHeader("connection", "close");
+        return new HttpAnswer(503, "shutting down", { error: "the server is shutting down: GitHub may redeliver" });
+      }
+      // Not done: GitHub shows the delivery as failed, and a redelivery runs it again.
+      seen.delete(entry.delivery);
+      store?.remove(entry.delivery);
+      throw settled.error;
+    }
+    store?.remove(entry.delivery);
+    return new HttpAnswer(200, decisionOf(settled.outcome), outcomeBody(settled.outcome));
   }
 
   function tooLarge(req: IncomingMessage): HttpAnswer {
@@ -263,13 +471,29 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
         });
       });
     },
+    resume() {
+      if (store === undefined) return 0;
+      const pending = store.list((file, problem) => o.note?.({ msg: "pending delivery quarantined", file, problem }));
+      for (const p of pending) {
+        seen.add(p.delivery);
+        inBackground(p, track(triageOne(p)), performance.now());
+      }
+      resumed = true;
+      if (pending.length > 0) o.note?.({ msg: "resuming pending deliveries", count: pending.length });
+      return pending.length;
+    },
     async close() {
       draining = true;
+      for (const t of retryTimers) clearTimeout(t);
+      retryTimers.clear();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0 || jobs.size > 0) await Promise.allSettled([...inFlight, ...jobs]);
       server.closeIdleConnections();
       await closed;
+      const kept = [...checkouts.values()];
+      checkouts.clear();
+      await Promise.allSettled(kept.map((c) => c.then((checkout) => checkout.dispose())));
       await o.locks.dispose();
     },
   };
