@@ -55,7 +55,7 @@ const subjects: Subject[] = [
       gh.reset();
     },
     violations: () => gh.contractViolations,
-    options: (withToken) => ({ baseUrl: gh.url, webUrl: "https://github.example", env: withToken ? { BUGBEACON_GITHUB_TOKEN: GH_TOKEN } : {} }),
+    options: (withToken) => ({ baseUrl: gh.url, webUrl: "https://github.example", env: withToken ? { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: GH_TOKEN } : { BUGBEACON_SETTLE_MS: "1000" } }),
     stored: () => gh.issues("octo/app").map((i) => ({ body: i.body ?? "", occurrences: i.comments.length })),
     requests: () => gh.requests.length,
     failNextCreate: (kind) =>
@@ -69,7 +69,7 @@ const subjects: Subject[] = [
     stop: () => gl.close(),
     reset: () => gl.reset(),
     violations: () => gl.contractViolations,
-    options: (withToken) => ({ baseUrl: gl.url, env: withToken ? { BUGBEACON_GITLAB_TOKEN: GL_TOKEN } : {} }),
+    options: (withToken) => ({ baseUrl: gl.url, env: withToken ? { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITLAB_TOKEN: GL_TOKEN } : { BUGBEACON_SETTLE_MS: "1000" } }),
     stored: () => gl.issues.map((i) => ({ body: i.description, occurrences: i.notes.length })),
     requests: () => gl.requests.length,
     failNextCreate: (kind) => gl.fault({ method: "POST", path: /\/issues$/, kind: kind === "status" ? "status" : "lost-response", status: 503 }),
@@ -82,7 +82,7 @@ const subjects: Subject[] = [
     stop: () => dc.close(),
     reset: () => dc.reset(),
     violations: () => dc.contractViolations,
-    options: (withToken) => ({ baseUrl: dc.url, env: withToken ? { BUGBEACON_DISCOURSE_API_KEY: DC_KEY, BUGBEACON_DISCOURSE_API_USERNAME: "bugbeacon-bot" } : {} }),
+    options: (withToken) => ({ baseUrl: dc.url, env: withToken ? { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_DISCOURSE_API_KEY: DC_KEY, BUGBEACON_DISCOURSE_API_USERNAME: "bugbeacon-bot" } : { BUGBEACON_SETTLE_MS: "1000" } }),
     stored: () => dc.topics.map((t) => ({ body: t.posts[0]?.raw ?? "", occurrences: t.posts.length - 1 })),
     requests: () => dc.requests.length,
     failNextCreate: (kind) => dc.fault({ method: "POST", path: /^\/posts\.json$/, kind: kind === "status" ? "status" : "lost-response", status: 503 }),

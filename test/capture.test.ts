@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 const helper = (options: Parameters<typeof getHelper<"github">>[1] = {}) =>
-  getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, retryAfterBaseMs: 10, spoolDir: tempDir("bugbeacon-spool-"), repo: "octo/app", env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options });
+  getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, retryAfterBaseMs: 10, spoolDir: tempDir("bugbeacon-spool-"), repo: "octo/app", env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options });
 
 describe("captureException", () => {
   it("reports with the error's title, kind exception, and the default repo", async () => {
@@ -70,7 +70,7 @@ describe("breadcrumbs", () => {
       stop();
     }
     expect(console.warn).toBe(originalWarn);
-    await helper({ env: { BUGBEACON_GITHUB_TOKEN: TOKEN } }).captureException(new Error("crash"));
+    await helper({ env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } }).captureException(new Error("crash"));
     const body = fake.issues("octo/app")[0]?.body ?? "";
     expect(body).toContain("loaded config");
     expect(body).toContain("[console.warn] disk almost full: token=[REDACTED]");

@@ -23,7 +23,7 @@ const newSpool = () => tempDir("bugbeacon-spool-");
 function helper(spoolDir: string, options: Parameters<typeof getHelper<"github">>[1] = {}) {
   return getHelper("github", {
     baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir, pacingMs: 0, timeoutMs: 1500, retryAfterBaseMs: 10,
-    env: { BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options,
+    env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN }, ...options,
   });
 }
 
@@ -110,8 +110,9 @@ describe("every fault ends as exactly one issue", () => {
     fake.faults.add({ kind: "slow", delayMs: 800, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
     const result = await helper(spool, { dedupe: false, timeoutMs: 200 }).runHeadless({ identifier: "s", title: "Slow", repo: REPO });
     expect(result.kind).toBe("queued");
-    // The fake performs the write when its delay is over, though the client has long given up.
-    while (fake.issues(REPO).length === 0) await new Promise((r) => setTimeout(r, 20));
+    // The fake performs the write when its delay is over, though the client has long given up. The flush
+    // starts at once: it must wait for the request to settle (BUGBEACON_SETTLE_MS) before it looks it up.
+    expect(fake.issues(REPO)).toHaveLength(0);
     const summary = await helper(spool, { dedupe: false }).flush();
     expect(summary).toMatchObject({ sent: 1, queued: 0 });
     expect(fake.issues(REPO)).toHaveLength(1);
@@ -149,11 +150,11 @@ describe("every fault ends as exactly one issue", () => {
 
   it("a bad token (401) or a missing repository (404): queued with what to fix, not retried forever", async () => {
     const spool = newSpool();
-    const bad = await helper(spool, { env: { BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).runHeadless({ title: "x", repo: REPO });
+    const bad = await helper(spool, { env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).runHeadless({ title: "x", repo: REPO });
     expect(bad.kind === "queued" && bad.reason).toContain("the token was refused (401 Bad credentials): set a valid BUGBEACON_GITHUB_TOKEN");
     const missing = await helper(spool).runHeadless({ title: "y", repo: "octo/nope" });
     expect(missing.kind === "queued" && missing.reason).toContain("the repository was not found or the token cannot see it (404)");
-    const stillBad = await helper(spool, { env: { BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).flush();
+    const stillBad = await helper(spool, { env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).flush();
     expect(stillBad.failed).toHaveLength(1);
     expect(stillBad.queued).toBe(2);
     const fixed = await helper(spool).flush();
@@ -166,7 +167,7 @@ describe("every fault ends as exactly one issue", () => {
 describe("the spool", () => {
   it("moves garbage files aside with a clear message and goes on", async () => {
     const dir = newSpool();
-    await helper(dir, { env: { BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).runHeadless({ title: "good", repo: REPO });
+    await helper(dir, { env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234" } }).runHeadless({ title: "good", repo: REPO });
     mkdirSync(join(dir, "queue"), { recursive: true });
     writeFileSync(join(dir, "queue", "0000-truncated.json"), '{"version":1,"repo":"octo/app","tit');
     writeFileSync(join(dir, "queue", "0001-future.json"), JSON.stringify({ version: 9 }));
@@ -180,7 +181,7 @@ describe("the spool", () => {
 
   it("dry run prints the request, redacted, and sends nothing", async () => {
     const lines: string[] = [];
-    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, dryRun: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const h = getHelper("github", { baseUrl: fake.url, confirm: false, open: false, dryRun: true, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
     (h as unknown as { logger: { info: (m: string) => void } }).logger.info = (m) => lines.push(m);
     const result = await h.runHeadless({ title: `leak ${TOKEN}`, repo: REPO });
     expect(result.kind === "skipped" && result.reason).toBe("dry-run");
@@ -190,7 +191,7 @@ describe("the spool", () => {
   });
 
   it("test mode sends every report to BUGBEACON_TEST_REPO", async () => {
-    const h = helper(newSpool(), { env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_TEST_REPO: REPO } });
+    const h = helper(newSpool(), { env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_TEST_REPO: REPO } });
     expect((await h.runHeadless({ title: "t", repo: "someone/else" })).kind).toBe("created");
     expect(fake.issues(REPO)).toHaveLength(1);
   });
@@ -258,7 +259,7 @@ describe("exactly once under faults", () => {
 
   it("a flush killed with SIGKILL mid-way, then rerun: every report exactly once, no corrupt spool file", async () => {
     const dir = newSpool();
-    const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const bad = getHelper("github", { baseUrl: "http://127.0.0.1:9", confirm: false, open: false, quiet: true, spoolDir: dir, timeoutMs: 300, dedupe: false, pacingMs: 0, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
     const queued: string[] = [];
     // 30 queued, killed after at least 8 arrived (the stress suite kills flushes in a loop, over more).
     for (let i = 0; i < 30; i++) {
@@ -294,7 +295,7 @@ describe("GitHub App installation auth", () => {
     try {
       const h = getHelper("github", {
         baseUrl: appFake.url, confirm: false, open: false, quiet: true, pacingMs: 0, spoolDir: newSpool(), dedupe: false,
-        env: { BUGBEACON_APP_ID: "12345", BUGBEACON_APP_PRIVATE_KEY: pem.replace(/\n/g, "\\n"), BUGBEACON_APP_INSTALLATION_ID: "678" },
+        env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_APP_ID: "12345", BUGBEACON_APP_PRIVATE_KEY: pem.replace(/\n/g, "\\n"), BUGBEACON_APP_INSTALLATION_ID: "678" },
       });
       expect((await h.runHeadless({ title: "one", repo: REPO })).kind).toBe("created");
       expect((await h.runHeadless({ title: "two", repo: REPO })).kind).toBe("created");

@@ -84,7 +84,7 @@ describe("runHeadless with a token", () => {
   });
 
   it("reaches GitHub Enterprise through BUGBEACON_GITHUB_API_URL", async () => {
-    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), confirm: false, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
+    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), confirm: false, open: false, quiet: true, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url } });
     const result = await h.runHeadless({ title: "GHE", repo: "octo/app" });
     expect(result.kind).toBe("created");
     expect(creates()).toHaveLength(1);
@@ -157,7 +157,7 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("rejects a bad BUGBEACON_RETRY_BASE_MS, BUGBEACON_PACING_MS or BUGBEACON_TEST_REPO naming the variable, when the helper is made (not at the first crash)", () => {
-    const make = (env: NodeJS.ProcessEnv) => () => getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, ...env } });
+    const make = (env: NodeJS.ProcessEnv) => () => getHelper("github", { baseUrl: fake.url, confirm: false, open: false, quiet: true, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN, ...env } });
     expect(make({ BUGBEACON_RETRY_BASE_MS: "fast" })).toThrow('Invalid BUGBEACON_RETRY_BASE_MS: "fast". Expected a whole number of milliseconds, e.g. BUGBEACON_RETRY_BASE_MS=10.');
     expect(make({ BUGBEACON_PACING_MS: "-1" })).toThrow('Invalid BUGBEACON_PACING_MS: "-1". Expected a whole number of milliseconds, e.g. BUGBEACON_PACING_MS=1000.');
     expect(make({ BUGBEACON_TEST_REPO: "not a repo" })).toThrow('Invalid BUGBEACON_TEST_REPO: "not a repo". Expected a GitHub repository as "owner/name"');
@@ -175,7 +175,7 @@ describe("bad input gets a clear error naming the value", () => {
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {
-    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const h = getHelper("github", { spoolDir: tempDir("bugbeacon-spool-"), baseUrl: fake.url, confirm: true, open: false, quiet: true, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
     expect((await h.runHeadless({ title: "no tty", repo: "octo/app" })).kind).toBe("created");
   });
 });

@@ -26,7 +26,7 @@ describe("seenAgainEvery and onDuplicate: count", () => {
     expect([...delivered, ...counted].sort()).toEqual([...ids].sort());
 
     agePeriod(spool, 25 * 60 * 60_000);
-    const h = getHelper("github", { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, spoolDir: spool, pacingMs: 0, flushOnStart: false, identify: () => "the same bug", env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const h = getHelper("github", { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, spoolDir: spool, pacingMs: 0, flushOnStart: false, identify: () => "the same bug", env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
     const next = await h.captureException(new TypeError("the same bug"));
     expect(next.kind).toBe("duplicate");
     const comments = fake.issues(REPO)[0]?.comments ?? [];
@@ -39,7 +39,7 @@ describe("seenAgainEvery and onDuplicate: count", () => {
   }, 60_000);
 
   it("another machine (its own spool folder) sends its first occurrence as a comment; seenAgainEvery: 0 comments every time", async () => {
-    const opts = { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } } as const;
+    const opts = { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } } as const;
     expect((await getHelper("github", { ...opts, spoolDir: newSpool() }).runHeadless({ identifier: "bug", title: "Bug" })).kind).toBe("created");
     const other = getHelper("github", { ...opts, spoolDir: newSpool(), seenAgainEvery: 0 });
     expect((await other.runHeadless({ identifier: "bug", title: "Bug" })).kind).toBe("duplicate");
@@ -50,7 +50,7 @@ describe("seenAgainEvery and onDuplicate: count", () => {
   });
 
   it("react: a +1 reaction instead of a comment (notifies no one), once per machine and period; skip sends nothing", async () => {
-    const opts = { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } } as const;
+    const opts = { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } } as const;
     await getHelper("github", { ...opts, spoolDir: newSpool() }).runHeadless({ identifier: "bug", title: "Bug" });
     const reacting = getHelper("github", { ...opts, spoolDir: newSpool(), onDuplicate: "react" });
     expect((await reacting.runHeadless({ identifier: "bug", title: "Bug" })).kind).toBe("duplicate");

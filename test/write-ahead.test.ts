@@ -36,7 +36,7 @@ function spooled(dir: string): Array<{ sub: string; report: { title: string; unc
 }
 
 const flushWith = (spoolDir: string) =>
-  getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } }).flush();
+  getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } }).flush();
 
 /** Runs the crash app once to its end; resolves its exit code and stderr. */
 function crashOnce(env: NodeJS.ProcessEnv, source = CRASH_APP): Promise<{ code: number | null; stderr: string }> {
@@ -162,14 +162,14 @@ const poll = setInterval(() => { if (left().length === 0 || Date.now() > until) 
 
   it("is off with flushOnStart: false, and one background flusher per spool folder per process", async () => {
     const spool = new Spool(newSpool());
-    await getHelper("github", { baseUrl: "http://127.0.0.1:9", quiet: true, spoolDir: spool.dir, timeoutMs: 300, flushOnStart: false, confirm: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } })
+    await getHelper("github", { baseUrl: "http://127.0.0.1:9", quiet: true, spoolDir: spool.dir, timeoutMs: 300, flushOnStart: false, confirm: false, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } })
       .runHeadless({ title: "waiting", repo: REPO });
     expect(spool.pending()).toHaveLength(1);
-    getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool.dir, flushOnStart: false, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool.dir, flushOnStart: false, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.requests).toEqual([]);
-    const a = getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool.dir, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
-    getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool.dir, pacingMs: 0, env: { BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    const a = getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool.dir, pacingMs: 0, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
+    getHelper("github", { baseUrl: fake.url, quiet: true, spoolDir: spool.dir, pacingMs: 0, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } });
     const deadline = Date.now() + 10_000;
     while (spool.pending().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await a.close(5000);

@@ -27,6 +27,8 @@ export interface DeliveryItem {
   since: number;
   /** When the last attempt ended (ms), if known: an index older than this cannot vouch for the report. */
   lastAttemptAt?: number;
+  /** The last attempt got no answer at this time (ms): look up only once it has settled. */
+  settleFrom?: number;
 }
 
 export type OnDuplicate = "count" | "react" | "comment" | "new" | "skip";
@@ -45,6 +47,11 @@ export interface DeliverySettings {
   fast?: { searchSignal: AbortSignal };
   /** A flush's index of the target, built once instead of a search per report. */
   index?: TargetIndex;
+  /**
+   * Before looking up a report whose last answer was lost: wait until `ms` after that attempt, so a
+   * request the service was still carrying out has landed (see DEFAULT_SETTLE_MS).
+   */
+  settle?: { ms: number; sleep: (ms: number) => Promise<void> };
   /** Turns a request error into a failure (the backend's classify). */
   classify: (error: unknown) => DeliveryFailure;
 }
@@ -126,6 +133,10 @@ async function addArrivals(client: BackendClient, target: string, since: number,
 export async function deliver(client: BackendClient, item: DeliveryItem, options: DeliverySettings): Promise<DeliveryOutcome> {
   try {
     if (item.uncertain) {
+      if (options.settle !== undefined && options.fast === undefined && item.settleFrom !== undefined) {
+        const wait = Math.min(item.settleFrom + options.settle.ms - Date.now(), options.settle.ms);
+        if (wait > 0) await options.settle.sleep(wait);
+      }
       const index = options.index;
       let arrived = index?.arrived.get(item.reportId);
       if (arrived === undefined && index === undefined) {
@@ -133,9 +144,10 @@ export async function deliver(client: BackendClient, item: DeliveryItem, options
         await addArrivals(client, item.target, item.since, fresh);
         arrived = fresh.arrived.get(item.reportId);
       } else if (arrived === undefined && index !== undefined) {
-        // The index vouches only for attempts that ended before it was made (a second of margin). A
-        // report another flusher put back after that may have arrived meanwhile: refresh the index.
-        const vouches = item.lastAttemptAt !== undefined && item.lastAttemptAt < index.builtAt - 1000;
+        // The index vouches only for attempts that had settled before it was made (at least a second of
+        // margin). A report put back after that may have arrived meanwhile: refresh the index.
+        const margin = item.settleFrom !== undefined ? Math.max(1000, options.settle?.ms ?? 0) : 1000;
+        const vouches = item.lastAttemptAt !== undefined && item.lastAttemptAt + margin < index.builtAt;
         if (!vouches) {
           await refreshIndex(client, item.target, index);
           arrived = index.arrived.get(item.reportId);

@@ -78,10 +78,19 @@ export interface DeliveryOptions {
 }
 
 export const DEFAULT_PACING_MS = 1000;
+/**
+ * How long after an attempt whose answer was lost a report is looked up before it is sent again: a
+ * request cut off on this side (a timeout, a killed process) may still be carried out on the service's side
+ * for a while, and a lookup before that would miss it and send a second copy. GitHub ends a request after
+ * 10 s.
+ */
+export const DEFAULT_SETTLE_MS = 10_000;
 
 export interface ResolvedDelivery {
   pacingMs: number | undefined;
   retryAfterBaseMs: number | undefined;
+  /** See DEFAULT_SETTLE_MS; env BUGBEACON_SETTLE_MS (tests shorten it). */
+  settleMs: number;
   /** The test target, unchecked (the backend checks it). */
   testTarget: string | undefined;
 }
@@ -123,6 +132,7 @@ export function resolveDeliveryOptions(options: DeliveryOptions, env: NodeJS.Pro
   return {
     pacingMs: options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", 1000),
     retryAfterBaseMs: options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10),
+    settleMs: envMilliseconds(env, "BUGBEACON_SETTLE_MS", 500) ?? DEFAULT_SETTLE_MS,
     testTarget: options.testRepo ?? (env.BUGBEACON_TEST_REPO || undefined),
   };
 }

@@ -48,14 +48,22 @@ export interface PipelineSettings {
   seenAgainEvery: number | undefined;
   /** Least time between two reports in a background flush. */
   pacingMs: number;
+  /** Least time between an attempt whose answer was lost and the lookup before the next (DEFAULT_SETTLE_MS). */
+  settleMs: number;
   /** Footer style for "seen again" messages ("helpme" for old support repositories). */
   footer: "bugbeacon" | "helpme" | undefined;
+}
+
+/** When an attempt ended; and, when it got no answer (it may still be carried out), when to settle from. */
+function attemptTimes(outcome: { uncertain: boolean; answered: boolean }): { lastAttemptAt: string; settleFrom?: string } {
+  const now = new Date().toISOString();
+  return outcome.uncertain && !outcome.answered ? { lastAttemptAt: now, settleFrom: now } : { lastAttemptAt: now };
 }
 
 type Attempt =
   | { kind: "created" | "duplicate"; number: number; url: string }
   | { kind: "counted"; number: number | undefined }
-  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean };
+  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
 
 /** Spool folders this process has started a background flush for: one per folder, at start only. */
 const flushedAtStart = new Set<string>();
@@ -180,18 +188,19 @@ export class Pipeline {
     try {
       const sendBy = context.sendBy?.();
       if (sendBy !== undefined && sendBy - Date.now() < 50) {
-        outcome = { kind: "failed", reason: "no time left to send before the app exits", retryable: true, uncertain: false };
+        outcome = { kind: "failed", reason: "no time left to send before the app exits", retryable: true, uncertain: false, answered: false };
       } else {
         const client = sendBy !== undefined ? this.backend.client({ kind: "crash", sendBy }) : this.normalClient();
         outcome = await this.attempt(client, spool, queued, undefined, sendBy);
       }
     } catch (error) {
-      spool.release(claimed, { attempts: 1, uncertain: true, lastError: this.settings.redact(String(error)), lastAttemptAt: new Date().toISOString() });
+      const now = new Date().toISOString();
+      spool.release(claimed, { attempts: 1, uncertain: true, lastError: this.settings.redact(String(error)), lastAttemptAt: now, settleFrom: now });
       throw error;
     }
     const { logger } = this.settings;
     if (outcome.kind === "failed") {
-      const path = spool.release(claimed, { attempts: 1, uncertain: outcome.uncertain, lastError: outcome.reason, lastAttemptAt: new Date().toISOString() });
+      const path = spool.release(claimed, { attempts: 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
       (outcome.retryable ? logger.info : logger.warn)(`could not send the report now (${outcome.reason}); it is queued at ${path} for "bugbeacon flush".`);
       return { kind: "queued", path, identifier, reportId, reason: outcome.reason };
     }
@@ -205,7 +214,7 @@ export class Pipeline {
   }
 
   /** One delivery attempt. Never throws for the service's answers: they become a failure with a reason. */
-  private async attempt(clientPromise: Promise<BackendClient>, spool: Spool, report: SpooledReport, index?: TargetIndex, sendBy?: number): Promise<Attempt> {
+  private async attempt(clientPromise: Promise<BackendClient>, spool: Spool, report: SpooledReport, index?: TargetIndex, sendBy?: number, background = false): Promise<Attempt> {
     const [{ deliver }, { seenAgain, DEFAULT_SEEN_AGAIN_EVERY_MS }, { identifierCache }] = await Promise.all([
       import("./deliver.js"),
       import("./seen-again.js"),
@@ -234,6 +243,7 @@ export class Pipeline {
           uncertain: report.uncertain,
           since: Date.parse(report.queuedAt),
           ...(report.lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(report.lastAttemptAt) } : {}),
+          ...(report.settleFrom !== undefined ? { settleFrom: Date.parse(report.settleFrom) } : {}),
         },
         {
           dedupe: this.settings.dedupe,
@@ -242,6 +252,8 @@ export class Pipeline {
           cache: identifierCache(spool.dir),
           seen: seenAgain(spool.dir, this.settings.seenAgainEvery ?? DEFAULT_SEEN_AGAIN_EVERY_MS),
           classify: (error) => this.backend.classify(error),
+          // In the background a wait must not hold the app open; a foreground flush is awaited, so it may.
+          settle: { ms: this.settings.settleMs, sleep: background ? unrefDelay : (ms) => new Promise((r) => setTimeout(r, ms)) },
           ...(index !== undefined ? { index } : {}),
           // The crash path: at most half of what is left for a search, then send as new.
           ...(sendBy !== undefined ? { fast: { searchSignal: AbortSignal.timeout(Math.max(1, Math.floor((sendBy - Date.now()) / 2))) } } : {}),
@@ -249,7 +261,7 @@ export class Pipeline {
       );
     } catch (error) {
       if (error instanceof DeliveryFailure) {
-        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain };
+        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain, answered: error.status !== undefined };
       }
       throw error;
     }
@@ -316,10 +328,10 @@ export class Pipeline {
         indexes.delete(target);
         index = undefined;
       }
-      const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index);
+      const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index, undefined, options.background === true);
       if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
       if (outcome.kind === "failed") {
-        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, lastAttemptAt: new Date().toISOString() });
+        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
         summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
         if (!outcome.retryable) break;
       } else {

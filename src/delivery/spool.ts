@@ -42,6 +42,11 @@ export interface SpooledReport {
    * Missing in files from older versions, which are then always looked up.
    */
   lastAttemptAt?: string;
+  /**
+   * Set when the last attempt got no answer at all (a timeout, a reset, a process that died or closed
+   * mid-request): the service may still be carrying it out, so the next lookup waits until a while after it.
+   */
+  settleFrom?: string;
 }
 
 export interface Claimed {
@@ -146,7 +151,8 @@ export class Spool {
       const report = this.readProblem(path);
       if (typeof report === "string") continue;
       try {
-        this.release({ path, report }, { uncertain: true, lastAttemptAt: new Date().toISOString() });
+        const now = new Date().toISOString();
+        this.release({ path, report }, { uncertain: true, lastAttemptAt: now, settleFrom: now });
         released += 1;
       } catch {
         // Finished meanwhile.
@@ -168,7 +174,8 @@ export class Spool {
         if (typeof report === "string") {
           renameSync(from, join(this.queueDir, m[2]));
         } else {
-          writeAtomic(join(this.queueDir, m[2]), JSON.stringify({ ...report, uncertain: true, lastAttemptAt: new Date().toISOString() }));
+          const now = new Date().toISOString();
+          writeAtomic(join(this.queueDir, m[2]), JSON.stringify({ ...report, uncertain: true, lastAttemptAt: now, settleFrom: now }));
           unlinkSync(from);
         }
         recovered += 1;

@@ -87,6 +87,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       onClosed: options.onClosed ?? "new",
       seenAgainEvery: options.seenAgainEvery,
       pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
+      settleMs: parts.delivery.settleMs,
       footer: parts.footer,
     });
     if (options.captureConsole === true) recordConsole();

@@ -37,7 +37,8 @@ async function pool<T>(items: T[], clients: number, each: (item: T) => Promise<v
 export async function run(log: (line: string) => void): Promise<void> {
   const fake = await startFakeGitHub({ repos: [REPO], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }], coreRateLimit: 1_000_000, searchRateLimit: false });
   const bare = makeRemote();
-  const server = await startServe(fake.url, bare, { args: ["--concurrency", "8"] });
+  // The product default for answers (2 s), not the tests' (which wait for the decision).
+  const server = await startServe(fake.url, bare, { args: ["--concurrency", "8", "--answer-within", "2000"] });
   const deadline = Date.now() + Number(process.env.BUGBEACON_BENCH_SERVE_S ?? 900) * 1000;
   try {
     const reports = Array.from({ length: PROBLEMS }, (_, p) => reportBody(`bench problem ${p}`));
@@ -81,7 +82,7 @@ export async function run(log: (line: string) => void): Promise<void> {
     const triaged = inAnswer.length + afterAnswer.length;
     const toTriaged = [...inAnswer, ...afterAnswer].map((l) => Number(l.ms));
     const closed = fake.issues(REPO).filter((i) => i.state === "closed").length;
-    log(`${N} deliveries from ${CLIENTS} clients (${PROBLEMS} problems): ${latencies.length} answered, ${failures.length} not 200${failures.length ? ` (first: ${failures[0]})` : ""}`);
+    log(`${N} deliveries from ${CLIENTS} clients (${PROBLEMS} problems): ${latencies.length} answered, ${failures.length} neither 200 nor 202${failures.length ? ` (first: ${failures[0]})` : ""}`);
     log(`each issue filed exactly once: ${once ? "yes" : "NO"} (${numbers.length} records, ${new Set(numbers).size} issues); ${triaged} triage runs; ${closed} duplicates closed (expected ${N - PROBLEMS})`);
     log(`answered: ${inAnswer.length} after their triage (200), ${afterAnswer.length} before it (202 queued), all within ${answeredIn.toFixed(1)} s`);
     log(`time to triaged (server side, from receipt) p50 ${percentile(toTriaged, 50).toFixed(0)} ms, p99 ${percentile(toTriaged, 99).toFixed(0)} ms`);

@@ -39,6 +39,9 @@ export function runNode(
   });
 }
 
+/** How long after a lost answer the tests look a report up (BUGBEACON_SETTLE_MS; 10 s for users). */
+export const TEST_SETTLE_MS = "1000";
+
 /** A clean environment for children: no tokens, no CI, no display, unless a test adds them; fast retry timing. */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -52,6 +55,8 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     BUGBEACON_RETRY_BASE_MS: "10",
     // No pacing between writes unless a test is about pacing (it sets its own).
     BUGBEACON_PACING_MS: "0",
+    // A lost answer is looked up 1 s after the attempt (10 s for users): longer than any slow answer the tests inject.
+    BUGBEACON_SETTLE_MS: TEST_SETTLE_MS,
   };
   return { ...env, ...extra };
 }

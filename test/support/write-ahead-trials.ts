@@ -6,12 +6,13 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { appFrom } from "./app-fixture.js";
+import { TEST_SETTLE_MS } from "./run-node.js";
 import { mulberry32 } from "./fake-github/faults.js";
 import type { FakeGitHub } from "./fake-github/index.js";
 
 /** A clean environment for the apps (no token of the user's, no CI, no display), plus `extra`. */
 export function appEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8", SHELL: "/bin/bash", ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8", SHELL: "/bin/bash", BUGBEACON_SETTLE_MS: TEST_SETTLE_MS, ...extra };
 }
 
 /** An app that installs the crash handlers and crashes with an error naming `TRIAL` (one bug per trial). */

@@ -101,7 +101,7 @@ export function classify(error: unknown): DeliveryFailure {
     const code = causeCode(error);
     const unsent = neverSent(error);
     if (unsent || status === undefined || (error as { response?: unknown }).response === undefined) {
-      return new DeliveryFailure(`no answer from GitHub (${code ?? message})`, true, !unsent, status);
+      return new DeliveryFailure(`no answer from GitHub (${code ?? message})`, true, !unsent, undefined);
     }
     return new DeliveryFailure("GitHub answered 500", true, true, status);
   }
