@@ -44,7 +44,7 @@ describe("bugbeacon serve: answers in time, loses nothing", () => {
     expect(pendingIn(stateDir)).toEqual([]);
 
     // The duplicate's first GitHub read hangs for a while: the answer goes out, then the process dies.
-    fake.faults.add({ kind: "slow", delayMs: 1500, method: "GET", route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", times: 1 });
+    fake.faults.add({ kind: "slow", delayMs: 1000, method: "GET", route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", times: 1 });
     const a2 = await send(s.url, "q-2", dup);
     expect(a2.status, a2.body).toBe(202);
     expect(pendingIn(stateDir)).toEqual(["q-2.json"]); // on disk before the answer

@@ -155,7 +155,7 @@ describe("bugbeacon serve: deliveries", () => {
     fake.seedIssue(REPO, { title: "issue 2", body: A.body, createdAt: Date.parse("2026-11-20T10:02:00Z") });
     expect((await send(s.url, "t-0", delivery("opened", { number: 1, body: A.body, repo: REPO, createdAt: "2026-11-20T10:01:00Z" }))).status).toBe(200);
     // A duplicate needs GitHub, which is slow to answer: the delivery is still in flight when SIGTERM comes.
-    fake.faults.add({ kind: "slow", delayMs: 400 });
+    fake.faults.add({ kind: "slow", delayMs: 400, times: 2 });
     const pending = send(s.url, "t-1", delivery("opened", { number: 2, body: A.body, repo: REPO, createdAt: "2026-11-20T10:02:00Z" }));
     await waitFor(() => fake.requests.length > 0);
     s.child.kill("SIGTERM");

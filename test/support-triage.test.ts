@@ -255,8 +255,8 @@ describe("maintainers' rules", () => {
 
 // The large version (20 processes, 10 problems) is in test/stress/triage.stress.test.ts.
 describe("triage processes at once", () => {
-  it("4 processes push to one bare repository; every report is in the final tree and each problem has one first issue", async () => {
-    await concurrentTriage(fake, { repo: REPO, token: TOKEN, processes: 4, problems: 2 });
+  it("3 processes push to one bare repository; every report is in the final tree and each problem has one first issue", async () => {
+    await concurrentTriage(fake, { repo: REPO, token: TOKEN, processes: 3, problems: 2 });
   }, 60_000);
 });
 

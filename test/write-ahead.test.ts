@@ -96,9 +96,9 @@ describe("the crash path fits its budget whatever GitHub does, and loses nothing
     const off = { FLUSH_ON_START: "0" };
     const refused = await crashOnce({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}`, BUGBEACON_SPOOL_DIR: spool, TRIAL: "refused", ...off });
     const rejected = await crashOnce({ BUGBEACON_GITHUB_TOKEN: "ghp_wrongwrongwrongwrongwrongwrong1234", BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spool, TRIAL: "401", ...off });
-    // The create answers after 4 s; the app's budget is 2 s.
-    fake.faults.add({ kind: "slow", delayMs: 4000, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
-    const slow = await crashOnce({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spool, TRIAL: "slow", BUDGET_MS: "2000", ...off });
+    // The create answers after 2.5 s; the app's budget is 1.5 s.
+    fake.faults.add({ kind: "slow", delayMs: 2500, method: "POST", route: "/repos/{owner}/{repo}/issues", times: 1 });
+    const slow = await crashOnce({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spool, TRIAL: "slow", BUDGET_MS: "1500", ...off });
     for (const run of [refused, rejected, slow]) expect(run.code, run.stderr).toBe(1);
     expect(refused.stderr).toContain("ECONNREFUSED");
     expect(rejected.stderr).toContain("the token was refused (401 Bad credentials)");
