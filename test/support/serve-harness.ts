@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { request } from "node:http";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDir } from "./temp.js";
 import { trackChild } from "./cleanup.js";
@@ -69,6 +71,10 @@ export function send(base: string, id: string, body: string, event = "issues", e
 export interface ServeProcess {
   child: ChildProcess;
   url: string;
+  /** Its --state-dir: accepted deliveries wait in `pending/` until triaged. */
+  stateDir: string;
+  /** Resolves once no accepted delivery waits in its state folder (bounded). */
+  idle(timeoutMs?: number): Promise<void>;
   /** Everything it printed on stdout so far, one JSON object per line. */
   lines(): Array<Record<string, unknown>>;
   stdout(): string;
@@ -92,6 +98,15 @@ export function serveEnv(apiUrl: string, extra: Record<string, string> = {}): No
   };
 }
 
+async function idle(stateDir: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const pending = () => readdirSync(join(stateDir, "pending")).filter((n) => n.endsWith(".json")).length;
+  while (pending() > 0) {
+    if (Date.now() > end) throw new Error(`${pending()} deliveries still pending in ${stateDir} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts `node dist/cli.js serve --port 0` and resolves once it listens. */
 export function startServe(apiUrl: string, dbRemote: string, options: { env?: Record<string, string>; args?: string[]; stateDir?: string } = {}): Promise<ServeProcess> {
   // Each process its own state folder (pending deliveries), a temporary one unless the test keeps one across a restart.
@@ -111,7 +126,7 @@ export function startServe(apiUrl: string, dbRemote: string, options: { env?: Re
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       out += d;
       const listening = lines().find((l) => l.msg === "listening");
-      if (listening !== undefined) resolveStart({ child, url: `http://127.0.0.1:${String(listening.port)}`, lines, stdout: () => out, stderr: () => err, exited });
+      if (listening !== undefined) resolveStart({ child, url: `http://127.0.0.1:${String(listening.port)}`, stateDir, idle: (ms) => idle(stateDir, ms), lines, stdout: () => out, stderr: () => err, exited });
     });
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
     void exited.then(({ code }) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));

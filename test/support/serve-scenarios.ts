@@ -40,8 +40,10 @@ export async function threeReplicas(fake: FakeGitHub, letters: string[], repo = 
       const payload = delivery("opened", { number: i + 1, body: reports.get(letters[i]!)!.body, repo, createdAt: new Date(at(i)).toISOString() });
       return [...servers, servers[i % 3]!].map((server) => send(server.url, `r-${i}`, payload));
     });
-    for (const answer of await Promise.all(sends)) expect(answer.status, answer.body).toBe(200);
+    // 200 with the decision, or (a busy machine, replicas waiting on each other's locks) 202 and triaged after.
+    for (const answer of await Promise.all(sends)) expect([200, 202], answer.body).toContain(answer.status);
   }
+  await Promise.all(servers.map((s) => s.idle()));
   const stopped = await Promise.all(servers.map((s) => (s.child.kill("SIGTERM"), s.exited)));
   expect(stopped).toEqual(servers.map(() => ({ code: 0, signal: null })));
 
