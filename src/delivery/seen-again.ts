@@ -16,6 +16,7 @@
  */
 import { appendFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "../_internal/process-alive.js";
 import { writeFileAtomic } from "../_internal/atomic-write.js";
 
 export const DEFAULT_SEEN_AGAIN_EVERY_MS = 24 * 60 * 60_000;
@@ -174,16 +175,6 @@ function orphanedTakes(dir: string, identifier: string): Array<{ path: string; l
   return found;
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function unlinkQuietly(path: string): void {
   try {

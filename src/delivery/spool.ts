@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { isAlive } from "../_internal/process-alive.js";
 import { type PathApi, writeFileAtomic } from "../_internal/atomic-write.js";
 import { isBugbeaconError, SpoolError } from "../errors.js";
 
@@ -243,12 +244,3 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
