@@ -71,9 +71,12 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
     ...auth,
     baseUrl: options.baseUrl,
     userAgent: `bugbeacon/${VERSION}`,
-    request: { fetch: timedFetch, retries, retryAfter: base / 1000 },
-    // The retry plugin's backoff (1, 4, 9 × base) is scaled by its own setting, not by request.retryAfter.
-    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451], retryAfterBaseValue: base },
+    // No `request.retries` here: the retry plugin repeats any failed request whose options carry it, a 404
+    // or a 401 too (three more tries, a second apart). Its own `retries` applies only to the failures it
+    // judges worth repeating (5xx); one request turns them off with `request: { retries: 0 }`.
+    request: { fetch: timedFetch },
+    // The retry plugin's backoff (1, 4, 9 × base) is scaled by its own setting.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451], retryAfterBaseValue: base, retries },
     throttle: {
       id: `bugbeacon-${process.pid}`,
       retryAfterBaseValue: base,
