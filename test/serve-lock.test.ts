@@ -46,4 +46,26 @@ describe("serve: the lock in the database repository", () => {
     expect(refs(bare)).toBe("");
     await Promise.all([dead.dispose(), patient.dispose(), taker.dispose()]);
   });
+
+  it("a restarted replica takes over at once the lock its killed run left; another replica still waits for the lease", async () => {
+    const bare = makeRemote();
+    const killed = issueLocks({ pollMs: 5, holder: { replica: "a1b2c3d4e5f60718", run: "run-before" } });
+    void killed.withLock(bare, "octo/support md5.3", [], () => new Promise(() => {}));
+    for (let i = 0; i < 200 && refs(bare) === ""; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(refs(bare)).toMatch(/^refs\/bugbeacon\/locks\/[0-9a-f]{40}$/);
+    // Another replica: the lock is live to it (10 minutes' lease by default).
+    const other = issueLocks({ pollMs: 5, maxWaitMs: 200, holder: { replica: "ffffffffffffffff", run: "r" } });
+    await expect(other.withLock(bare, "octo/support md5.3", [], async () => "ran")).rejects.toThrow(/redeliver the event later/);
+    // The same replica's next run (same state folder after a restart): no wait.
+    const restarted = issueLocks({ pollMs: 5, maxWaitMs: 200, holder: { replica: "a1b2c3d4e5f60718", run: "run-after" } });
+    await expect(restarted.withLock(bare, "octo/support md5.3", [], async () => "ran")).resolves.toBe("ran");
+    expect(refs(bare)).toBe("");
+    // The same run finding its own lock is not a predecessor: it waits like anyone else.
+    const held = issueLocks({ pollMs: 5, holder: { replica: "a1b2c3d4e5f60718", run: "run-now" } });
+    void held.withLock(bare, "octo/support md5.4", [], () => new Promise(() => {}));
+    for (let i = 0; i < 200 && refs(bare) === ""; i++) await new Promise((r) => setTimeout(r, 10));
+    const sameRun = issueLocks({ pollMs: 5, maxWaitMs: 200, holder: { replica: "a1b2c3d4e5f60718", run: "run-now" } });
+    await expect(sameRun.withLock(bare, "octo/support md5.4", [], async () => "ran")).rejects.toThrow(/redeliver the event later/);
+    await Promise.all([killed.dispose(), other.dispose(), restarted.dispose(), held.dispose(), sameRun.dispose()]);
+  });
 });

@@ -4,12 +4,13 @@
  * killed (SIGKILL) after answering triages the delivery at its next start. Real processes, the fake
  * GitHub, a bare repository as the database.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useFakeGitHub } from "./support/fake-github/use.js";
-import { filesOnMain, makeRemote, reportBody } from "./support/git-fixtures.js";
-import { APP_ID, INSTALLATION, delivery, send, startServe, type ServeProcess } from "./support/serve-harness.js";
+import { filesOnMain, gitSync, makeRemote, reportBody } from "./support/git-fixtures.js";
+import { APP_ID, CLI, INSTALLATION, delivery, send, serveEnv, startServe, type ServeProcess } from "./support/serve-harness.js";
 import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/support";
@@ -23,6 +24,7 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
   }
 }
 
+const lockRefs = (bare: string) => gitSync(["--git-dir", bare, "for-each-ref", "--format=%(refname)", "refs/bugbeacon/"], bare).split("\n").filter(Boolean);
 const pendingIn = (stateDir: string) => (existsSync(join(stateDir, "pending")) ? readdirSync(join(stateDir, "pending")).filter((n) => n.endsWith(".json")) : []);
 
 describe("bugbeacon serve: answers in time, loses nothing", () => {
@@ -48,6 +50,9 @@ describe("bugbeacon serve: answers in time, loses nothing", () => {
     const a2 = await send(s.url, "q-2", dup);
     expect(a2.status, a2.body).toBe(202);
     expect(pendingIn(stateDir)).toEqual(["q-2.json"]); // on disk before the answer
+    // Killed while it holds the problem's lock in the database (the slow read keeps it held for a second):
+    // the restart must take its own dead run's lock over, not wait out the 10-minute lease.
+    await until("q-2's lock taken", () => lockRefs(bare).length > 0, 10_000);
     s.child.kill("SIGKILL");
     await s.exited;
     expect(fake.issues(REPO).find((i) => i.number === 2)!.comments).toHaveLength(0);
@@ -57,6 +62,7 @@ describe("bugbeacon serve: answers in time, loses nothing", () => {
     expect(s.lines().find((l) => l.msg === "resuming pending deliveries")).toMatchObject({ count: 1 });
     expect(s.lines().find((l) => l.msg === "triaged")).toMatchObject({ delivery: "q-2", decision: "duplicate" });
     expect(pendingIn(stateDir)).toEqual([]);
+    expect(lockRefs(bare)).toEqual([]);
     // GitHub redelivers it too: triage is idempotent, nothing is posted twice.
     const again = await send(s.url, "q-2", dup);
     expect(JSON.parse(again.body)).toMatchObject({ decision: "duplicate delivery" });
@@ -86,6 +92,11 @@ describe("bugbeacon serve: answers in time, loses nothing", () => {
     expect(readdirSync(join(stateDir, "quarantine"))).toEqual(["broken.json"]);
     const ready = await fetch(`${s.url}/readyz`);
     expect(ready.status).toBe(200);
+    // A second process on the same folder would wipe this one's clones: refused, one line, exit 2.
+    const second = spawnSync(process.execPath, [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--db-remote", bare, "--state-dir", stateDir], { env: serveEnv(fake.url), encoding: "utf8", timeout: 20_000 });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^bugbeacon serve: the state folder .* is in use by another bugbeacon serve \\(pid ${s.child.pid} on `));
+    expect(second.stderr).not.toMatch(/\n\s+at /);
     s.child.kill("SIGTERM");
     expect(await s.exited).toMatchObject({ code: 0 });
   }, 30_000);

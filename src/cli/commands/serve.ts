@@ -5,6 +5,7 @@ import { resolvePacing, resolveRetryBase } from "../../backends/github/options.j
 import { appClients } from "../../support/serve/app-clients.js";
 import { appConfigFromEnv, dbRemoteTemplate, webRootOf } from "../../support/serve/config.js";
 import { issueLocks } from "../../support/serve/issue-lock.js";
+import { claimStateDir } from "../../support/serve/state-claim.js";
 import { createWebhookServer } from "../../support/serve/server.js";
 import { httpUrl, parseFlags, wholeNumber } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
@@ -27,8 +28,8 @@ Flags:
   --answer-within <ms>  How long a delivery's answer waits for its triage before it is answered 202
                         "queued" and triaged after (default 2000; GitHub gives up at 10000)
   --state-dir <dir>     Where accepted deliveries wait until triaged, so a restart finishes them; one
-                        folder per process (default: $BUGBEACON_SERVE_STATE_DIR, else
-                        ~/.local/state/bugbeacon/serve-<port>)
+                        folder per process, refused while another live process uses it (default:
+                        $BUGBEACON_SERVE_STATE_DIR, else ~/.local/state/bugbeacon/serve-<port>)
   -h, --help            This help
 
 Environment (required): GITHUB_APP_ID, GITHUB_PRIVATE_KEY (PEM text or the .pem file's path),
@@ -78,35 +79,41 @@ export const command: CliCommand = {
     const line = (entry: Record<string, unknown>) => io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
     const stateDir = resolve(io.cwd, values["state-dir"] ?? (io.env.BUGBEACON_SERVE_STATE_DIR || join(io.env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "bugbeacon", `serve-${port}`)));
     const answerWithinMs = wholeNumber("--answer-within", values["answer-within"], 2000, 0, 9000);
-    const server = createWebhookServer({
-      stateDir,
-      answerWithinMs,
-      webhookSecret: app.webhookSecret,
-      dbRemote,
-      concurrency,
-      locks: issueLocks({ parent: join(stateDir, "work") }),
-      octokitFor: clients.octokitFor,
-      gitConfigFor: clients.gitConfigFor,
-      log: (entry) => line({ msg: "delivery", ...entry }),
-      note: line,
-      ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
-    });
-    let address;
+    // One process per state folder; its replica id makes a restart take over what its killed run held.
+    const claim = await claimStateDir(stateDir);
     try {
-      address = await server.listen(port, host);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "an error";
-      throw new CliUsageError("--port", `could not listen on ${host}:${port} (${code}): choose another --port or --host.`);
+      const server = createWebhookServer({
+        stateDir,
+        answerWithinMs,
+        webhookSecret: app.webhookSecret,
+        dbRemote,
+        concurrency,
+        locks: issueLocks({ parent: join(stateDir, "work"), holder: claim }),
+        octokitFor: clients.octokitFor,
+        gitConfigFor: clients.gitConfigFor,
+        log: (entry) => line({ msg: "delivery", ...entry }),
+        note: line,
+        ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
+      });
+      let address;
+      try {
+        address = await server.listen(port, host);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? "an error";
+        throw new CliUsageError("--port", `could not listen on ${host}:${port} (${code}): choose another --port or --host.`);
+      }
+      line({ msg: "listening", host: address.address, port: address.port, stateDir });
+      server.resume();
+      const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
+        process.once("SIGTERM", () => resolveSignal("SIGTERM"));
+        process.once("SIGINT", () => resolveSignal("SIGINT"));
+      });
+      line({ msg: "stopping", signal, inFlight: server.inFlight });
+      await server.close();
+      line({ msg: "stopped" });
+      return EXIT.ok;
+    } finally {
+      claim.release();
     }
-    line({ msg: "listening", host: address.address, port: address.port, stateDir });
-    server.resume();
-    const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
-      process.once("SIGTERM", () => resolveSignal("SIGTERM"));
-      process.once("SIGINT", () => resolveSignal("SIGINT"));
-    });
-    line({ msg: "stopping", signal, inFlight: server.inFlight });
-    await server.close();
-    line({ msg: "stopped" });
-    return EXIT.ok;
   },
 };

@@ -8,7 +8,10 @@
  * could both find no marker and both comment: the lock makes concurrent runs run in turn.
  *
  * A replica that dies holding a lock does not block the issue for ever: a lock older than the lease is
- * taken over (compare-and-swap on the old value, so only one replica takes it over).
+ * taken over (compare-and-swap on the old value, so only one replica takes it over). A lock commit names
+ * its holder (`holder`: the replica, kept across restarts, and the process's run), so a replica restarted
+ * after a kill takes over at once the locks its previous run left, instead of waiting out their lease:
+ * the state-folder claim (state-claim.ts) makes sure no other live process has its replica id.
  * Lock refs are outside refs/heads: clones of the database do not fetch them.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -42,12 +45,20 @@ export interface IssueLockOptions {
   pollMs?: number;
   /** Where the scratch repository (lock commits are made there) goes. @default the temp folder */
   parent?: string;
+  /**
+   * Who takes the locks: the replica (the same across restarts) and this process's run. A lock of the same
+   * replica from another run is its dead predecessor's, taken over at once. Without it, only the lease.
+   */
+  holder?: { replica: string; run: string };
 }
 
 export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
   const leaseMs = options.leaseMs ?? 600_000;
   const maxWaitMs = options.maxWaitMs ?? 120_000;
   const pollMs = options.pollMs ?? 50;
+  const holder = options.holder;
+  // Trailers of every lock commit: who holds it (read back by a replica that finds it held).
+  const signature = holder !== undefined ? `\n\nreplica: ${holder.replica}\nrun: ${holder.run}` : "";
   let scratch: Promise<{ dir: string }> | undefined;
 
   // A small local repository where lock commits are made before they are pushed.
@@ -66,7 +77,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
     const opts = { cwd: dir, config: gitConfig };
     // Dated now (git's default): its age tells a stale lock from a held one.
     const mine = (
-      await git(["commit-tree", EMPTY_TREE, "-m", `bugbeacon lock ${key} ${randomBytes(8).toString("hex")}`], { cwd: dir, config: ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"] })
+      await git(["commit-tree", EMPTY_TREE, "-m", `bugbeacon lock ${key} ${randomBytes(8).toString("hex")}${signature}`], { cwd: dir, config: ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"] })
     ).trim();
     const started = Date.now();
     let pause = pollMs;
@@ -74,7 +85,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
       const taken = await tryPush(["push", "--quiet", "--porcelain", url, `${mine}:${ref}`], opts);
       if (taken) break;
       const held = (await git(["ls-remote", url, ref], opts)).split(/\s/)[0] ?? "";
-      if (held !== "" && (await ageSeconds(url, ref, held, opts)) * 1000 > leaseMs) {
+      if (held !== "" && (await isStale(url, ref, held, opts))) {
         // Stale: its holder died. Take it over only if it still holds that value.
         if (await tryPush(["push", "--quiet", "--porcelain", `--force-with-lease=${ref}:${held}`, url, `${mine}:${ref}`], opts)) break;
       }
@@ -100,7 +111,7 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
     const { dir } = await local();
     const opts = { cwd: dir, config: gitConfig };
     const mine = (
-      await git(["commit-tree", EMPTY_TREE, "-m", `bugbeacon lock of ${refs.length} ${randomBytes(8).toString("hex")}`], { cwd: dir, config: ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"] })
+      await git(["commit-tree", EMPTY_TREE, "-m", `bugbeacon lock of ${refs.length} ${randomBytes(8).toString("hex")}${signature}`], { cwd: dir, config: ["user.name=bugbeacon", "user.email=bugbeacon@users.noreply.github.com"] })
     ).trim();
     // A ref that exists is refused (not a fast-forward of it); --atomic makes the whole push fail then.
     if (!(await tryPush(["push", "--quiet", "--porcelain", "--atomic", url, ...refs.map((ref) => `${mine}:${ref}`)], opts))) return "busy";
@@ -113,15 +124,24 @@ export function issueLocks(options: IssueLockOptions = {}): IssueLocks {
     }
   }
 
-  async function ageSeconds(url: string, ref: string, sha: string, opts: { cwd: string; config: string[] }): Promise<number> {
+  /** Older than the lease, or left by an earlier run of this same replica (which is dead: see `holder`). */
+  async function isStale(url: string, ref: string, sha: string, opts: { cwd: string; config: string[] }): Promise<boolean> {
+    let shown: string;
     try {
       await git(["fetch", "--quiet", "--no-tags", url, `${ref}`], opts);
-      const time = Number((await git(["show", "-s", "--format=%ct", sha], opts)).trim());
-      return Math.floor(Date.now() / 1000) - time;
+      shown = await git(["show", "-s", "--format=%ct%n%B", sha], opts);
     } catch {
       // Gone meanwhile, or unreadable: not stale.
-      return 0;
+      return false;
     }
+    const [time = "", ...message] = shown.split("\n");
+    if (holder !== undefined) {
+      const text = message.join("\n");
+      const replica = /^replica: (\S+)$/m.exec(text)?.[1];
+      const run = /^run: (\S+)$/m.exec(text)?.[1];
+      if (replica === holder.replica && run !== undefined && run !== holder.run) return true;
+    }
+    return (Math.floor(Date.now() / 1000) - Number(time)) * 1000 > leaseMs;
   }
 
   return {
