@@ -8,5 +8,6 @@ import base from "./vitest.config.js";
  */
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: ["test/stress/**/*.stress.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 300_000 },
+  // Two workers: the stress tests keep both cores busy on their own.
+  test: { ...base.test, include: ["test/stress/**/*.stress.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 300_000, poolOptions: { forks: { maxForks: 2, minForks: 2 } } },
 });
