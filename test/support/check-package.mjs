@@ -1,6 +1,8 @@
 // `npm run check:package` (after the full build): pack the package as npm would publish it, install the
 // tarball into a fresh project, and check what a consumer gets. Prints the install size and package count
-// (the README quotes them) and every @octokit package installed in more than one version.
+// (the README quotes them); fails on any @octokit package installed in more than one version (the exact
+// pins in package.json keep Octokit's packages on one release train, see README "Install"), and checks that
+// the shipped source maps turn a bugbeacon frame into its src/ line, for import and for require.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,8 +41,21 @@ try {
   console.log(`a consumer's install: ${(Number(du) / 1024).toFixed(1)} MB in node_modules, ${count} packages (bugbeacon included)`);
   const duplicated = [...versions].filter(([name, v]) => name.startsWith("@octokit/") && v.size > 1);
   for (const [name, v] of duplicated) console.log(`  more than one copy: ${name} ${[...v].join(", ")}`);
-  if (duplicated.length > 0 && process.env.BUGBEACON_REQUIRE_ONE_OCTOKIT === "1") problems.push(`${duplicated.length} @octokit packages are installed in more than one version`);
+  if (duplicated.length > 0) problems.push(`${duplicated.length} @octokit packages are installed in more than one version: align the pins in package.json`);
   statSync(join(modules, "bugbeacon", "dist", "cli.js"));
+
+  // An error thrown inside bugbeacon, with node --enable-source-maps: its frame names the source line.
+  const probes = {
+    "esm.mjs": `import { getHelper } from "bugbeacon";\ntry { getHelper("nope"); } catch (e) { console.log(e.stack); }\n`,
+    "cjs.cjs": `const { getHelper } = require("bugbeacon");\ntry { getHelper("nope"); } catch (e) { console.log(e.stack); }\n`,
+  };
+  for (const [file, code] of Object.entries(probes)) {
+    writeFileSync(join(app, file), code);
+    const stack = execFileSync(process.execPath, ["--enable-source-maps", file], { cwd: app, encoding: "utf8" });
+    const frame = /node_modules\/bugbeacon\/src\/sdk\/get-helper\.ts:\d+:\d+/.exec(stack);
+    if (frame === null) problems.push(`${file}: with --enable-source-maps a bugbeacon frame does not name its source line:\n${stack}`);
+    else console.log(`source maps (${file}): ${frame[0]}`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
