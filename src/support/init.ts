@@ -38,6 +38,17 @@ const pin = (a: { repo: string; sha: string; version: string }) => `${a.repo}@${
 const CHECKOUT = pin(PINNED_ACTIONS.checkout);
 const SETUP_NODE = pin(PINNED_ACTIONS.setupNode);
 
+/** The steps both workflows start with: the checkout without a kept token, Node, the CLI from its lockfile. */
+const INSTALL_STEPS = `      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+      - uses: ${SETUP_NODE}
+        with:
+          node-version: ${WORKFLOW_NODE_VERSION}
+      - name: Install the pinned bugbeacon CLI
+        working-directory: ${INSTALL_DIR}
+        run: npm ci --ignore-scripts --no-audit --no-fund`;
+
 export function workflowText(): string {
   return `# bugbeacon triage: files every report in the database (issues/), closes duplicates with a link to
 # the first report, and applies the rules in ${CONFIG_FILE}.
@@ -73,15 +84,7 @@ jobs:
     runs-on: ubuntu-latest
     timeout-minutes: 10
     steps:
-      - uses: ${CHECKOUT}
-        with:
-          persist-credentials: false
-      - uses: ${SETUP_NODE}
-        with:
-          node-version: ${WORKFLOW_NODE_VERSION}
-      - name: Install the pinned bugbeacon CLI
-        working-directory: ${INSTALL_DIR}
-        run: npm ci --ignore-scripts --no-audit --no-fund
+${INSTALL_STEPS}
       - name: Triage the issue
         run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon triage
         env:
@@ -119,15 +122,7 @@ jobs:
     runs-on: ubuntu-latest
     timeout-minutes: 30
     steps:
-      - uses: ${CHECKOUT}
-        with:
-          persist-credentials: false
-      - uses: ${SETUP_NODE}
-        with:
-          node-version: ${WORKFLOW_NODE_VERSION}
-      - name: Install the pinned bugbeacon CLI
-        working-directory: ${INSTALL_DIR}
-        run: npm ci --ignore-scripts --no-audit --no-fund
+${INSTALL_STEPS}
       - name: Sweep
         run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon sweep
         env:
