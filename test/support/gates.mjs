@@ -40,41 +40,39 @@ function report({ name, code, output }) {
   if (code !== 0) console.log(shown);
 }
 
-// The tests import the built CLI and package: the build comes first.
+// The tests import the built CLI and package: the build comes first. A failed build still gets the other
+// checks (their messages usually say why), but no tests.
 const build = await gate("build:test").done;
 report(build);
-if (build.code !== 0) {
-  process.exitCode = 1;
-} else {
-  const checks = ["typecheck", "lint", "cycles"].map((name) => gate(name, { nice: !gatesOnly }));
-  let tests;
-  const failed = [];
-  const checked = Promise.all(
-    checks.map((c) =>
-      c.done.then((result) => {
-        report(result);
-        if (result.code !== 0) {
-          failed.push(result.name);
-          // No point finishing the tests: the run has failed.
-          tests?.kill("SIGTERM");
-        }
-      }),
-    ),
-  );
-  if (!gatesOnly) {
-    // The tests' temp folder (test/support/temp-check.ts checks what is left in it) lives in one of ours,
-    // removed whatever happens: a run stopped by a failing gate leaves nothing either.
-    const temp = mkdtempSync(join(tmpdir(), "bugbeacon-npm-test-"));
-    const env = { ...process.env, TMPDIR: temp, TMP: temp, TEMP: temp };
-    try {
-      tests = spawn("npx", ["vitest", "run", "--config", "test/vitest.config.ts", ...process.argv.slice(2)], { stdio: "inherit", env, shell: process.platform === "win32" });
-      const code = await new Promise((resolve) => tests.on("close", (c, signal) => resolve(c ?? (signal ? 1 : 0))));
-      if (code !== 0 && failed.length === 0) failed.push("tests");
-    } finally {
-      rmSync(temp, { recursive: true, force: true, maxRetries: 3 });
-    }
+const runTests = !gatesOnly && build.code === 0;
+const checks = ["typecheck", "lint", "cycles"].map((name) => gate(name, { nice: runTests }));
+let tests;
+const failed = build.code === 0 ? [] : ["build:test"];
+const checked = Promise.all(
+  checks.map((c) =>
+    c.done.then((result) => {
+      report(result);
+      if (result.code !== 0) {
+        failed.push(result.name);
+        // No point finishing the tests: the run has failed.
+        tests?.kill("SIGTERM");
+      }
+    }),
+  ),
+);
+if (runTests) {
+  // The tests' temp folder (test/support/temp-check.ts checks what is left in it) lives in one of ours,
+  // removed whatever happens: a run stopped by a failing gate leaves nothing either.
+  const temp = mkdtempSync(join(tmpdir(), "bugbeacon-npm-test-"));
+  const env = { ...process.env, TMPDIR: temp, TMP: temp, TEMP: temp };
+  try {
+    tests = spawn("npx", ["vitest", "run", "--config", "test/vitest.config.ts", ...process.argv.slice(2)], { stdio: "inherit", env, shell: process.platform === "win32" });
+    const code = await new Promise((resolve) => tests.on("close", (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+    if (code !== 0 && failed.length === 0) failed.push("tests");
+  } finally {
+    rmSync(temp, { recursive: true, force: true, maxRetries: 3 });
   }
-  await checked;
-  console.log(`== npm test ${failed.length === 0 ? "passed" : `failed: ${failed.join(", ")}`} in ${seconds()} s`);
-  process.exitCode = failed.length === 0 ? 0 : 1;
 }
+await checked;
+console.log(`== ${gatesOnly ? "gates" : "npm test"} ${failed.length === 0 ? "passed" : `failed: ${failed.join(", ")}`} in ${seconds()} s`);
+process.exitCode = failed.length === 0 ? 0 : 1;
