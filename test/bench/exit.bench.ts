@@ -65,7 +65,9 @@ export async function run(log: (line: string) => void): Promise<void> {
   let healthy: { base: number; ours: number } | undefined;
   try {
     // Warm the fake (its contract validator compiles schemas on first use) and the disk cache.
-    await timeRun(join(withBugbeacon, "app.mjs"), { ...cases[1]!.env, BUGBEACON_SPOOL_DIR: mkdtempSync(join(tmpdir(), "bench-spool-")), RUN: "warm" });
+    const warmSpool = mkdtempSync(join(tmpdir(), "bench-spool-"));
+    spools.push(warmSpool);
+    await timeRun(join(withBugbeacon, "app.mjs"), { ...cases[1]!.env, BUGBEACON_SPOOL_DIR: warmSpool, RUN: "warm" });
     log(`crash exit latency, median of ${RUNS} runs (ms); budget ${BUDGET_MS} ms`);
     log(`  ${"case".padEnd(32)} ${"without".padStart(8)} ${"with".padStart(8)} ${"added".padStart(8)}  report on disk`);
     for (const c of cases) {
