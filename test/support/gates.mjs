@@ -15,9 +15,8 @@ const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 
 /** Runs `npm run -s <script>` with its output captured; resolves with its exit code and output. */
 function gate(name, { nice = false } = {}) {
-  let child;
   const done = new Promise((resolve) => {
-    child = spawn("npm", ["run", "-s", name], { stdio: ["ignore", "pipe", "pipe"], shell: process.platform === "win32" });
+    const child = spawn("npm", ["run", "-s", name], { stdio: ["ignore", "pipe", "pipe"], shell: process.platform === "win32" });
     if (nice && child.pid !== undefined) {
       try {
         setPriority(child.pid, 10);
@@ -31,7 +30,7 @@ function gate(name, { nice = false } = {}) {
     child.on("error", (error) => resolve({ name, code: 1, output: `${output}${error.message}\n` }));
     child.on("close", (code) => resolve({ name, code: code ?? 1, output }));
   });
-  return { name, done, stop: () => child?.kill("SIGTERM") };
+  return { name, done };
 }
 
 function report({ name, code, output }) {
