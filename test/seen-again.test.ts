@@ -4,6 +4,8 @@
  * adds a +1 reaction instead. (A bigger burst: test/stress/write-ahead.stress.test.ts.)
  */
 
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
@@ -62,5 +64,43 @@ describe("seenAgainEvery and onDuplicate: count", () => {
     const before = fake.requests.filter((r) => r.method === "POST").length;
     expect((await getHelper("github", { ...opts, spoolDir: newSpool(), onDuplicate: "skip" }).runHeadless({ identifier: "bug", title: "Bug" })).kind).toBe("duplicate");
     expect(fake.requests.filter((r) => r.method === "POST").length).toBe(before);
+  });
+
+  it("an occurrence counted while a send failed is not lost when the next send creates the issue: it arrives with the next comment", async () => {
+    const spool = newSpool();
+    const opts = { baseUrl: fake.url, repo: REPO, confirm: false, quiet: true, spoolDir: spool, pacingMs: 0, flushOnStart: false, env: { BUGBEACON_SETTLE_MS: "1000", BUGBEACON_GITHUB_TOKEN: TOKEN } } as const;
+    const bug = { identifier: "one bug", title: "One bug" };
+    const b = getHelper("github", opts);
+    let during: Promise<{ kind: string; reportId: string }> | undefined;
+    // A's create is on its way (A holds the bug's slot) when B reports the same bug: B is counted. Then
+    // A's create finds the connection refused (a port nothing listens on): never sent, nothing arrived.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const refused = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((r) => closed.close(r));
+    const a = getHelper("github", {
+      ...opts,
+      fetch: async (input, init) => {
+        if (init?.method === "POST" && String(input).endsWith("/issues") && during === undefined) {
+          during = b.runHeadless(bug);
+          await during;
+          return fetch(String(input).replace(fake.url, refused), init);
+        }
+        return fetch(input, init);
+      },
+    });
+    expect((await a.runHeadless(bug)).kind).toBe("queued");
+    const counted = await during!;
+    expect(counted.kind).toBe("counted");
+    // The next report of the bug creates the issue: B's occurrence must still be on its way, not dropped.
+    const c = await b.runHeadless(bug);
+    expect(c.kind).toBe("created");
+    expect(countedIds(spool)).toEqual([counted.reportId]);
+    // After the period, the next message carries it (and A's queued report arrives as itself).
+    agePeriod(spool, 25 * 60 * 60_000);
+    expect((await b.runHeadless(bug)).kind).toBe("duplicate");
+    const comments = fake.issues(REPO)[0]?.comments ?? [];
+    expect(comments.at(-1)?.body).toContain("Seen 1 more time on this machine since ");
+    expect(countedIds(spool)).toEqual([]);
   });
 });

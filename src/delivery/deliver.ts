@@ -172,16 +172,20 @@ export async function deliver(client: BackendClient, item: DeliveryItem, options
     // An answer that may have been lost counts as sent for the period: the report waits in the spool and is
     // looked up before it goes again, and another process on this machine must not open a second report.
     let ended: SendOutcome = "failed";
+    // Only a message on an existing report carries the count; a new report does not, and the counted
+    // occurrences wait for the next message.
+    let carried = false;
     try {
       const outcome = await sendOrMerge(client, item, options, existing, slot?.action === "send" ? slot : { count: 0, since: undefined });
       ended = "sent";
+      carried = outcome.kind === "duplicate";
       return outcome;
     } catch (error) {
       const failure = error instanceof DeliveryFailure ? error : options.classify(error);
       ended = failure.uncertain ? "uncertain" : "failed";
       throw failure;
     } finally {
-      if (slot?.action === "send") slot.done(ended);
+      if (slot?.action === "send") slot.done(ended, carried);
     }
   } catch (error) {
     throw error instanceof DeliveryFailure ? error : options.classify(error);

@@ -27,8 +27,12 @@ const SAFE_IDENTIFIER = /^md5\.[0-9a-f]{32}$/;
 export type SeenAgainSlot =
   /** Within the period: the occurrence was counted; send nothing. */
   | { action: "count" }
-  /** Due: send (create or comment), with `count` occurrences counted since `since`; then call `done`. */
-  | { action: "send"; count: number; since: string | undefined; done(outcome: SendOutcome): void };
+  /**
+   * Due: send (create or comment), with `count` occurrences counted since `since`; then call `done`, with
+   * `carried` false when what was sent did not carry the count (a new issue): the counted lines then wait
+   * for the next message instead of being dropped.
+   */
+  | { action: "send"; count: number; since: string | undefined; done(outcome: SendOutcome, carried?: boolean): void };
 
 /**
  * How a send ended: `sent` (confirmed), `failed` (it never reached GitHub), or `uncertain` (the answer was
@@ -95,10 +99,10 @@ export function seenAgain(spoolDir: string, everyMs: number, now: () => number =
         action: "send",
         count: seen.size,
         since: times[0],
-        done(outcome) {
+        done(outcome, carried = outcome === "sent") {
           try {
             if (outcome !== "failed") writeFileAtomic(file("last"), new Date(now()).toISOString(), { mode: 0o600 });
-            if (outcome !== "sent" && lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
+            if (!(outcome === "sent" && carried) && lines.length > 0) appendFileSync(file("counted"), `${lines.join("\n")}\n`, { mode: 0o600 });
             unlinkQuietly(taken);
             for (const orphan of orphans) unlinkQuietly(orphan.path);
           } finally {
