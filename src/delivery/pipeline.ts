@@ -24,8 +24,8 @@ export interface FlushSummary {
   merged: number;
   /** Reports still waiting. */
   queued: number;
-  /** Attempts that failed this time, with the reason. */
-  failed: Array<{ reportId: string; reason: string }>;
+  /** Attempts that failed this time, with the reason; `retryable` when running flush again may work. */
+  failed: Array<{ reportId: string; reason: string; retryable: boolean }>;
   /** Unreadable spool files moved aside. */
   quarantined: Array<{ file: string; problem: string }>;
   /** Occurrences counted locally (a "seen again" message went out from this machine within `seenAgainEvery`). */
@@ -332,7 +332,7 @@ export class Pipeline {
       if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
       if (outcome.kind === "failed") {
         spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
-        summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
+        summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason, retryable: outcome.retryable });
         if (!outcome.retryable) break;
       } else {
         spool.complete(claimed);

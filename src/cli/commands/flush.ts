@@ -3,7 +3,7 @@ import { BugbeaconError, MissingTokenError } from "../../errors.js";
 import { flush } from "../../sdk/flush.js";
 import { backendFlag } from "./report.js";
 import { existingDir, httpUrl, parseFlags, wholeNumber } from "../args.js";
-import type { CliCommand } from "../io.js";
+import { EXIT, type CliCommand } from "../io.js";
 
 const NO_TOKEN =
   "no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the " +
@@ -23,12 +23,17 @@ Flags:
   -h, --help          This help
 
 The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN); for gitlab from $BUGBEACON_GITLAB_TOKEN (or
-$GITLAB_TOKEN), for discourse $BUGBEACON_DISCOURSE_API_KEY with $BUGBEACON_DISCOURSE_API_USERNAME. Exit code 0 when nothing failed, 1 when
-a report could not be sent (it stays queued) or there is no token.
+$GITLAB_TOKEN), for discourse $BUGBEACON_DISCOURSE_API_KEY with $BUGBEACON_DISCOURSE_API_USERNAME.
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "nothing failed (reports that must wait are named with the time to run it again)"],
+    [1, "a report was refused (token, permission, repository) or there is no token: it stays queued"],
+    [2, "a bad flag or a missing value (the message names it)"],
+    [75, "only temporary failures (host not found, connection refused or reset, no answer in time, 5xx, rate limit): the reports stay queued; run it again"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       "spool-dir": { type: "string", expected: "the spool folder" },
@@ -72,6 +77,7 @@ export const command: CliCommand = {
     const reasons = [...new Set(summary.failed.map((f) => f.reason))];
     for (const reason of reasons) io.stdout(`  failed: ${reason}\n`);
     for (const q of summary.quarantined) io.stdout(`  quarantined ${q.file}: ${q.problem}\n`);
-    return summary.failed.length === 0 ? 0 : 1;
+    if (summary.failed.length === 0) return EXIT.ok;
+    return summary.failed.every((f) => f.retryable) ? EXIT.tempfail : EXIT.failed;
   },
 };

@@ -27,6 +27,11 @@ and github-support").
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "every file written (or already there)"],
+    [1, "failed (the lockfile's npm install, a file that cannot be written): the folder is left as it was"],
+    [2, "a bad flag, or a folder that does not exist (the message names it)"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       dir: { type: "string", expected: "the repository's root folder" },
