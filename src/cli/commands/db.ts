@@ -3,7 +3,7 @@ import { CliUsageError, isBugbeaconError } from "../../errors.js";
 import { githubFailure } from "../../support/github-failure.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
 import { assertDatabase, Database } from "../../support/database.js";
-import { IMPORT_COMMAND, legacyFiles } from "../../support/layout.js";
+import { IMPORT_COMMAND, importedLegacyFiles, legacyFiles } from "../../support/layout.js";
 import { recordProblems } from "../../support/record.js";
 import { existingDir, httpUrl, parseFlags, repoFlag } from "../args.js";
 import { terminalSafe } from "../../support/safe-names.js";
@@ -69,6 +69,10 @@ export const command: CliCommand = {
     for (const l of legacy) io.stdout(`${terminalSafe(l.path)}: a github-support (helpme) record, not yet imported\n`);
     io.stdout(`${checked} records checked, ${bad} with problems (layout ${config.layout})\n`);
     if (legacy.length > 0) io.stdout(`${legacy.length} github-support .md records are not imported: run "${IMPORT_COMMAND}" (a dry run), then add --write\n`);
+    const imported = importedLegacyFiles(root);
+    if (imported.length > 0) {
+      io.stdout(`${imported.length} github-support .md records are imported (their records are what is read); remove the .md files when you like: "${IMPORT_COMMAND} --write --remove-legacy"\n`);
+    }
     return bad === 0 && legacy.length === 0 ? 0 : 1;
   },
 };
@@ -109,10 +113,16 @@ async function runImport(args: string[], io: CliIO): Promise<number> {
   io.stdout(describePlan(plan, settings));
   if (!settings.write) return 0;
   const result = await applyImport(options, plan, settings);
+  const kept = settings.removeLegacy ? 0 : plan.toWrite.length + plan.already.length;
   io.stdout(
     result.commit === null
       ? "Nothing to change: the database is already imported.\n"
       : `Committed ${result.commit.slice(0, 12)}: ${plan.toWrite.length} records imported, ${result.removed.length} .md files removed. Push it to publish.\n`,
   );
+  if (kept > 0) {
+    io.stdout(`The ${kept} .md files stay beside their records; every command reads the records. Remove them when you like: "${IMPORT_COMMAND} --write --remove-legacy".\n`);
+  }
+  if (plan.refused.length > 0) io.stdout(`${plan.refused.length} .md files were refused (listed above): fix or remove them, then run it again.\n`);
+  io.stdout(`Next: "bugbeacon db check" to see the database as triage will.\n`);
   return plan.refused.length === 0 ? 0 : 1;
 }
