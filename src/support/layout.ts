@@ -30,7 +30,7 @@ export class LegacyDatabaseError extends BugbeaconError {
     super(
       `${where} holds ${files.length} github-support (helpme) record${files.length === 1 ? "" : "s"} (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}) ` +
         `that bugbeacon cannot count or deduplicate against until they are converted: run "${IMPORT_COMMAND}" (a dry run), then again with --write ` +
-        `(README "Migrating from helpme and github-support").`,
+        `(docs/support-repository.md, "Migrating from helpme and github-support").`,
       { code: "ERR_LEGACY_DATABASE" },
     );
     this.files = files;

@@ -24,8 +24,8 @@ Flags:
                    that runs on issues (they would race triage); commit the removal with the new files
   -h, --help       This help
 
-Then, for a github-support database: bugbeacon db import --from github-support (README "Migrating from helpme
-and github-support").
+Then, for a github-support database: bugbeacon db import --from github-support (docs/support-repository.md,
+"Migrating from helpme and github-support").
 `;
 
 export const command: CliCommand = {
