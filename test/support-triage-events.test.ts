@@ -171,7 +171,7 @@ describe("clean failures", () => {
     const fault = fake.faults.add({ status: 503, method: "POST", route: "/repos/{owner}/{repo}/issues/{issue_number}/comments" });
     const r = await run(db, {}, ["opened", 2, "A"]);
     expect(r.code).toBe(75);
-    expect(oneLine(r.stderr)).toMatch(/^bugbeacon triage: GitHub did not complete posting a comment on issue #1 \(HTTP 503\) after retries: temporary; re-run the job/);
+    expect(oneLine(r.stderr)).toMatch(/^bugbeacon triage: GitHub did not complete posting a comment on issue #1 \(GitHub answered 503\) after retries: temporary; re-run the job/);
     expect(posts()).toHaveLength(2);
     fault.remove();
     expect((await run(db, {}, ["opened", 2, "A"])).code).toBe(0);
