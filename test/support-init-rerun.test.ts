@@ -110,6 +110,18 @@ describe("bugbeacon init, all or nothing, and again", () => {
     expect(status(dir)).toBe("");
   });
 
+  it("a staging folder left by a killed init (older than npm's time limit) is removed by the next run; a recent one is not", async () => {
+    const dir = repository();
+    const { utimesSync } = await import("node:fs");
+    mkdirSync(join(dir, ".bugbeacon-init-killed", INSTALL_DIR), { recursive: true });
+    writeFileSync(join(dir, ".bugbeacon-init-killed", MANIFEST), "{}");
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(join(dir, ".bugbeacon-init-killed"), old, old);
+    mkdirSync(join(dir, ".bugbeacon-init-running"));
+    await initSupportRepository(dir, { lockfile: false });
+    expect(readdirSync(dir).filter((n) => n.startsWith(".bugbeacon-init-"))).toEqual([".bugbeacon-init-running"]);
+  });
+
   it("--force is the only way to overwrite, and a failed --force overwrites nothing", async () => {
     const dir = repository();
     await initSupportRepository(dir, { npm: workingNpm() });

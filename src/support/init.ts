@@ -178,13 +178,16 @@ export class LockfileError extends BugbeaconError {
   }
 }
 
+/** How long npm may take to make the lockfile. */
+const NPM_TIMEOUT_MS = 300_000;
+
 /** Runs npm (no shell) in `dir`; resolves its output. */
 export type NpmRunner = (args: string[], dir: string) => Promise<void>;
 
 export const runNpm: NpmRunner = (args, dir) =>
   new Promise((resolve, reject) => {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    execFile(npm, args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
+    execFile(npm, args, { cwd: dir, timeout: NPM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
       if (error) reject(new LockfileError((stderr.split("\n").find((l) => /npm (error|ERR!)/.test(l)) ?? error.message).trim().slice(0, 300), { cause: error }));
       else resolve();
     });
@@ -256,6 +259,14 @@ export async function initSupportRepository(root: string, options: InitOptions =
   if (!makeLock && lockExisting !== undefined) options.onKept?.(lock, "same");
   if (place.length === 0 && !makeLock) return [];
 
+  // A staging folder left by an init that was killed (older than npm's own time limit) goes first.
+  const { readdir, stat } = await import("node:fs/promises");
+  for (const name of await readdir(root)) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const left = join(root, name);
+    const age = Date.now() - ((await stat(left).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if (age > 2 * NPM_TIMEOUT_MS) await rm(left, { recursive: true, force: true });
+  }
   const staging = await mkdtemp(join(root, STAGING_PREFIX));
   const moved: Array<{ path: string; backup?: string }> = [];
   const madeDirs: string[] = [];
