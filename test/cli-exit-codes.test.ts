@@ -142,6 +142,21 @@ describe("every documented exit code, from a real failure of its kind", () => {
     fake.faults.clear();
   }, 240_000);
 
+  it("a request with no answer in time is a temporary failure too (the commands' own 30 s limit, shortened here)", async () => {
+    const { createOctokit } = await import("../src/backends/github/octokit-client.js");
+    const { temporaryFailure } = await import("../src/_internal/temporary-failure.js");
+    const { githubFailure } = await import("../src/support/github-failure.js");
+    fake.faults.add({ kind: "slow", delayMs: 2000, method: "GET" });
+    const octokit = await createOctokit({ token: TOKEN, baseUrl: fake.url, timeoutMs: 200, retryAfterBaseMs: 1 });
+    const error = await octokit.rest.issues.listForRepo({ owner: "octo", repo: "support" }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeDefined();
+    expect(temporaryFailure(error)).toBe("no answer in time (timeout)");
+    const failure = githubFailure(error, "listing the issues");
+    expect(failure.transient).toBe(true);
+    expect(failure.message).toContain("(no answer in time (timeout))");
+    fake.faults.clear();
+  });
+
   it("0 when GitHub answers, 1 when it refuses the token", async () => {
     seedTriageIssues();
     const ok = networkRuns(fake.url);
