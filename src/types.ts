@@ -116,7 +116,7 @@ export interface HelperOptions {
   beforeSend?: (report: PreparedReport) => PreparedReport | null | Promise<PreparedReport | null>;
   /**
    * Derives the identifier text for a captured error (it is then md5-hashed).
-   * @default error type + templated message + top 3 in-app frames (see README "How the identifier is derived")
+   * @default error type + templated message + top 3 in-app frames (see docs/api.md, "How the identifier is derived")
    */
   identify?: (error: unknown) => string;
   /** How many breadcrumbs reports keep; `0` turns them off. @default 50 */

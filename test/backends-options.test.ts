@@ -101,7 +101,7 @@ describe("the CLI's --backend", () => {
     const queued = await bugbeacon(["report", "--backend", "gitlab", "--repo", "lab/app", "--title", "Queued one", "--api-url", gl.url], env);
     expect(queued.stdout).toMatch(/^queued at /);
     const flushed = await bugbeacon(["flush", "--backend", "gitlab", "--api-url", gl.url], env);
-    expect(flushed.stdout).toContain("sent 1, merged into existing issues 0, counted 0, still queued 0, failed 0");
+    expect(flushed.stdout.split("\n")[0]).toBe("delivered 1: created 1, already there 0, merged 0, counted 0; waiting 0; failed 0");
     expect(flushed.code).toBe(0);
     expect(gl.issues.length).toBe(before + 2);
   });

@@ -73,8 +73,9 @@ export interface TargetIndex {
 }
 
 export type DeliveryOutcome =
-  | { kind: "created"; number: number; url: string }
-  | { kind: "duplicate"; number: number; url: string }
+  /** `found`: an earlier attempt (whose answer was lost) had already delivered it; nothing was sent now. */
+  | { kind: "created"; number: number; url: string; found?: true }
+  | { kind: "duplicate"; number: number; url: string; found?: true }
   /** Counted on this machine (a message went out for this identifier within the period); nothing sent. */
   | { kind: "counted"; number: number | undefined };
 
@@ -153,7 +154,7 @@ export async function deliver(client: BackendClient, item: DeliveryItem, options
           arrived = index.arrived.get(item.reportId);
         }
       }
-      if (arrived !== undefined) return arrived;
+      if (arrived !== undefined) return arrived.kind === "counted" ? arrived : { ...arrived, found: true };
     }
     const dedupable = options.dedupe && options.onDuplicate !== "new" && item.identifier.startsWith("md5.");
     const lookupStarted = Date.now();

@@ -16,21 +16,60 @@ import type { Spool, SpooledReport } from "./spool.js";
 /** How long an index from an earlier flush is refreshed rather than listed again. */
 const INDEX_REUSE_MS = 10 * 60_000;
 
+/** A report a flush delivered or counted. */
+export interface FlushDelivered {
+  reportId: string;
+  title: string;
+  /** A new issue, a message on an existing one, or an occurrence counted on this machine. */
+  kind: "created" | "duplicate" | "counted";
+  url?: string;
+  /** An earlier attempt, whose answer was lost, had already delivered it: found, not sent again. */
+  found: boolean;
+}
+
+/** A report a flush left in the spool, and why. */
+export interface FlushLeft {
+  reportId: string;
+  title: string;
+  /** Its file in the spool. */
+  file: string;
+  /**
+   * `failed`: tried now and failed (`reason`); `settling`: its last request got no answer and may still
+   * arrive, so it is looked up only after `until`; `stopped`: not tried, the flush stopped at a refusal;
+   * `other-backend`: queued for another backend; `in-flight`: being sent by another live process (`pid`);
+   * `new`: queued after this flush started.
+   */
+  why: "failed" | "settling" | "stopped" | "other-backend" | "in-flight" | "new";
+  reason?: string;
+  /** When running flush again can deliver it (ISO), when known. */
+  until?: string;
+  retryable?: boolean;
+  backend?: string;
+  pid?: number;
+}
+
 /** What `flush()` did. */
 export interface FlushSummary {
-  /** New issues created. */
+  /** New issues: created now, or found created by an earlier attempt (see `delivered[].found`). */
   sent: number;
   /** Reports added to existing issues as "seen again" comments. */
   merged: number;
   /** Reports still waiting. */
   queued: number;
-  /** Attempts that failed this time, with the reason. */
-  failed: Array<{ reportId: string; reason: string }>;
+  /** Attempts that failed this time, with the reason; `retryable` when running flush again may work. */
+  failed: Array<{ reportId: string; reason: string; retryable: boolean }>;
   /** Unreadable spool files moved aside. */
   quarantined: Array<{ file: string; problem: string }>;
   /** Occurrences counted locally (a "seen again" message went out from this machine within `seenAgainEvery`). */
   counted: number;
+  /** Each report delivered or counted, in order. */
+  delivered: FlushDelivered[];
+  /** Each report still in the spool after the flush (queued or claimed by another live process), with why. */
+  left: FlushLeft[];
 }
+
+/** A foreground flush waits this long at most for an unanswered request to settle; past it, it says when. */
+const MAX_SETTLE_WAIT_MS = 30_000;
 
 /** The delivery settings, resolved and validated once (in getHelper). */
 export interface PipelineSettings {
@@ -61,7 +100,7 @@ function attemptTimes(outcome: { uncertain: boolean; answered: boolean }): { las
 }
 
 type Attempt =
-  | { kind: "created" | "duplicate"; number: number; url: string }
+  | { kind: "created" | "duplicate"; number: number; url: string; found?: true }
   | { kind: "counted"; number: number | undefined }
   | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
 
@@ -277,7 +316,7 @@ export class Pipeline {
   }
 
   private async flushSpool(options: { onProgress?: (done: number, total: number) => void; background?: boolean; names?: string[] }): Promise<FlushSummary> {
-    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], counted: 0 };
+    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], counted: 0, delivered: [], left: [] };
     if (!this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, `No ${this.backend.name} credentials: nothing can be sent; the reports stay queued.`);
     const spool = await this.spool();
     spool.recoverStale();
@@ -306,43 +345,95 @@ export class Pipeline {
       return index;
     };
     const oldest = names.length > 0 ? Date.parse(names[0]!.slice(0, 24).replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, "$1:$2:$3.$4Z")) : Date.now();
+    // Why each report this flush put back stays (by queue file name).
+    const why = new Map<string, Omit<FlushLeft, "reportId" | "title" | "file">>();
+    let stoppedBy: string | undefined;
     let done = 0;
     for (const name of names) {
       if (options.background === true && this.closing) break;
+      if (stoppedBy !== undefined) {
+        why.set(name, { why: "stopped", reason: stoppedBy });
+        continue;
+      }
       const claimed = spool.claim(name, (file, problem) => {
         summary.quarantined.push({ file, problem });
         this.settings.logger.warn(`spool file ${file} is unreadable (${problem}); moved to ${spool.quarantineDir}.`);
       });
       done += 1;
       if (claimed === undefined) continue;
-      if ((claimed.report.backend ?? "github") !== this.backend.name) {
-        // Another backend's report: back to the queue untouched, for a flush with that backend.
-        spool.release(claimed, {});
-        continue;
-      }
-      const target = this.settings.testTarget ?? claimed.report.repo;
-      let index: TargetIndex | undefined;
+      // From here the claim is this process's: whatever happens, it goes back to the queue or is completed.
       try {
-        index = await indexFor(target, Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
-      } catch {
-        indexes.delete(target);
-        index = undefined;
-      }
-      const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index, undefined, options.background === true);
-      if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
-      if (outcome.kind === "failed") {
-        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
-        summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
-        if (!outcome.retryable) break;
-      } else {
-        spool.complete(claimed);
-        if (outcome.kind === "created") summary.sent += 1;
-        else if (outcome.kind === "counted") summary.counted += 1;
-        else summary.merged += 1;
+        const backend = claimed.report.backend ?? "github";
+        if (backend !== this.backend.name) {
+          // Another backend's report: back to the queue untouched, for a flush with that backend.
+          spool.release(claimed, {});
+          why.set(name, { why: "other-backend", backend });
+          continue;
+        }
+        // An unanswered request may still be carried out: it is looked up only once it has settled. A
+        // foreground flush waits when that is soon (deliver sleeps); otherwise it says when to run again.
+        const settleAt = claimed.report.uncertain && claimed.report.settleFrom !== undefined ? Date.parse(claimed.report.settleFrom) + this.settings.settleMs : Number.NaN;
+        if (options.background !== true && settleAt - Date.now() > MAX_SETTLE_WAIT_MS) {
+          spool.release(claimed, {});
+          why.set(name, { why: "settling", until: new Date(settleAt).toISOString(), reason: "its last request got no answer and may still arrive" });
+          continue;
+        }
+        const target = this.settings.testTarget ?? claimed.report.repo;
+        let index: TargetIndex | undefined;
+        try {
+          index = await indexFor(target, Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
+        } catch {
+          indexes.delete(target);
+          index = undefined;
+        }
+        const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index, undefined, options.background === true);
+        if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
+        if (outcome.kind === "failed") {
+          spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
+          summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason, retryable: outcome.retryable });
+          const settles = outcome.uncertain && !outcome.answered ? { until: new Date(Date.now() + this.settings.settleMs).toISOString() } : {};
+          why.set(name, { why: "failed", reason: outcome.reason, retryable: outcome.retryable, ...settles });
+          if (!outcome.retryable) stoppedBy = outcome.reason;
+        } else {
+          spool.complete(claimed);
+          if (outcome.kind === "created") summary.sent += 1;
+          else if (outcome.kind === "counted") summary.counted += 1;
+          else summary.merged += 1;
+          summary.delivered.push({
+            reportId: claimed.report.reportId,
+            title: claimed.report.title,
+            kind: outcome.kind,
+            ...(outcome.kind !== "counted" ? { url: outcome.url } : {}),
+            found: outcome.kind !== "counted" && outcome.found === true,
+          });
+        }
+      } catch (error) {
+        // Never left claimed under this pid: back to the queue, marked uncertain (a request may have left).
+        const now = new Date().toISOString();
+        try {
+          spool.release(claimed, { uncertain: true, lastAttemptAt: now, settleFrom: now, lastError: this.settings.redact(String(error)) });
+        } catch {
+          // The spool itself failed: the next flush recovers the claim once this process has gone.
+        }
+        throw error;
       }
       options.onProgress?.(done, names.length);
     }
-    summary.queued = spool.pending().length;
+    const pending = spool.pending();
+    summary.queued = pending.length;
+    const listed = new Set(names);
+    for (const name of pending) {
+      const report = spool.peek(name);
+      summary.left.push({
+        reportId: report?.reportId ?? "",
+        title: report?.title ?? name,
+        file: spool.queueFile(name),
+        ...(why.get(name) ?? (listed.has(name) ? { why: "stopped" as const, reason: "not reached" } : { why: "new" as const })),
+      });
+    }
+    for (const claim of spool.claimsOfOthers()) {
+      summary.left.push({ reportId: claim.report?.reportId ?? "", title: claim.report?.title ?? claim.file, file: claim.file, why: "in-flight", pid: claim.pid });
+    }
     return summary;
   }
 }

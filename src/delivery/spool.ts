@@ -97,6 +97,32 @@ export class Spool {
     return list(this.queueDir).filter((n) => n.endsWith(".json")).sort();
   }
 
+  /** The queue file of a pending name. */
+  queueFile(name: string): string {
+    return join(this.queueDir, name);
+  }
+
+  /** A queued report, read without claiming it; undefined when it is gone or unreadable. */
+  peek(name: string): SpooledReport | undefined {
+    const report = this.readProblem(join(this.queueDir, name));
+    return typeof report === "string" ? undefined : report;
+  }
+
+  /** Reports claimed by other processes that are alive (being sent right now). */
+  claimsOfOthers(): Array<{ pid: number; file: string; report: SpooledReport | undefined }> {
+    const out: Array<{ pid: number; file: string; report: SpooledReport | undefined }> = [];
+    for (const name of list(this.inflightDir)) {
+      const m = /^(\d+)\.(.+\.json)$/.exec(name);
+      if (!m?.[1]) continue;
+      const pid = Number(m[1]);
+      if (pid === process.pid || !isAlive(pid)) continue;
+      const file = join(this.inflightDir, name);
+      const report = this.readProblem(file);
+      out.push({ pid, file, report: typeof report === "string" ? undefined : report });
+    }
+    return out;
+  }
+
   /** Claims one queued report for this process, or undefined when another process took it first. */
   claim(name: string, onGarbage: (name: string, problem: string) => void): Claimed | undefined {
     inSpool(this.dir, () => mkdirSync(this.inflightDir, { recursive: true }));

@@ -11,5 +11,7 @@ export function flush<K extends keyof HelperRegistry = "github">(
   options: HelperRegistry[K]["options"] & { backend?: K; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<FlushSummary> {
   const { onProgress, backend, ...helperOptions } = options;
-  return getHelper((backend ?? "github") as K, helperOptions as HelperRegistry[K]["options"]).flush(onProgress ? { onProgress } : {});
+  // No background flush beside this one: it would send reports this summary does not count, on timers that
+  // do not hold the process open (a report left claimed under this pid when the process exits).
+  return getHelper((backend ?? "github") as K, { ...helperOptions, flushOnStart: false } as HelperRegistry[K]["options"]).flush(onProgress ? { onProgress } : {});
 }

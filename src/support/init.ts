@@ -178,13 +178,16 @@ export class LockfileError extends BugbeaconError {
   }
 }
 
+/** How long npm may take to make the lockfile. */
+const NPM_TIMEOUT_MS = 300_000;
+
 /** Runs npm (no shell) in `dir`; resolves its output. */
 export type NpmRunner = (args: string[], dir: string) => Promise<void>;
 
 export const runNpm: NpmRunner = (args, dir) =>
   new Promise((resolve, reject) => {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    execFile(npm, args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
+    execFile(npm, args, { cwd: dir, timeout: NPM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
       if (error) reject(new LockfileError((stderr.split("\n").find((l) => /npm (error|ERR!)/.test(l)) ?? error.message).trim().slice(0, 300), { cause: error }));
       else resolve();
     });
@@ -204,37 +207,108 @@ export interface InitOptions {
   npm?: NpmRunner;
   /** The bugbeacon version to pin. @default this version */
   version?: string;
+  /**
+   * Told of each file left as it is: `"same"` when it already holds what init writes, `"edited"` when it
+   * differs (the maintainer's edit, or another version's file): only --force (or --upgrade, except the
+   * config) replaces it.
+   */
+  onKept?: (path: string, why: "same" | "edited") => void;
 }
 
-/** Writes the workflow, the config and the pinned install into `root`. Returns the paths written. */
+/** The folder in the repository where init prepares its files before moving them into place. */
+const STAGING_PREFIX = ".bugbeacon-init-";
+
+/**
+ * Writes the workflow, the config and the pinned install into `root`; returns the paths written.
+ *
+ * All or nothing: every file is made in a staging folder inside `root` first (npm makes the lockfile there),
+ * and moved into place only once all are made; a failed step (npm offline, bugbeacon not on the registry)
+ * leaves the folder as it was. Run again, it completes what is missing: a file already there is kept (the
+ * maintainer may have edited it); `force` replaces every file, `upgrade` all but the config.
+ */
 export async function initSupportRepository(root: string, options: InitOptions = {}): Promise<string[]> {
+  const { lstat, mkdtemp, readFile, rename, rm } = await import("node:fs/promises");
   const manifest = join(INSTALL_DIR, "package.json");
   const lock = join(INSTALL_DIR, "package-lock.json");
-  const files: Array<[string, string]> = [
+  const current = async (path: string): Promise<string | undefined> => {
+    try {
+      if (!(await lstat(join(root, path))).isFile()) throw new FileExistsError(join(root, path), { advice: "it is not a file; move it away, then run init again" });
+      return await readFile(join(root, path), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  };
+  const replaces = (path: string) => options.force === true || (options.upgrade === true && path !== CONFIG_FILE);
+  const wanted: Array<[string, string]> = [
     [WORKFLOW_PATH, workflowText()],
     [SWEEP_WORKFLOW_PATH, sweepWorkflowText()],
     [manifest, installManifest(options.version ?? VERSION)],
+    [CONFIG_FILE, starterConfig()],
   ];
-  const exists = (path: string) => access(join(root, path)).then(() => true, () => false);
-  if (!options.upgrade || options.force || !(await exists(CONFIG_FILE))) files.push([CONFIG_FILE, starterConfig()]);
-  if (!options.force && !options.upgrade) {
-    for (const path of [...files.map(([p]) => p), lock]) {
-      if (await exists(path)) throw new FileExistsError(path, { advice: 'not overwriting it. Run "bugbeacon init --force" to replace it' });
+  // What goes into place: missing files, and the ones the flags say to replace.
+  const place: Array<[string, string]> = [];
+  for (const [path, text] of wanted) {
+    const existing = await current(path);
+    if (existing === undefined || (replaces(path) && existing !== text)) place.push([path, text]);
+    else options.onKept?.(path, existing === text ? "same" : "edited");
+  }
+  const lockExisting = await current(lock);
+  const manifestChanges = place.some(([p]) => p === manifest);
+  const makeLock = options.lockfile !== false && (lockExisting === undefined || replaces(lock) || manifestChanges);
+  if (!makeLock && lockExisting !== undefined) options.onKept?.(lock, "same");
+  if (place.length === 0 && !makeLock) return [];
+
+  // A staging folder left by an init that was killed (older than npm's own time limit) goes first.
+  const { readdir, stat } = await import("node:fs/promises");
+  for (const name of await readdir(root)) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const left = join(root, name);
+    const age = Date.now() - ((await stat(left).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if (age > 2 * NPM_TIMEOUT_MS) await rm(left, { recursive: true, force: true });
+  }
+  const staging = await mkdtemp(join(root, STAGING_PREFIX));
+  const moved: Array<{ path: string; backup?: string }> = [];
+  const madeDirs: string[] = [];
+  try {
+    for (const [path, text] of place) {
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await writeFile(join(staging, path), text);
     }
+    if (makeLock) {
+      // npm makes the lockfile from the manifest that will be in place: ours, or the one kept.
+      const installDir = join(staging, INSTALL_DIR);
+      await mkdir(installDir, { recursive: true });
+      if (!manifestChanges) await writeFile(join(installDir, "package.json"), (await current(manifest)) ?? installManifest(options.version ?? VERSION));
+      await (options.npm ?? runNpm)([...LOCKFILE_ARGS], installDir);
+      if ((await lstat(join(installDir, "package-lock.json")).catch(() => undefined)) === undefined) throw new LockfileError("npm finished without writing it");
+      place.push([lock, ""]);
+    }
+    // Every file is made: move them into place (a rename each, within one file system). The files they
+    // replace go into the staging folder until the end, to be put back if a move fails.
+    for (const [path] of place) {
+      const made = await mkdir(dirname(join(root, path)), { recursive: true });
+      if (made !== undefined) madeDirs.push(made);
+      let backup: string | undefined;
+      if ((await current(path)) !== undefined) {
+        backup = join(staging, ".replaced", path);
+        await mkdir(dirname(backup), { recursive: true });
+        await rename(join(root, path), backup);
+      }
+      moved.push(backup === undefined ? { path } : { path, backup });
+      await rename(join(staging, path), join(root, path));
+    }
+  } catch (error) {
+    for (const m of moved.reverse()) {
+      await rm(join(root, m.path), { force: true }).catch(() => {});
+      if (m.backup !== undefined) await rename(m.backup, join(root, m.path)).catch(() => {});
+    }
+    for (const dir of madeDirs.reverse()) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  for (const [path, text] of files) {
-    await mkdir(dirname(join(root, path)), { recursive: true });
-    await writeFile(join(root, path), text);
-  }
-  const written = files.map(([p]) => p);
-  if (options.lockfile !== false) {
-    const { rm } = await import("node:fs/promises");
-    await rm(join(root, lock), { force: true });
-    await (options.npm ?? runNpm)([...LOCKFILE_ARGS], join(root, INSTALL_DIR));
-    if (!(await exists(lock))) throw new LockfileError("npm finished without writing it");
-    written.push(lock);
-  }
-  return written;
+  return place.map(([p]) => p);
 }
 
 export interface LegacyAutomation {

@@ -1,4 +1,6 @@
-import { findLegacyAutomation, initSupportRepository, removeLegacyAutomation } from "../../support/init.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { findLegacyAutomation, INSTALL_DIR, initSupportRepository, removeLegacyAutomation } from "../../support/init.js";
 import { CliUsageError } from "../../errors.js";
 import { existingDir, parseFlags } from "../args.js";
 import type { CliCommand } from "../io.js";
@@ -13,7 +15,8 @@ Usage: bugbeacon init [--dir <dir>] [--force | --upgrade] [--no-lockfile] [--rep
 
 Flags:
   --dir <dir>      The repository's root, an existing folder (default: the working directory)
-  --force          Overwrite existing files (the config too)
+  --force          Overwrite existing files (the config too); without it, files already there are kept
+                   and only what is missing is written (all of it or, when a step fails, none)
   --upgrade        Refresh the workflow (action pins), package.json and the lockfile for this version; keep the config
   --no-lockfile    Offline: skip package-lock.json (then run "npm install --package-lock-only --ignore-scripts"
                    in .github/bugbeacon before committing)
@@ -21,12 +24,17 @@ Flags:
                    that runs on issues (they would race triage); commit the removal with the new files
   -h, --help       This help
 
-Then, for a github-support database: bugbeacon db import --from github-support (README "Migrating from helpme
-and github-support").
+Then, for a github-support database: bugbeacon db import --from github-support (docs/support-repository.md,
+"Migrating from helpme and github-support").
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "every file written (or already there)"],
+    [1, "failed (the lockfile's npm install, a file that cannot be written): the folder is left as it was"],
+    [2, "a bad flag, or a folder that does not exist (the message names it)"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       dir: { type: "string", expected: "the repository's root folder" },
@@ -39,16 +47,25 @@ export const command: CliCommand = {
       throw new CliUsageError("--upgrade", "--force and --upgrade do not go together: --force rewrites everything, --upgrade keeps the config.");
     }
     const root = existingDir("--dir", values.dir, io.cwd);
-    const written = await initSupportRepository(root, { force: values.force === true, upgrade: values.upgrade === true, lockfile: values["no-lockfile"] !== true });
+    const kept: string[] = [];
+    const written = await initSupportRepository(root, {
+      force: values.force === true,
+      upgrade: values.upgrade === true,
+      lockfile: values["no-lockfile"] !== true,
+      onKept: (path, why) => kept.push(why === "same" ? `${path} is already there` : `kept ${path}: it differs from what init writes (your edit?); --force replaces it`),
+    });
     for (const path of written) io.stdout(`wrote ${path}\n`);
+    for (const line of kept) io.stdout(`${line}\n`);
     const legacy = await findLegacyAutomation(root);
     if (values["replace-legacy"] === true) {
       for (const path of await removeLegacyAutomation(root, legacy)) io.stdout(`removed ${path}\n`);
     } else {
       for (const l of legacy) io.stdout(`found ${l.path}: ${l.why}; it would run beside bugbeacon (remove it with "bugbeacon init --replace-legacy")\n`);
     }
-    if (values["no-lockfile"] === true) io.stdout('No lockfile written: run "npm install --package-lock-only --ignore-scripts" in .github/bugbeacon before committing.\n');
-    io.stdout("Commit these files and push; then open an issue with a bugbeacon report to see triage work.\n");
+    if (values["no-lockfile"] === true && !existsSync(join(root, INSTALL_DIR, "package-lock.json"))) {
+      io.stdout(`No lockfile written: run "npm install --package-lock-only --ignore-scripts" in ${INSTALL_DIR} (or "bugbeacon init" again, online) before committing.\n`);
+    }
+    io.stdout(written.length === 0 ? "Nothing to write: every file is there.\n" : "Commit these files and push; then open an issue with a bugbeacon report to see triage work.\n");
     return 0;
   },
 };

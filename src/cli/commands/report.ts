@@ -37,12 +37,17 @@ Flags:
                          (default https://gitlab.com), for discourse the forum (required)
   -h, --help             This help
 
-Exit code: 0 when the report was submitted, saved, or its URL given; 1 for a failure; 2 for bad flags;
-130 when you cancelled. Output follows NO_COLOR and the terminal's width.
+Output follows NO_COLOR and the terminal's width.
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "the report was submitted, queued for \"bugbeacon flush\", saved, or its URL given"],
+    [1, "failed: the message says why"],
+    [2, "a bad flag or a missing value (the message names it)"],
+    [130, "you cancelled (Escape or Ctrl-C): nothing was sent"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       repo: { type: "string", expected: 'the repository to report to, as "owner/name"' },

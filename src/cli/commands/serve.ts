@@ -42,12 +42,14 @@ failures, and after a restart).
 Logs: one JSON line per delivery on stdout (delivery, event, repository, decision, ms), and one "triaged"
 line for each queued delivery when it is done; never a token or a body.
 SIGTERM or SIGINT: stops accepting, finishes the deliveries in flight, exits 0.
-
-Exit codes: 0 stopped; 2 a bad flag, a missing or malformed variable (the message names it), or a port it cannot listen on.
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "stopped by SIGTERM or SIGINT after finishing the deliveries in flight"],
+    [2, "a bad flag, a missing or malformed variable (the message names it), a port it cannot listen on, or a state folder it cannot use (not a folder, or another live process serves from it)"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       port: { type: "string", expected: "a port number from 0 to 65535" },
