@@ -40,6 +40,8 @@ export type ReportResult =
   | { kind: "created"; number: number; url: string; identifier: string; reportId: string }
   /** No token: the prefilled new-issue URL was printed (and opened in a browser when allowed). */
   | { kind: "url"; url: string; identifier: string; reportId: string; opened: boolean }
+  /** Sent, and held by the service for a moderator's approval (a Discourse forum that reviews new topics). */
+  | { kind: "pending"; reason: string; identifier: string; reportId: string }
   /** An open issue already had this identifier; the report was added to it. */
   | { kind: "duplicate"; number: number; url: string; identifier: string; reportId: string }
   /**

@@ -54,7 +54,8 @@ export interface BackendClient {
   get(target: string, number: number): Promise<RemoteReport | undefined>;
   /** Reports whose text holds `identifier`, oldest first; undefined when search is unavailable now (rate limit). */
   search(target: string, identifier: string, signal?: AbortSignal): Promise<RemoteReport[] | undefined>;
-  create(target: string, draft: Draft): Promise<{ number: number; url: string }>;
+  /** Creates the report; a service that holds it for a moderator answers `{ pending }` (nothing to link yet). */
+  create(target: string, draft: Draft): Promise<{ number: number; url: string } | { pending: string }>;
   /** Adds an occurrence as a comment. */
   comment(target: string, number: number, body: string): Promise<{ url: string }>;
   /** Adds an occurrence as a reaction (+1), notifying no one; a service without reactions comments instead. */
@@ -79,8 +80,18 @@ export class DeliveryFailure extends Error {
   }
 }
 
+/** What the service accepts, in characters: longer is refused, so bugbeacon cuts to fit (marking the cut). */
+export interface BackendLimits {
+  title: number;
+  /** A report's text. */
+  body: number;
+  /** A comment's (occurrence's) text. */
+  comment: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
+  readonly limits: BackendLimits;
   /** What `repo` means here, for messages: "repository", "project", "category". */
   readonly targetNoun: string;
   /** Throws a typed error (a `BugbeaconError`) when `target` is not something this backend can send to. */

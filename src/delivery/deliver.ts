@@ -76,7 +76,9 @@ export type DeliveryOutcome =
   | { kind: "created"; number: number; url: string }
   | { kind: "duplicate"; number: number; url: string }
   /** Counted on this machine (a message went out for this identifier within the period); nothing sent. */
-  | { kind: "counted"; number: number | undefined };
+  | { kind: "counted"; number: number | undefined }
+  /** The service holds the new report for a moderator's approval: delivered, with nothing to link yet. */
+  | { kind: "pending"; reason: string };
 
 export interface IdentifierCache {
   get(identifier: string): number | undefined;
@@ -216,6 +218,7 @@ async function sendOrMerge(
   }
   const body = existing !== undefined ? `This looks like a regression of #${existing.number}, which was closed.\n\n${item.body}` : item.body;
   const created = await client.create(item.target, { title: item.title, body, labels: item.labels, assignees: item.assignees });
+  if ("pending" in created) return { kind: "pending", reason: created.pending };
   if (item.identifier.startsWith("md5.")) {
     options.cache.set(item.identifier, created.number);
     options.index?.open.set(item.identifier, { number: created.number, state: "open", url: created.url });

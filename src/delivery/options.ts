@@ -4,6 +4,7 @@
  */
 import { InvalidOptionError } from "../errors.js";
 import { envMilliseconds } from "../_internal/env-flag.js";
+import { validateLabels } from "../_internal/validate-options.js";
 import type { OnDuplicate } from "./deliver.js";
 
 export interface DeliveryOptions {
@@ -105,6 +106,8 @@ export function resolveDeliveryOptions(options: DeliveryOptions, env: NodeJS.Pro
     const v = options[key];
     if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
   }
+  // One rule for every backend: an array of label (tag) names, never a string taken apart letter by letter.
+  validateLabels(options.labels, "labels");
   if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
     throw new InvalidOptionError("timeoutMs", options.timeoutMs, "a positive whole number of milliseconds");
   }

@@ -63,6 +63,7 @@ function attemptTimes(outcome: { uncertain: boolean; answered: boolean }): { las
 type Attempt =
   | { kind: "created" | "duplicate"; number: number; url: string }
   | { kind: "counted"; number: number | undefined }
+  | { kind: "pending"; reason: string }
   | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
 
 /** Spool folders this process has started a background flush for: one per folder, at start only. */
@@ -209,6 +210,10 @@ export class Pipeline {
       logger.info(`counted as another occurrence of ${outcome.number !== undefined ? `issue #${outcome.number}` : "a known issue"}; the count goes into the next "seen again" comment.`);
       return { kind: "counted", number: outcome.number, identifier, reportId };
     }
+    if (outcome.kind === "pending") {
+      logger.info(`sent; ${outcome.reason}.`);
+      return { kind: "pending", reason: outcome.reason, identifier, reportId };
+    }
     logger.info(`${outcome.kind === "duplicate" ? "added to the existing issue" : "reported as"} ${outcome.url}`);
     return { ...outcome, identifier, reportId };
   }
@@ -336,7 +341,7 @@ export class Pipeline {
         if (!outcome.retryable) break;
       } else {
         spool.complete(claimed);
-        if (outcome.kind === "created") summary.sent += 1;
+        if (outcome.kind === "created" || outcome.kind === "pending") summary.sent += 1;
         else if (outcome.kind === "counted") summary.counted += 1;
         else summary.merged += 1;
       }

@@ -267,7 +267,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Cut to what a title can hold (plus a margin), then redacted, then fitted. */
   private cleanTitle(title: string): string {
-    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)));
+    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)), Math.min(GITHUB_TITLE_LIMIT, this.backend.limits.title));
   }
 
   /** Cut to what a body can hold, then redacted: the cost of redaction is bounded whatever was thrown. */

@@ -3,7 +3,7 @@
  * prefilled new-issue URL. Everything else (spool, dedupe, dry run, flush) is the shared pipeline's.
  */
 import { MissingTokenError } from "../../errors.js";
-import { renderIssueBody, type ReportDocument } from "../../format/report-format.js";
+import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, renderIssueBody, type ReportDocument } from "../../format/report-format.js";
 import type { PreparedReport } from "../../types.js";
 import { envFirst } from "../../_internal/env-flag.js";
 import { causeCode, neverSent } from "../../delivery/network-errors.js";
@@ -37,6 +37,7 @@ export function githubBackend(options: GitHubHelperOptions, settings: GitHubBack
   return {
     name: "github",
     targetNoun: "repository",
+    limits: { title: GITHUB_TITLE_LIMIT, body: GITHUB_BODY_LIMIT, comment: GITHUB_BODY_LIMIT },
     apiUrl,
     webUrl,
     defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: options.assignees ?? [] },

@@ -4,7 +4,7 @@
  * notes (or a 👍 award emoji); duplicates are found through the issue search of the project.
  */
 import { InvalidOptionError, InvalidTargetError } from "../../errors.js";
-import { renderIssueBody } from "../../format/report-format.js";
+import { fitTitle, renderIssueBody } from "../../format/report-format.js";
 import type { DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions, PreparedReport } from "../../types.js";
 import { validateLabels } from "../../_internal/validate-options.js";
@@ -58,7 +58,9 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
   validateLabels(options.labels, "labels");
   if (options.labels?.some((l) => l.includes(","))) throw new InvalidOptionError("labels entry", options.labels.find((l) => l.includes(",")), "a GitLab label name without a comma");
   const fromEnv = env.BUGBEACON_GITLAB_URL;
-  const web = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl, "https://gitlab.example.com") : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv, "https://gitlab.example.com") : "https://gitlab.com";
+  const given = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl, "https://gitlab.example.com") : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv, "https://gitlab.example.com") : "https://gitlab.com";
+  // The API root given instead of the instance (GitLab CI's CI_API_V4_URL is `<instance>/api/v4`).
+  const web = given.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
   const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITLAB_TOKEN", "GITLAB_TOKEN");
   const prefix = options.prefix?.trim();
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
@@ -66,6 +68,7 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
   return {
     name: "gitlab",
     targetNoun: "project",
+    limits: GITLAB_LIMITS,
     defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: [] },
     checkTarget: (target) => void parseProjectPath(target),
     canSubmit: () => token !== undefined,
@@ -127,8 +130,13 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
         },
         async search(target, identifier, signal) {
           try {
-            const query = { search: identifier, in: "description", state: "all", order_by: "created_at", sort: "asc", per_page: 20 };
-            return (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, query, signal)).data.map(report);
+            // The open ones first (whatever number of closed ones share the identifier: a report that
+            // regressed 20 times has 20 closed issues), else the most recent closed ones, oldest first.
+            const query = { search: identifier, in: "description", order_by: "created_at", per_page: 20 };
+            const open = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "opened", sort: "asc" }, signal)).data;
+            if (open.length > 0) return open.map(report);
+            const closed = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "closed", sort: "desc" }, signal)).data;
+            return closed.reverse().map(report);
           } catch (error) {
             if (error instanceof HttpStatusError && error.status === 429) return undefined; // search rate limit: send as new
             throw error;
@@ -160,6 +168,9 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
   };
 }
 
+/** GitLab's limits: titles of 255 characters (Issuable), descriptions of 1,048,576 (its description limit). */
+export const GITLAB_LIMITS = { title: 255, body: 1_048_576, comment: 1_000_000 } as const;
+
 function createBody(draft: Draft) {
-  return { title: draft.title, description: draft.body, ...(draft.labels.length > 0 ? { labels: draft.labels.join(",") } : {}) };
+  return { title: fitTitle(draft.title, GITLAB_LIMITS.title), description: draft.body, ...(draft.labels.length > 0 ? { labels: draft.labels.join(",") } : {}) };
 }

@@ -140,6 +140,8 @@ function describe(result: ReportResult): string {
       return `created ${result.url}`;
     case "duplicate":
       return `added to the existing issue ${result.url}`;
+    case "pending":
+      return `sent; ${result.reason}`;
     case "counted":
       return `counted as another occurrence of ${result.number !== undefined ? `issue #${result.number}` : "a known issue"} (it goes into the next "seen again" comment)`;
     case "url":
