@@ -4,7 +4,7 @@
  * pacing of content-creating requests, and retries of reads only (a create whose answer was lost is looked
  * up by report id before it is sent again, never retried blindly).
  */
-import { causeCode, neverSent } from "../delivery/network-errors.js";
+import { causeCode, neverSent } from "./network-errors.js";
 import { DeliveryFailure, type ClientMode } from "../delivery/backend.js";
 
 /** An HTTP answer that was not 2xx. */
@@ -46,7 +46,7 @@ export interface Rest {
 }
 
 export async function createRest(settings: RestSettings, mode: ClientMode): Promise<Rest> {
-  const { resolveFetch } = await import("../delivery/http.js");
+  const { resolveFetch } = await import("./http.js");
   const base = await resolveFetch(settings.env, settings.fetch, mode.kind === "background" ? { unref: true } : {});
   const oneAttempt = mode.kind !== "normal";
   const pacing = oneAttempt ? 0 : settings.pacingMs;

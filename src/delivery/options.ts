@@ -5,7 +5,9 @@
 import { InvalidOptionError } from "../errors.js";
 import { envMilliseconds } from "../_internal/env-flag.js";
 import { validateLabels } from "../_internal/validate-options.js";
-import type { OnDuplicate } from "./deliver.js";
+
+/** What happens to an occurrence of a report that is open (see `onDuplicate`). */
+export type OnDuplicate = "count" | "react" | "comment" | "new" | "skip";
 
 export interface DeliveryOptions {
   /** Reject (with `MissingTokenError`, before any network or prompt) when no token is found. @default false */

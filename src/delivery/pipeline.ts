@@ -4,9 +4,9 @@
  * close() wrap whatever backend the helper was made with (as Sentry's offline transport wraps a transport).
  */
 import { MissingTokenError } from "../errors.js";
-import { parseIssueBody, renderIssueBody } from "../format/report-format.js";
-import type { Backend, BackendClient } from "./backend.js";
-import { DeliveryFailure } from "./backend.js";
+import { parseIssueBody } from "../format/report-format.js";
+import type { Backend, BackendClient, ReportRef } from "./backend.js";
+import { DeliveryFailure, LEGACY_BACKEND, REGRESSION_ROOM, versionsOf } from "./backend.js";
 import type { Logger } from "../_internal/logger.js";
 import type { DeliveryContext, PreparedReport, ReportResult } from "../types.js";
 import { registerClosable, unrefDelay } from "./close.js";
@@ -50,8 +50,6 @@ export interface PipelineSettings {
   pacingMs: number;
   /** Least time between an attempt whose answer was lost and the lookup before the next (DEFAULT_SETTLE_MS). */
   settleMs: number;
-  /** Footer style for "seen again" messages ("helpme" for old support repositories). */
-  footer: "bugbeacon" | "helpme" | undefined;
 }
 
 /** When an attempt ended; and, when it got no answer (it may still be carried out), when to settle from. */
@@ -61,8 +59,8 @@ function attemptTimes(outcome: { uncertain: boolean; answered: boolean }): { las
 }
 
 type Attempt =
-  | { kind: "created" | "duplicate"; number: number; url: string }
-  | { kind: "counted"; number: number | undefined }
+  | { kind: "created" | "duplicate"; ref: ReportRef; url: string }
+  | { kind: "counted"; ref: ReportRef | undefined }
   | { kind: "pending"; reason: string }
   | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
 
@@ -146,9 +144,9 @@ export class Pipeline {
     }
   }
 
-  /** The report as a draft for the backend (body rendered as the service gets it). */
+  /** The report as a draft for the backend (body rendered as the service gets it, room left for a regression's line). */
   private draft(report: PreparedReport) {
-    return { title: report.title, body: this.backend.render(report.document), labels: report.labels, assignees: this.backend.defaults.assignees };
+    return { title: report.title, body: this.backend.render(report.document, this.backend.limits.body - REGRESSION_ROOM), labels: report.labels, assignees: this.backend.defaults.assignees };
   }
 
   /**
@@ -172,12 +170,9 @@ export class Pipeline {
     const spool = await this.spool();
     const queued: SpooledReport = {
       version: 1,
+      backend: this.backend.name,
+      ...draft,
       repo: target,
-      ...(this.backend.name !== "github" ? { backend: this.backend.name } : {}),
-      title: draft.title,
-      body: draft.body,
-      labels: draft.labels,
-      assignees: draft.assignees,
       identifier,
       reportId,
       queuedAt: new Date().toISOString(),
@@ -207,15 +202,15 @@ export class Pipeline {
     }
     spool.complete(claimed);
     if (outcome.kind === "counted") {
-      logger.info(`counted as another occurrence of ${outcome.number !== undefined ? `issue #${outcome.number}` : "a known issue"}; the count goes into the next "seen again" comment.`);
-      return { kind: "counted", number: outcome.number, identifier, reportId };
+      logger.info(`counted as another occurrence of ${outcome.ref !== undefined ? `report ${outcome.ref}` : "a known report"}; the count goes into the next "seen again" comment.`);
+      return { kind: "counted", number: outcome.ref !== undefined ? Number(outcome.ref) : undefined, reference: outcome.ref, identifier, reportId };
     }
     if (outcome.kind === "pending") {
       logger.info(`sent; ${outcome.reason}.`);
       return { kind: "pending", reason: outcome.reason, identifier, reportId };
     }
     logger.info(`${outcome.kind === "duplicate" ? "added to the existing issue" : "reported as"} ${outcome.url}`);
-    return { ...outcome, identifier, reportId };
+    return { kind: outcome.kind, number: Number(outcome.ref), reference: outcome.ref, url: outcome.url, identifier, reportId };
   }
 
   /** One delivery attempt. Never throws for the service's answers: they become a failure with a reason. */
@@ -226,29 +221,25 @@ export class Pipeline {
       import("./identifier-cache.js"),
     ]);
     const metadata = parseIssueBody(report.body)?.metadata;
-    const footer = this.settings.footer;
-    const commentBody = ({ count, since }: { count: number; since: string | undefined }) => {
-      const more = count > 0 ? `\n\nSeen ${count} more time${count === 1 ? "" : "s"} on this machine${since ? ` since ${since}` : ""}.` : "";
-      const text = `**Seen again**: ${report.title}${more}`;
-      return metadata ? renderIssueBody({ text, metadata, ...(footer ? { footer } : {}) }).body : text;
+    const backend = this.backend;
+    // The backend writes its own messages from a structured value, and renders them with the metadata.
+    const commentBody = ({ count, since, reopened }: { count: number; since: string | undefined; reopened: boolean }) => {
+      const text = backend.occurrenceText({ title: report.title, count, since, machines: 1, versions: versionsOf(metadata), reopened });
+      return metadata ? backend.render({ text, metadata }, backend.limits.comment) : text;
     };
+    const { version: _version, backend: _backend, queuedAt, attempts: _attempts, uncertain, lastError: _lastError, lastAttemptAt, settleFrom, ...shared } = report;
     try {
       const client = await clientPromise;
       return await deliver(
         client,
         {
-          target: report.repo,
-          title: report.title,
-          body: report.body,
-          labels: report.labels,
-          assignees: report.assignees,
-          identifier: report.identifier,
-          reportId: report.reportId,
+          ...shared,
           commentBody,
-          uncertain: report.uncertain,
-          since: Date.parse(report.queuedAt),
-          ...(report.lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(report.lastAttemptAt) } : {}),
-          ...(report.settleFrom !== undefined ? { settleFrom: Date.parse(report.settleFrom) } : {}),
+          regressionBody: (of) => backend.regressionText({ of, body: report.body }),
+          uncertain,
+          since: Date.parse(queuedAt),
+          ...(lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(lastAttemptAt) } : {}),
+          ...(settleFrom !== undefined ? { settleFrom: Date.parse(settleFrom) } : {}),
         },
         {
           dedupe: this.settings.dedupe,
@@ -320,7 +311,7 @@ export class Pipeline {
       });
       done += 1;
       if (claimed === undefined) continue;
-      if ((claimed.report.backend ?? "github") !== this.backend.name) {
+      if ((claimed.report.backend ?? LEGACY_BACKEND) !== this.backend.name) {
         // Another backend's report: back to the queue untouched, for a flush with that backend.
         spool.release(claimed, {});
         continue;

@@ -88,7 +88,6 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       seenAgainEvery: options.seenAgainEvery,
       pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
       settleMs: parts.delivery.settleMs,
-      footer: parts.footer,
     });
     if (options.captureConsole === true) recordConsole();
     if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && this.backend.canSubmit()) {
@@ -372,7 +371,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       logger: this.logger,
       cwd: process.cwd(),
       redact: (text) => this.redact(text),
-      renderBody: (report) => this.backend.render(report.document),
+      renderBody: (report) => this.backend.render(report.document, this.backend.limits.body),
       whileAnswering,
     };
   }

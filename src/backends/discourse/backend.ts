@@ -17,7 +17,7 @@ import { fitTitle, parseIssueBody, renderIssueBody } from "../../format/report-f
 import type { DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions, PreparedReport } from "../../types.js";
 import { envFirst } from "../../_internal/env-flag.js";
-import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
+import { defineBackend, markdownMessages, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteReport } from "../../delivery/backend.js";
 import { checkHttpUrl, validateLabels } from "../../_internal/validate-options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
@@ -68,7 +68,15 @@ const TOPICS_PER_PAGE = 30;
 /** A category's topics read at most (pages of 30), so a huge category cannot hold a flush for long. */
 const MAX_LIST_PAGES = 40;
 
-export function discourseBackend(options: DiscourseHelperOptions, settings: { env: NodeJS.ProcessEnv; pacingMs: number | undefined; retryAfterBaseMs: number | undefined }): Backend {
+/** A Discourse category, as a backend record. */
+export const discourse = defineBackend<DiscourseHelperOptions>({
+  name: "discourse",
+  credentials: { env: ["BUGBEACON_DISCOURSE_API_KEY"], option: "apiKey" },
+  limits: DISCOURSE_LIMITS,
+  create: (options, context) => discourseBackend(options, context),
+});
+
+export function discourseBackend(options: DiscourseHelperOptions, settings: BackendContext): BackendParts {
   const { env } = settings;
   for (const key of ["baseUrl", "apiKey", "apiUsername"] as const) {
     const v = options[key];
@@ -84,14 +92,13 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: { en
   const topicUrl = (id: number, slug = "-") => `${web}/t/${slug}/${id}`;
 
   return {
-    name: "discourse",
     targetNoun: "category",
-    limits: DISCOURSE_LIMITS,
+    // A topic is named by a link (a bare "#12" is no reference on a forum).
+    ...markdownMessages((ref, url) => `[topic ${ref}](${url})`),
     defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: [] },
     checkTarget: (target) => void parseCategory(target),
     canSubmit: () => apiKey !== undefined,
-    // Room is left for the line a regression puts before the body.
-    render: (document) => renderIssueBody(document, { limit: DISCOURSE_LIMITS.body - 500 }).body,
+    render: (document, limit) => renderIssueBody(document, { limit }).body,
     manualUrl(report: PreparedReport) {
       const { url, cutCharacters } = buildPrefilledUrl(`${web}/new-topic`, [["title", report.title]], "body", report.document, [["category_id", String(parseCategory(report.repo))]]);
       return { url, cutCharacters };
@@ -131,7 +138,7 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: { en
         }
         return { ...found, post_stream: { ...found.post_stream, posts } };
       };
-      const report = (t: Topic): RemoteReport => ({ number: t.id, url: topicUrl(t.id, t.slug), state: t.closed ? "closed" : "open", body: t.post_stream.posts.find((p) => p.post_number === 1)?.raw ?? "" });
+      const report = (t: Topic): RemoteReport => ({ ref: String(t.id), url: topicUrl(t.id, t.slug), state: t.closed ? "closed" : "open", body: t.post_stream.posts.find((p) => p.post_number === 1)?.raw ?? "" });
       /**
        * The category's topics, most recently bumped first, page after page (30 a page, the pinned "About"
        * topic in the first), until `enough` says the rest is not needed or there are no more.
@@ -163,12 +170,12 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: { en
             const full = await topic(t.id, undefined, true);
             if (full === undefined) continue;
             reports.push(report(full));
-            for (const p of full.post_stream.posts) if (p.post_number > 1) occurrences.push({ number: full.id, url: `${topicUrl(full.id, full.slug)}/${p.post_number}`, body: p.raw ?? "" });
+            for (const p of full.post_stream.posts) if (p.post_number > 1) occurrences.push({ ref: String(full.id), url: `${topicUrl(full.id, full.slug)}/${p.post_number}`, body: p.raw ?? "" });
           }
           return { reports, occurrences };
         },
-        async get(_target, number) {
-          const full = await topic(number);
+        async get(_target, ref) {
+          const full = await topic(topicId(ref));
           return full === undefined ? undefined : report(full);
         },
         async search(target, identifier, signal) {
@@ -179,7 +186,7 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: { en
               const full = await topic(hit.id, signal);
               if (full !== undefined) out.push(report(full));
             }
-            return out.sort((a, b) => a.number - b.number);
+            return out.sort((a, b) => Number(a.ref) - Number(b.ref));
           } catch (error) {
             if (error instanceof HttpStatusError && error.status === 429) return undefined;
             throw error;
@@ -197,24 +204,29 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: { en
             post = await rest.send<CreatedPost>("POST", "/posts.json", createBody(target, { ...draft, title: uniqueTitle(draft.title, reportId) }));
           }
           if (post.action === "enqueued" || post.topic_id === undefined) return { pending: "the forum holds the new topic for a moderator's approval" };
-          return { number: post.topic_id, url: topicUrl(post.topic_id, post.topic_slug) };
+          return { ref: String(post.topic_id), url: topicUrl(post.topic_id, post.topic_slug) };
         },
-        async comment(_target, number, body) {
-          const post = await rest.send<CreatedPost>("POST", "/posts.json", { topic_id: number, raw: body });
-          if (post.action === "enqueued" || post.post_number === undefined) return { url: topicUrl(number) };
-          return { url: `${topicUrl(number, post.topic_slug)}/${post.post_number}` };
+        async comment(_target, ref, body) {
+          const id = topicId(ref);
+          const post = await rest.send<CreatedPost>("POST", "/posts.json", { topic_id: id, raw: body });
+          if (post.action === "enqueued" || post.post_number === undefined) return { url: topicUrl(id) };
+          return { url: `${topicUrl(id, post.topic_slug)}/${post.post_number}` };
         },
-        async react(_target, number, body) {
-          await rest.send("POST", "/posts.json", { topic_id: number, raw: body });
+        // No `react`: the API user has no reaction to give a topic without a post id; occurrences are replies.
+        async reopen(_target, ref) {
+          await rest.send("PUT", `/t/${topicId(ref)}/status.json`, { status: "closed", enabled: "false" });
         },
-        async reopen(_target, number) {
-          await rest.send("PUT", `/t/${number}/status.json`, { status: "closed", enabled: "false" });
-        },
-        reportUrl: (_target, number) => topicUrl(number),
+        reportUrl: (_target, ref) => topicUrl(topicId(ref)),
       };
     },
     classify: (error) => classifyRest(error, "Discourse", "BUGBEACON_DISCOURSE_API_KEY", "category"),
   };
+}
+
+/** A topic reference ("123") as the id the API takes. */
+function topicId(ref: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(ref)) throw new InvalidTargetError("topic", ref, "a Discourse topic id");
+  return Number(ref);
 }
 
 interface CreatedPost {

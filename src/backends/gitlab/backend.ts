@@ -9,7 +9,7 @@ import type { DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions, PreparedReport } from "../../types.js";
 import { validateLabels } from "../../_internal/validate-options.js";
 import { envFirst } from "../../_internal/env-flag.js";
-import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
+import { defineBackend, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteReport } from "../../delivery/backend.js";
 import { checkHttpUrl } from "../../_internal/validate-options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
@@ -49,7 +49,16 @@ interface GitLabIssue {
   web_url: string;
 }
 
-export function gitlabBackend(options: GitLabHelperOptions, settings: { env: NodeJS.ProcessEnv; pacingMs: number | undefined; retryAfterBaseMs: number | undefined }): Backend {
+/** GitLab issues, as a backend record. */
+export const gitlab = defineBackend<GitLabHelperOptions>({
+  name: "gitlab",
+  credentials: { env: ["BUGBEACON_GITLAB_TOKEN", "GITLAB_TOKEN"], option: "token" },
+  // GitLab's limits: titles of 255 characters (Issuable), descriptions and notes of 1,048,576.
+  limits: { title: 255, body: 1_048_576, comment: 1_000_000 },
+  create: (options, context) => gitlabBackend(options, context),
+});
+
+export function gitlabBackend(options: GitLabHelperOptions, settings: BackendContext): BackendParts {
   const { env } = settings;
   for (const key of ["token", "baseUrl"] as const) {
     const v = options[key];
@@ -66,13 +75,11 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
 
   return {
-    name: "gitlab",
     targetNoun: "project",
-    limits: GITLAB_LIMITS,
     defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: [] },
     checkTarget: (target) => void parseProjectPath(target),
     canSubmit: () => token !== undefined,
-    render: (document) => renderIssueBody(document).body,
+    render: (document, limit) => renderIssueBody(document, { limit }).body,
     manualUrl(report: PreparedReport) {
       const page = `${web}/${parseProjectPath(report.repo).split("/").map(encodeURIComponent).join("/")}/-/issues/new`;
       const { url, cutCharacters } = buildPrefilledUrl(page, [["issue[title]", report.title]], "issue[description]", report.document);
@@ -94,7 +101,7 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
         },
         mode,
       );
-      const report = (issue: GitLabIssue): RemoteReport => ({ number: issue.iid, url: issue.web_url, state: issue.state === "opened" ? "open" : "closed", body: issue.description ?? "" });
+      const report = (issue: GitLabIssue): RemoteReport => ({ ref: String(issue.iid), url: issue.web_url, state: issue.state === "opened" ? "open" : "closed", body: issue.description ?? "" });
       /** Every page of a list (GitLab's `x-next-page` header). */
       const all = async <T>(path: string, query: Record<string, string | number | undefined>): Promise<T[]> => {
         const out: T[] = [];
@@ -116,13 +123,13 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
           for (const issue of issues) {
             // GitLab lists notes per issue only; a note updates its issue, so the changed issues are enough.
             const notes = await all<{ id: number; body: string; system?: boolean }>(`${project(target)}/issues/${issue.iid}/notes`, { sort: "desc", order_by: "updated_at" });
-            for (const note of notes) if (note.system !== true) occurrences.push({ number: issue.iid, url: `${issue.web_url}#note_${note.id}`, body: note.body });
+            for (const note of notes) if (note.system !== true) occurrences.push({ ref: String(issue.iid), url: `${issue.web_url}#note_${note.id}`, body: note.body });
           }
           return { reports: issues.map(report), occurrences };
         },
-        async get(target, number) {
+        async get(target, ref) {
           try {
-            return report((await rest.get<GitLabIssue>(`${project(target)}/issues/${number}`)).data);
+            return report((await rest.get<GitLabIssue>(`${project(target)}/issues/${ref}`)).data);
           } catch (error) {
             if (error instanceof HttpStatusError && error.status === 404) return undefined;
             throw error;
@@ -144,33 +151,30 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
         },
         async create(target, draft) {
           const issue = await rest.send<GitLabIssue>("POST", `${project(target)}/issues`, createBody(draft));
-          return { number: issue.iid, url: issue.web_url };
+          return { ref: String(issue.iid), url: issue.web_url };
         },
-        async comment(target, number, body) {
-          const note = await rest.send<{ id: number }>("POST", `${project(target)}/issues/${number}/notes`, { body });
-          return { url: `${web}/${target}/-/issues/${number}#note_${note.id}` };
+        async comment(target, ref, body) {
+          const note = await rest.send<{ id: number }>("POST", `${project(target)}/issues/${ref}/notes`, { body });
+          return { url: `${web}/${target}/-/issues/${ref}#note_${note.id}` };
         },
-        async react(target, number) {
+        async react(target, ref) {
           try {
-            await rest.send("POST", `${project(target)}/issues/${number}/award_emoji`, { name: "thumbsup" });
+            await rest.send("POST", `${project(target)}/issues/${ref}/award_emoji`, { name: "thumbsup" });
           } catch (error) {
             // Already awarded by this token's user (GitLab answers 404 "Award Emoji Name has already been taken").
             if (!(error instanceof HttpStatusError && (error.status === 404 || error.status === 400) && /taken/i.test(error.detail))) throw error;
           }
         },
-        async reopen(target, number) {
-          await rest.send("PUT", `${project(target)}/issues/${number}`, { state_event: "reopen" });
+        async reopen(target, ref) {
+          await rest.send("PUT", `${project(target)}/issues/${ref}`, { state_event: "reopen" });
         },
-        reportUrl: (target, number) => `${web}/${target}/-/issues/${number}`,
+        reportUrl: (target, ref) => `${web}/${target}/-/issues/${ref}`,
       };
     },
     classify: (error) => classifyRest(error, "GitLab", "BUGBEACON_GITLAB_TOKEN", "project"),
   };
 }
 
-/** GitLab's limits: titles of 255 characters (Issuable), descriptions of 1,048,576 (its description limit). */
-export const GITLAB_LIMITS = { title: 255, body: 1_048_576, comment: 1_000_000 } as const;
-
 function createBody(draft: Draft) {
-  return { title: fitTitle(draft.title, GITLAB_LIMITS.title), description: draft.body, ...(draft.labels.length > 0 ? { labels: draft.labels.join(",") } : {}) };
+  return { title: fitTitle(draft.title, 255), description: draft.body, ...(draft.labels.length > 0 ? { labels: draft.labels.join(",") } : {}) };
 }
