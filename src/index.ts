@@ -1,8 +1,9 @@
 export { backendNames, getHelper, helperNames, registerBackend } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
-export type { DiscourseHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
+export type { DiscourseHelper, GiteaHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
 export type { DiscourseHelperOptions } from "./backends/discourse/backend.js";
 export type { GitLabHelperOptions } from "./backends/gitlab/backend.js";
+export type { GiteaHelperOptions } from "./backends/gitea/backend.js";
 export type { GitHubHelperOptions } from "./backends/github/options.js";
 export type { Helper } from "./sdk/helper.js";
 export type { DeliveryOptions } from "./delivery/options.js";

@@ -111,7 +111,7 @@ describe("the CLI's --backend", () => {
     expect(url.stdout).toMatch(/^file the issue at https:\/\/forum\.example\.org\/new-topic\?title=No%20key%20here&body=.+&category_id=7\n$/);
     const bad = await bugbeacon(["report", "--backend", "jira", "--repo", "x/y", "--title", "t"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--backend must be one of github, gitlab, discourse, not "jira".');
+    expect(bad.stderr).toContain('--backend must be one of github, gitlab, discourse, gitea, not "jira".');
     const badTarget = await bugbeacon(["report", "--backend", "gitlab", "--repo", "nogroup", "--title", "t"]);
     expect(badTarget.code).toBe(2);
     expect(badTarget.stderr).toContain("--repo");

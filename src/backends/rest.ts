@@ -42,7 +42,7 @@ export type Query = Record<string, string | number | readonly string[] | undefin
 
 export interface Rest {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<{ data: T; headers: Headers }>;
-  send<T>(method: "POST" | "PUT", path: string, body: unknown): Promise<T>;
+  send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<T>;
 }
 
 export async function createRest(settings: RestSettings, mode: ClientMode): Promise<Rest> {
@@ -94,7 +94,7 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
         }
       }
     },
-    async send<T>(method: "POST" | "PUT", path: string, body: unknown) {
+    async send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown) {
       // Pacing: at least `pacingMs` between two content-creating requests of this client.
       const now = Date.now();
       const start = Math.max(now, nextWrite);

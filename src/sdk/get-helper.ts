@@ -9,6 +9,7 @@ import { github } from "../backends/github/backend.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
 import { gitlab, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
 import { discourse, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
+import { gitea, type GiteaHelperOptions } from "../backends/gitea/backend.js";
 import { backendNames, findBackend, registerBackend } from "../backends/registry.js";
 import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
 import type { HelperOptions } from "../types.js";
@@ -23,6 +24,9 @@ export type GitLabHelper = Helper<GitLabHelperOptions>;
 /** A helper that reports to a Discourse category. */
 export type DiscourseHelper = Helper<DiscourseHelperOptions>;
 
+/** A helper that reports to Gitea or Forgejo issues. */
+export type GiteaHelper = Helper<GiteaHelperOptions>;
+
 /**
  * The backends `getHelper` knows by name, with their options. A backend you register can be added by
  * declaration merging: `declare module "bugbeacon" { interface HelperRegistry { jira: { options: …; helper: Helper<…> } } }`.
@@ -34,9 +38,10 @@ export interface HelperRegistry {
   github: { options: GitHubHelperOptions; helper: GitHubHelper };
   gitlab: { options: GitLabHelperOptions; helper: GitLabHelper };
   discourse: { options: DiscourseHelperOptions; helper: DiscourseHelper };
+  gitea: { options: GiteaHelperOptions; helper: GiteaHelper };
 }
 
-for (const builtIn of [github, gitlab, discourse]) registerBackend(builtIn);
+for (const builtIn of [github, gitlab, discourse, gitea]) registerBackend(builtIn);
 
 /** The built-in backends' names (`backendNames()` also lists registered ones). */
 export const helperNames = Object.freeze(backendNames()) as ReadonlyArray<keyof HelperRegistry>;
@@ -64,4 +69,4 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
   return new Helper(all, { backend: made, delivery });
 }
 
-export { backendNames, registerBackend };
+export { backendNames, findBackend, registerBackend };
