@@ -23,8 +23,9 @@
  * - GET /c/{id}.json?page=N (openapi listCategoryTopics; TopicQuery): 30 topics a page (topics_per_page),
  *   most recently bumped first, the category's pinned "About the category" topic first on page 0 and
  *   taking a slot; `more_topics_url` while there are more;
- * - GET /search.json?q=… (lib/search.rb): a quoted phrase, `category:<id or slug>` matches that category
- *   and its subcategories, `=category:` only that one (Search's category filter, exact with "=");
+ * - GET /search.json?q=… (openapi `search`; lib/search.rb): a quoted phrase, `category:<id>` matches that
+ *   category and its subcategories, `=category:` only that one (the category filter's rule: exact with
+ *   "=", else Category.subcategory_ids are added);
  * - PUT /t/{id}/status.json with `status` and `enabled` "true"/"false" (openapi updateTopicStatus).
  * Request fields outside those are contract violations.
  */
