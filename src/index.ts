@@ -1,4 +1,4 @@
-export { backendNames, getHelper, helperNames, registerBackend } from "./sdk/get-helper.js";
+export { backendNames, getHelper, helperNames, registerBackend, unregisterBackend } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
 export type { DiscourseHelper, GiteaHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
 export type { DiscourseHelperOptions } from "./backends/discourse/backend.js";

@@ -4,7 +4,7 @@
  * labels the way Gitea's API description says.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendNames, defineBackend, getHelper, InvalidOptionError, isBugbeaconError, registerBackend, renderIssueBody, UnknownBackendError, type BackendDefinition } from "../src/index.js";
+import { backendNames, defineBackend, getHelper, InvalidOptionError, isBugbeaconError, registerBackend, renderIssueBody, UnknownBackendError, unregisterBackend, type BackendDefinition } from "../src/index.js";
 import { startFakeGitea, type FakeGitea } from "./support/fake-gitea/index.js";
 import { tempDir } from "./support/temp.js";
 
@@ -47,11 +47,17 @@ describe("defineBackend and the registry", () => {
     if (direct.kind === "url") expect(decodeURIComponent(direct.url)).toBe(`https://b.example/new?title=${"t".repeat(79)}…`);
     expect(() => getHelper("board-one" as "github", { env: {} })).toThrow(UnknownBackendError);
     registerBackend(board);
-    registerBackend(board); // the same record again: nothing happens
-    expect(backendNames()).toEqual(["github", "gitlab", "discourse", "gitea", "board-one"]);
-    expect((await getHelper("board-one" as "github", { ...quiet, env: {} }).runHeadless({ title: "by name", repo: "any" })).kind).toBe("url");
-    expect(() => registerBackend(manualOnly("board-one"))).toThrow(InvalidOptionError);
-    expect(() => registerBackend(manualOnly("github"))).toThrow(InvalidOptionError);
+    try {
+      registerBackend(board); // the same record again: nothing happens
+      expect(backendNames()).toEqual(["github", "gitlab", "discourse", "gitea", "board-one"]);
+      expect((await getHelper("board-one" as "github", { ...quiet, env: {} }).runHeadless({ title: "by name", repo: "any" })).kind).toBe("url");
+      expect(() => registerBackend(manualOnly("board-one"))).toThrow(InvalidOptionError);
+      expect(() => registerBackend(manualOnly("github"))).toThrow(InvalidOptionError);
+    } finally {
+      expect(unregisterBackend(board)).toBe(true);
+    }
+    expect(backendNames()).toEqual(["github", "gitlab", "discourse", "gitea"]);
+    expect(() => getHelper("board-one" as "github", { env: {} })).toThrow(UnknownBackendError);
   });
 
   it("refuses a record that is not one, naming what is wrong", () => {

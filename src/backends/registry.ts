@@ -23,6 +23,23 @@ export function registerBackend(definition: AnyDefinition): void {
   registry.set(definition.name, definition);
 }
 
+/**
+ * Forgets a registered record (a test's, a plugin's being unloaded); the built-in ones stay. Returns
+ * whether it was registered.
+ */
+export function unregisterBackend(definition: AnyDefinition): boolean {
+  if (builtIn.has(definition) || registry.get(definition?.name) !== definition) return false;
+  return registry.delete(definition.name);
+}
+
+const builtIn = new WeakSet<object>();
+
+/** Registers the built-in records, which stay registered. */
+export function registerBuiltIn(definition: AnyDefinition): void {
+  registerBackend(definition);
+  builtIn.add(definition);
+}
+
 /** The registered backend of that name. */
 export function findBackend(name: string): AnyDefinition | undefined {
   return registry.get(name);

@@ -10,7 +10,7 @@ import type { GitHubHelperOptions } from "../backends/github/options.js";
 import { gitlab, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
 import { discourse, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
 import { gitea, type GiteaHelperOptions } from "../backends/gitea/backend.js";
-import { backendNames, findBackend, registerBackend } from "../backends/registry.js";
+import { backendNames, findBackend, registerBackend, registerBuiltIn, unregisterBackend } from "../backends/registry.js";
 import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
 import type { HelperOptions } from "../types.js";
 import { Helper } from "./helper.js";
@@ -41,7 +41,7 @@ export interface HelperRegistry {
   gitea: { options: GiteaHelperOptions; helper: GiteaHelper };
 }
 
-for (const builtIn of [github, gitlab, discourse, gitea]) registerBackend(builtIn);
+for (const builtIn of [github, gitlab, discourse, gitea]) registerBuiltIn(builtIn);
 
 /** The built-in backends' names (`backendNames()` also lists registered ones). */
 export const helperNames = Object.freeze(backendNames()) as ReadonlyArray<keyof HelperRegistry>;
@@ -69,4 +69,4 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
   return new Helper(all, { backend: made, delivery });
 }
 
-export { backendNames, findBackend, registerBackend };
+export { backendNames, findBackend, registerBackend, unregisterBackend };
