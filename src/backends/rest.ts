@@ -41,7 +41,8 @@ export const MAX_RETRY_AFTER_SECONDS = 60;
 export type Query = Record<string, string | number | readonly string[] | undefined>;
 
 export interface Rest {
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<{ data: T; headers: Headers }>;
+  /** A read; `rateLimited: "fail"` gives up at once on a 429 (a search a report does not wait for). */
+  get<T>(path: string, query?: Query, signal?: AbortSignal, options?: { rateLimited?: "wait" | "fail" }): Promise<{ data: T; headers: Headers }>;
   send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<T>;
 }
 
@@ -73,7 +74,7 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
     return seconds > MAX_RETRY_AFTER_SECONDS ? undefined : seconds * settings.retryAfterBaseMs;
   };
   return {
-    async get<T>(path: string, query: Query = {}, signal?: AbortSignal) {
+    async get<T>(path: string, query: Query = {}, signal?: AbortSignal, options: { rateLimited?: "wait" | "fail" } = {}) {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) {
         if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
@@ -86,7 +87,7 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
           return { data: (await response.json()) as T, headers: response.headers };
         } catch (error) {
           const status = error instanceof HttpStatusError ? error.status : undefined;
-          const retryable = status === undefined ? !neverSent(error) && !signal?.aborted : status >= 500 || status === 429;
+          const retryable = status === undefined ? !neverSent(error) && !signal?.aborted : status >= 500 || (status === 429 && options.rateLimited !== "fail");
           if (oneAttempt || attempt >= 2 || !retryable) throw error;
           const after = error instanceof HttpStatusError ? waitFor(error, (attempt + 1) ** 2) : (attempt + 1) ** 2 * settings.retryAfterBaseMs;
           if (after === undefined) throw error;

@@ -180,7 +180,7 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: Back
         },
         async search(target, identifier, signal) {
           try {
-            const { data } = await rest.get<{ topics?: Array<{ id: number }> }>("/search.json", { q: `"${identifier}" category:${parseCategory(target)}` }, signal);
+            const { data } = await rest.get<{ topics?: Array<{ id: number }> }>("/search.json", { q: `"${identifier}" category:${parseCategory(target)}` }, signal, { rateLimited: "fail" });
             const out: RemoteReport[] = [];
             for (const hit of (data.topics ?? []).slice(0, 5)) {
               const full = await topic(hit.id, signal);

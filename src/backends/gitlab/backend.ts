@@ -140,9 +140,10 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: BackendCon
             // The open ones first (whatever number of closed ones share the identifier: a report that
             // regressed 20 times has 20 closed issues), else the most recent closed ones, oldest first.
             const query = { search: identifier, in: "description", order_by: "created_at", per_page: 20 };
-            const open = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "opened", sort: "asc" }, signal)).data;
+            // A rate-limited search (429, no Retry-After) is not waited for: the report goes as new.
+            const open = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "opened", sort: "asc" }, signal, { rateLimited: "fail" })).data;
             if (open.length > 0) return open.map(report);
-            const closed = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "closed", sort: "desc" }, signal)).data;
+            const closed = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "closed", sort: "desc" }, signal, { rateLimited: "fail" })).data;
             return closed.reverse().map(report);
           } catch (error) {
             if (error instanceof HttpStatusError && error.status === 429) return undefined; // search rate limit: send as new
