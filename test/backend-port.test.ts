@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backendNames, defineBackend, getHelper, InvalidOptionError, isBugbeaconError, registerBackend, renderIssueBody, UnknownBackendError, unregisterBackend, type BackendDefinition } from "../src/index.js";
 import { startFakeGitea, type FakeGitea } from "./support/fake-gitea/index.js";
+import { baseEnv, runNode } from "./support/run-node.js";
 import { tempDir } from "./support/temp.js";
+
+const cli = new URL("../dist/cli.js", import.meta.url).pathname;
 
 const quiet = { confirm: false, open: false, quiet: true, flushOnStart: false, pacingMs: 0, retryAfterBaseMs: 1 };
 let gt: FakeGitea;
@@ -113,5 +116,20 @@ describe("Gitea", () => {
     expect(url.url.startsWith("https://codeberg.example/team/app/issues/new?title=Crash%20%26%20co&body=")).toBe(true);
     expect(url.url.length).toBeLessThanOrEqual(8192);
     expect(() => getHelper("gitea", { baseUrl: gt.url, env: {} }).prepare({ title: "t", repo: "team/app/extra" })).toThrow(InvalidOptionError);
+  });
+
+  it("the CLI's --backend gitea reports and flushes, the token from --token-env", async () => {
+    gt.reset();
+    const spool = tempDir("bugbeacon-spool-");
+    const env = baseEnv({ BUGBEACON_SPOOL_DIR: spool, MY_FORGE_TOKEN: "gt-option", BUGBEACON_PACING_MS: "0", BUGBEACON_RETRY_BASE_MS: "1" });
+    const run = await runNode([cli, "report", "--backend", "gitea", "--repo", "team/app", "--title", "From the CLI", "--api-url", gt.url, "--token-env", "MY_FORGE_TOKEN"], { env });
+    expect(run.stdout).toBe(`created ${gt.url}/team/app/issues/1\n`);
+    expect(run.code).toBe(0);
+    gt.fault({ method: "POST", path: /\/issues$/, kind: "status", status: 503 });
+    const queued = await runNode([cli, "report", "--backend", "gitea", "--repo", "team/app", "--title", "Queued one", "--api-url", gt.url, "--token-env", "MY_FORGE_TOKEN"], { env });
+    expect(queued.stdout).toMatch(/^queued at /);
+    const flushed = await runNode([cli, "flush", "--backend", "gitea", "--api-url", gt.url], { env: { ...env, BUGBEACON_GITEA_TOKEN: "gt-option" } });
+    expect(flushed.stdout).toContain("sent 1, merged into existing issues 0, counted 0, still queued 0, failed 0");
+    expect(gt.issues.map((i) => i.title)).toEqual(["From the CLI", "Queued one"]);
   });
 });
