@@ -185,6 +185,29 @@ console.log(JSON.stringify(summary));`,
     expect(dc.topics).toHaveLength(1);
   });
 
+  it("9. a wait for the service ends when the helper is closed: the app exits, the report stays in the spool", async () => {
+    const spoolDir = tempDir("bugbeacon-spool-");
+    dc.rateLimit(50, 5); // 50 s: within the cap, so waited for, on a timer that holds the process open
+    const script = join(tempDir("bugbeacon-script-"), "app.mjs");
+    writeFileSync(
+      script,
+      `import { getHelper } from ${JSON.stringify(join(root, "dist/index.js"))};
+const helper = getHelper("discourse", { confirm: false, quiet: true, flushOnStart: false, baseUrl: ${JSON.stringify(dc.url)}, apiKey: ${JSON.stringify(DC_KEY)}, apiUsername: "crash-bot", spoolDir: ${JSON.stringify(spoolDir)}, retryAfterBaseMs: 1000, pacingMs: 0 });
+import { readdirSync } from "node:fs";
+const report = helper.runHeadless({ identifier: "Error: closing", title: "Error while the app closes", repo: "7" });
+// Until the report is in flight (its write-ahead claim is on disk).
+const inflight = () => { try { return readdirSync(${JSON.stringify(join(spoolDir, "inflight"))}).length; } catch { return 0; } };
+while (inflight() === 0) await new Promise((resolve) => setImmediate(resolve));
+await helper.close(200);
+console.log(JSON.stringify(await report));`,
+    );
+    const run = await runNode([script], { env: baseEnv(), timeoutMs: 20_000 });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: "queued" });
+    expect(queued(spoolDir)).toHaveLength(1);
+    expect(dc.topics).toHaveLength(0);
+  });
+
   it("10. GitLab dedupe finds the open issue after more than 20 closed ones with the same identifier", async () => {
     for (let i = 0; i < 22; i++) expect((await gitlab({ onDuplicate: "new" }).runHeadless({ identifier: "TypeError: recurring", title: "recurring", repo: "lab/app" })).kind).toBe("created");
     for (const issue of gl.issues.slice(0, 21)) issue.state = "closed";

@@ -52,9 +52,10 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
   const oneAttempt = mode.kind !== "normal";
   const pacing = oneAttempt ? 0 : settings.pacingMs;
   let nextWrite = 0;
+  const stop = mode.kind === "normal" ? mode.signal : undefined;
   const call = async (method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> => {
     const limit = mode.kind === "crash" ? Math.max(1, mode.sendBy - Date.now()) : settings.timeoutMs;
-    const timeout = AbortSignal.timeout(limit);
+    const timeout = stop !== undefined ? AbortSignal.any([stop, AbortSignal.timeout(limit)]) : AbortSignal.timeout(limit);
     const response = await base(`${settings.root}${path}`, {
       method,
       headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...settings.headers },
@@ -66,8 +67,21 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
     throw new HttpStatusError(response.status, method, path.split("?")[0] ?? path, retryAfterOf(response.headers, text), text.slice(0, 200));
   };
   // A foreground wait is awaited by the caller (a flush, a report): its timer holds the process open, or a
-  // CLI flush would end in the middle of it. The other modes make one attempt and never wait.
-  const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  // CLI flush would end in the middle of it, until the helper is closed (`stop`). The other modes make one
+  // attempt and never wait.
+  const wait = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (stop?.aborted === true) return reject(stop.reason as Error);
+      const timer = setTimeout(() => {
+        stop?.removeEventListener("abort", onStop);
+        resolve();
+      }, ms);
+      const onStop = () => {
+        clearTimeout(timer);
+        reject(stop?.reason as Error);
+      };
+      stop?.addEventListener("abort", onStop, { once: true });
+    });
   /** The wait a 429 asks for, in ms, or undefined when it is longer than the cap (give up now). */
   const waitFor = (error: HttpStatusError, fallbackSeconds: number): number | undefined => {
     const seconds = error.retryAfterSeconds ?? fallbackSeconds;

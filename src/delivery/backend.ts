@@ -42,10 +42,11 @@ export interface RemoteOccurrence {
 export type Draft = Pick<OutgoingReport, "title" | "body" | "labels" | "assignees">;
 
 /**
- * How a client makes requests: `normal` (retries, pacing), `crash` (one attempt, every request over by
- * `sendBy`, ms since the epoch) or `background` (one attempt, sockets that never hold the process open).
+ * How a client makes requests: `normal` (retries, pacing; its waits and requests end when `signal` is
+ * aborted: the helper was closed and gave up on what was in flight), `crash` (one attempt, every request
+ * over by `sendBy`, ms since the epoch) or `background` (one attempt, sockets that never hold the process open).
  */
-export type ClientMode = { kind: "normal" } | { kind: "crash"; sendBy: number } | { kind: "background" };
+export type ClientMode = { kind: "normal"; signal?: AbortSignal } | { kind: "crash"; sendBy: number } | { kind: "background" };
 
 /**
  * The requests a backend answers. `target` is a value `checkTarget` accepted. Optional operations may be

@@ -71,6 +71,8 @@ export class Pipeline {
   /** Reports being sent right now (write-ahead copies are on disk), and the background flush. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
+  /** Aborted when close() gives up on the reports in flight: the normal client's waits end then. */
+  private stopWaiting = new AbortController();
   private client: Promise<BackendClient> | undefined;
   /** Each target's index from the last flush, to be refreshed rather than listed again. */
   private readonly keptIndexes = new Map<string, TargetIndex>();
@@ -100,7 +102,7 @@ export class Pipeline {
 
   /** The client for ordinary sending, made once (its pacing spans every report of this helper). */
   private normalClient(): Promise<BackendClient> {
-    this.client ??= this.backend.client({ kind: "normal" });
+    this.client ??= this.backend.client({ kind: "normal", signal: this.stopWaiting.signal });
     this.client.catch(() => (this.client = undefined));
     return this.client;
   }
@@ -127,6 +129,10 @@ export class Pipeline {
     } catch (error) {
       this.settings.logger.warn(`could not put unfinished reports back in the queue: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // A wait for the service (a Retry-After) must not keep the app running after close(): end it.
+    this.stopWaiting.abort();
+    this.stopWaiting = new AbortController();
+    this.client = undefined;
   }
 
   /** `flushOnStart`: sends what earlier runs left in the spool, without holding the process open. */
