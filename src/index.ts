@@ -1,13 +1,33 @@
-export { getHelper, helperNames } from "./sdk/get-helper.js";
+export { backendNames, getHelper, helperNames, registerBackend, unregisterBackend } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
-export type { DiscourseHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
+export type { DiscourseHelper, GiteaHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
 export type { DiscourseHelperOptions } from "./backends/discourse/backend.js";
 export type { GitLabHelperOptions } from "./backends/gitlab/backend.js";
+export type { GiteaHelperOptions } from "./backends/gitea/backend.js";
 export type { GitHubHelperOptions } from "./backends/github/options.js";
 export type { Helper } from "./sdk/helper.js";
 export type { DeliveryOptions } from "./delivery/options.js";
-export type { Backend, BackendClient, BackendName, ClientMode, Draft, RemoteReport, RemoteOccurrence } from "./delivery/backend.js";
-export type { PreparedReport } from "./types.js";
+export type {
+  Backend,
+  BackendClient,
+  BackendContext,
+  BackendDefinition,
+  BackendLimits,
+  BackendName,
+  BackendParts,
+  ClientMode,
+  Draft,
+  OccurrenceMessage,
+  RegressionMessage,
+  RemoteReport,
+  RemoteOccurrence,
+  ReportRef,
+} from "./delivery/backend.js";
+// The port: a backend of your own (docs/backends.md, "Writing a backend").
+export { defineBackend, DeliveryFailure, markdownMessages } from "./delivery/backend.js";
+export { classifyRest, createRest, HttpStatusError } from "./backends/rest.js";
+export type { Rest, RestSettings } from "./backends/rest.js";
+export type { OutgoingReport, PreparedReport } from "./types.js";
 export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./types.js";
 export { hashIdentifier } from "./sdk/identifier.js";
 export { createRedactor, REDACTED } from "./sdk/redact.js";

@@ -12,6 +12,22 @@ export interface PreparedReport {
   labels: string[];
 }
 
+/**
+ * One report on its way to a backend, the same record everywhere: created as the service's draft, written
+ * to the spool while it waits, delivered by the pipeline.
+ */
+export interface OutgoingReport {
+  /** Where it goes: a GitHub repository, a GitLab project, a Discourse category, a Gitea repository… */
+  repo: string;
+  title: string;
+  /** The body exactly as the service gets it (rendered by the backend). */
+  body: string;
+  labels: string[];
+  assignees: string[];
+  identifier: string;
+  reportId: string;
+}
+
 /** What `runHeadless` is asked to report. */
 export interface ReportInput {
   /**
@@ -36,18 +52,23 @@ export interface ReportInput {
 
 /** How a report ended. Every send resolves one of these; none of them is an error. */
 export type ReportResult =
-  /** The issue was created through the API. */
-  | { kind: "created"; number: number; url: string; identifier: string; reportId: string }
+  /**
+   * The issue was created through the API. `reference` is the service's name for it ("12", "PROJ-123");
+   * `number` is that number (NaN when the reference is not a number: a backend of your own).
+   */
+  | { kind: "created"; number: number; reference: string; url: string; identifier: string; reportId: string }
   /** No token: the prefilled new-issue URL was printed (and opened in a browser when allowed). */
   | { kind: "url"; url: string; identifier: string; reportId: string; opened: boolean }
+  /** Sent, and held by the service for a moderator's approval (a Discourse forum that reviews new topics). */
+  | { kind: "pending"; reason: string; identifier: string; reportId: string }
   /** An open issue already had this identifier; the report was added to it. */
-  | { kind: "duplicate"; number: number; url: string; identifier: string; reportId: string }
+  | { kind: "duplicate"; number: number; reference: string; url: string; identifier: string; reportId: string }
   /**
    * An open issue has this identifier and this machine already sent a message about it within
    * `seenAgainEvery`: the occurrence was counted locally and the count goes into the next comment.
    * `number` is the issue when this machine knows it.
    */
-  | { kind: "counted"; number: number | undefined; identifier: string; reportId: string }
+  | { kind: "counted"; number: number | undefined; reference: string | undefined; identifier: string; reportId: string }
   /** Sending failed for now; the report waits in the spool for `flush()`. */
   | { kind: "queued"; path: string; identifier: string; reportId: string; reason: string }
   /** The person saved the report to a file (interactive `run()`); nothing was sent. */

@@ -171,7 +171,7 @@ describe("bad input gets a clear error naming the value", () => {
 
   it("rejects an unknown helper name listing the known ones", () => {
     expect(() => getHelper("jira" as never)).toThrow(UnknownBackendError);
-    expect(() => getHelper("jira" as never)).toThrow('Unknown helper "jira". Known helpers: "github", "gitlab", "discourse".');
+    expect(() => getHelper("jira" as never)).toThrow('Unknown helper "jira". Known helpers: "github", "gitlab", "discourse", "gitea".');
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {

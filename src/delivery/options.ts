@@ -4,7 +4,10 @@
  */
 import { InvalidOptionError } from "../errors.js";
 import { envMilliseconds } from "../_internal/env-flag.js";
-import type { OnDuplicate } from "./deliver.js";
+import { validateLabels } from "../_internal/validate-options.js";
+
+/** What happens to an occurrence of a report that is open (see `onDuplicate`). */
+export type OnDuplicate = "count" | "react" | "comment" | "new" | "skip";
 
 export interface DeliveryOptions {
   /** Reject (with `MissingTokenError`, before any network or prompt) when no token is found. @default false */
@@ -105,6 +108,8 @@ export function resolveDeliveryOptions(options: DeliveryOptions, env: NodeJS.Pro
     const v = options[key];
     if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
   }
+  // One rule for every backend: an array of label (tag) names, never a string taken apart letter by letter.
+  validateLabels(options.labels, "labels");
   if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
     throw new InvalidOptionError("timeoutMs", options.timeoutMs, "a positive whole number of milliseconds");
   }

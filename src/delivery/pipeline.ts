@@ -4,9 +4,9 @@
  * close() wrap whatever backend the helper was made with (as Sentry's offline transport wraps a transport).
  */
 import { MissingTokenError } from "../errors.js";
-import { parseIssueBody, renderIssueBody } from "../format/report-format.js";
-import type { Backend, BackendClient } from "./backend.js";
-import { DeliveryFailure } from "./backend.js";
+import { parseIssueBody } from "../format/report-format.js";
+import type { Backend, BackendClient, ReportRef } from "./backend.js";
+import { DeliveryFailure, LEGACY_BACKEND, REGRESSION_ROOM, versionsOf } from "./backend.js";
 import type { Logger } from "../_internal/logger.js";
 import type { DeliveryContext, PreparedReport, ReportResult } from "../types.js";
 import { registerClosable, unrefDelay } from "./close.js";
@@ -21,7 +21,7 @@ export interface FlushDelivered {
   reportId: string;
   title: string;
   /** A new issue, a message on an existing one, or an occurrence counted on this machine. */
-  kind: "created" | "duplicate" | "counted";
+  kind: "created" | "duplicate" | "counted" | "pending";
   url?: string;
   /** An earlier attempt, whose answer was lost, had already delivered it: found, not sent again. */
   found: boolean;
@@ -89,8 +89,6 @@ export interface PipelineSettings {
   pacingMs: number;
   /** Least time between an attempt whose answer was lost and the lookup before the next (DEFAULT_SETTLE_MS). */
   settleMs: number;
-  /** Footer style for "seen again" messages ("helpme" for old support repositories). */
-  footer: "bugbeacon" | "helpme" | undefined;
 }
 
 /** When an attempt ended; and, when it got no answer (it may still be carried out), when to settle from. */
@@ -100,8 +98,9 @@ function attemptTimes(outcome: { uncertain: boolean; answered: boolean }): { las
 }
 
 type Attempt =
-  | { kind: "created" | "duplicate"; number: number; url: string; found?: true }
-  | { kind: "counted"; number: number | undefined }
+  | { kind: "created" | "duplicate"; ref: ReportRef; url: string; found?: true }
+  | { kind: "counted"; ref: ReportRef | undefined }
+  | { kind: "pending"; reason: string }
   | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
 
 /** Spool folders this process has started a background flush for: one per folder, at start only. */
@@ -111,6 +110,8 @@ export class Pipeline {
   /** Reports being sent right now (write-ahead copies are on disk), and the background flush. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
+  /** Aborted when close() gives up on the reports in flight: the normal client's waits end then. */
+  private stopWaiting = new AbortController();
   private client: Promise<BackendClient> | undefined;
   /** Each target's index from the last flush, to be refreshed rather than listed again. */
   private readonly keptIndexes = new Map<string, TargetIndex>();
@@ -140,7 +141,7 @@ export class Pipeline {
 
   /** The client for ordinary sending, made once (its pacing spans every report of this helper). */
   private normalClient(): Promise<BackendClient> {
-    this.client ??= this.backend.client({ kind: "normal" });
+    this.client ??= this.backend.client({ kind: "normal", signal: this.stopWaiting.signal });
     this.client.catch(() => (this.client = undefined));
     return this.client;
   }
@@ -167,6 +168,10 @@ export class Pipeline {
     } catch (error) {
       this.settings.logger.warn(`could not put unfinished reports back in the queue: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // A wait for the service (a Retry-After) must not keep the app running after close(): end it.
+    this.stopWaiting.abort();
+    this.stopWaiting = new AbortController();
+    this.client = undefined;
   }
 
   /** `flushOnStart`: sends what earlier runs left in the spool, without holding the process open. */
@@ -184,9 +189,9 @@ export class Pipeline {
     }
   }
 
-  /** The report as a draft for the backend (body rendered as the service gets it). */
+  /** The report as a draft for the backend (body rendered as the service gets it, room left for a regression's line). */
   private draft(report: PreparedReport) {
-    return { title: report.title, body: this.backend.render(report.document), labels: report.labels, assignees: this.backend.defaults.assignees };
+    return { title: report.title, body: this.backend.render(report.document, this.backend.limits.body - REGRESSION_ROOM), labels: report.labels, assignees: this.backend.defaults.assignees };
   }
 
   /**
@@ -210,12 +215,9 @@ export class Pipeline {
     const spool = await this.spool();
     const queued: SpooledReport = {
       version: 1,
+      backend: this.backend.name,
+      ...draft,
       repo: target,
-      ...(this.backend.name !== "github" ? { backend: this.backend.name } : {}),
-      title: draft.title,
-      body: draft.body,
-      labels: draft.labels,
-      assignees: draft.assignees,
       identifier,
       reportId,
       queuedAt: new Date().toISOString(),
@@ -245,11 +247,15 @@ export class Pipeline {
     }
     spool.complete(claimed);
     if (outcome.kind === "counted") {
-      logger.info(`counted as another occurrence of ${outcome.number !== undefined ? `issue #${outcome.number}` : "a known issue"}; the count goes into the next "seen again" comment.`);
-      return { kind: "counted", number: outcome.number, identifier, reportId };
+      logger.info(`counted as another occurrence of ${outcome.ref !== undefined ? `report ${outcome.ref}` : "a known report"}; the count goes into the next "seen again" comment.`);
+      return { kind: "counted", number: outcome.ref !== undefined ? Number(outcome.ref) : undefined, reference: outcome.ref, identifier, reportId };
+    }
+    if (outcome.kind === "pending") {
+      logger.info(`sent; ${outcome.reason}.`);
+      return { kind: "pending", reason: outcome.reason, identifier, reportId };
     }
     logger.info(`${outcome.kind === "duplicate" ? "added to the existing issue" : "reported as"} ${outcome.url}`);
-    return { ...outcome, identifier, reportId };
+    return { kind: outcome.kind, number: Number(outcome.ref), reference: outcome.ref, url: outcome.url, identifier, reportId };
   }
 
   /** One delivery attempt. Never throws for the service's answers: they become a failure with a reason. */
@@ -260,29 +266,25 @@ export class Pipeline {
       import("./identifier-cache.js"),
     ]);
     const metadata = parseIssueBody(report.body)?.metadata;
-    const footer = this.settings.footer;
-    const commentBody = ({ count, since }: { count: number; since: string | undefined }) => {
-      const more = count > 0 ? `\n\nSeen ${count} more time${count === 1 ? "" : "s"} on this machine${since ? ` since ${since}` : ""}.` : "";
-      const text = `**Seen again**: ${report.title}${more}`;
-      return metadata ? renderIssueBody({ text, metadata, ...(footer ? { footer } : {}) }).body : text;
+    const backend = this.backend;
+    // The backend writes its own messages from a structured value, and renders them with the metadata.
+    const commentBody = ({ count, since, reopened }: { count: number; since: string | undefined; reopened: boolean }) => {
+      const text = backend.occurrenceText({ title: report.title, count, since, machines: 1, versions: versionsOf(metadata), reopened });
+      return metadata ? backend.render({ text, metadata }, backend.limits.comment) : text;
     };
+    const { version: _version, backend: _backend, queuedAt, attempts: _attempts, uncertain, lastError: _lastError, lastAttemptAt, settleFrom, ...shared } = report;
     try {
       const client = await clientPromise;
       return await deliver(
         client,
         {
-          target: report.repo,
-          title: report.title,
-          body: report.body,
-          labels: report.labels,
-          assignees: report.assignees,
-          identifier: report.identifier,
-          reportId: report.reportId,
+          ...shared,
           commentBody,
-          uncertain: report.uncertain,
-          since: Date.parse(report.queuedAt),
-          ...(report.lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(report.lastAttemptAt) } : {}),
-          ...(report.settleFrom !== undefined ? { settleFrom: Date.parse(report.settleFrom) } : {}),
+          regressionBody: (of) => backend.regressionText({ of, body: report.body }),
+          uncertain,
+          since: Date.parse(queuedAt),
+          ...(lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(lastAttemptAt) } : {}),
+          ...(settleFrom !== undefined ? { settleFrom: Date.parse(settleFrom) } : {}),
         },
         {
           dedupe: this.settings.dedupe,
@@ -363,7 +365,7 @@ export class Pipeline {
       if (claimed === undefined) continue;
       // From here the claim is this process's: whatever happens, it goes back to the queue or is completed.
       try {
-        const backend = claimed.report.backend ?? "github";
+        const backend = claimed.report.backend ?? LEGACY_BACKEND;
         if (backend !== this.backend.name) {
           // Another backend's report: back to the queue untouched, for a flush with that backend.
           spool.release(claimed, {});
@@ -396,15 +398,15 @@ export class Pipeline {
           if (!outcome.retryable) stoppedBy = outcome.reason;
         } else {
           spool.complete(claimed);
-          if (outcome.kind === "created") summary.sent += 1;
+          if (outcome.kind === "created" || outcome.kind === "pending") summary.sent += 1;
           else if (outcome.kind === "counted") summary.counted += 1;
           else summary.merged += 1;
           summary.delivered.push({
             reportId: claimed.report.reportId,
             title: claimed.report.title,
             kind: outcome.kind,
-            ...(outcome.kind !== "counted" ? { url: outcome.url } : {}),
-            found: outcome.kind !== "counted" && outcome.found === true,
+            ...(outcome.kind === "created" || outcome.kind === "duplicate" ? { url: outcome.url } : {}),
+            found: (outcome.kind === "created" || outcome.kind === "duplicate") && outcome.found === true,
           });
         }
       } catch (error) {

@@ -16,21 +16,17 @@ import { basename, dirname, join } from "node:path";
 import { isAlive } from "../_internal/process-alive.js";
 import { type PathApi, writeFileAtomic } from "../_internal/atomic-write.js";
 import { isBugbeaconError, SpoolError } from "../errors.js";
+import type { OutgoingReport } from "../types.js";
+import { LEGACY_BACKEND } from "./backend.js";
 
 export const SPOOL_VERSION = 1 as const;
 
-export interface SpooledReport {
+
+/** The shared report, as it waits in the spool, with its delivery state. */
+export interface SpooledReport extends OutgoingReport {
   version: typeof SPOOL_VERSION;
-  /** Where the report goes: a GitHub repository, a GitLab project, a Discourse category. */
-  repo: string;
-  /** The backend that sends it. Missing in files from older versions, which were all GitHub's. */
+  /** The backend that sends it (read as LEGACY_BACKEND when a file from an older version names none). */
   backend?: string;
-  title: string;
-  body: string;
-  labels: string[];
-  assignees: string[];
-  identifier: string;
-  reportId: string;
   /** When the report was first queued (ISO). */
   queuedAt: string;
   attempts: number;
@@ -227,7 +223,7 @@ export class Spool {
     for (const key of ["repo", "title", "body", "identifier", "reportId", "queuedAt"] as const) {
       if (typeof r[key] !== "string") return `field ${key} is missing or not a string`;
     }
-    return { labels: [], assignees: [], attempts: 0, uncertain: false, ...r } as SpooledReport;
+    return { labels: [], assignees: [], attempts: 0, uncertain: false, ...r, backend: typeof r.backend === "string" && r.backend !== "" ? r.backend : LEGACY_BACKEND } as SpooledReport;
   }
 }
 

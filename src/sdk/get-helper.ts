@@ -1,66 +1,72 @@
 /**
- * The composition root: the one module that knows every backend. getHelper, installHandlers and flush
- * make their helpers here; the pipeline and the prompts know only the `Backend` interface.
+ * The composition root: getHelper, installHandlers and flush make their helpers here, from a backend record
+ * (src/delivery/backend.ts, `defineBackend`): one of the built-in ones, one registered by name, or one
+ * passed directly. The pipeline and the prompts know only the `Backend` interface.
  */
 import { InvalidOptionError, UnknownBackendError } from "../errors.js";
-import type { BackendName } from "../delivery/backend.js";
-import { githubBackend } from "../backends/github/backend.js";
+import { isBackendDefinition, makeBackend, type BackendDefinition } from "../delivery/backend.js";
+import { github } from "../backends/github/backend.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
-import { gitlabBackend, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
-import { discourseBackend, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
-import { resolveDeliveryOptions } from "../delivery/options.js";
+import { gitlab, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
+import { discourse, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
+import { gitea, type GiteaHelperOptions } from "../backends/gitea/backend.js";
+import { backendNames, findBackend, registerBackend, registerBuiltIn, unregisterBackend } from "../backends/registry.js";
+import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
+import type { HelperOptions } from "../types.js";
 import { Helper } from "./helper.js";
 
 /** A helper that reports to GitHub issues (the same `Helper` class as every backend's). */
 export type GitHubHelper = Helper<GitHubHelperOptions>;
 
-/** The backends `getHelper` knows, with their options. */
 /** A helper that reports to GitLab issues. */
 export type GitLabHelper = Helper<GitLabHelperOptions>;
 
 /** A helper that reports to a Discourse category. */
 export type DiscourseHelper = Helper<DiscourseHelperOptions>;
 
+/** A helper that reports to Gitea or Forgejo issues. */
+export type GiteaHelper = Helper<GiteaHelperOptions>;
+
+/**
+ * The backends `getHelper` knows by name, with their options. A backend you register can be added by
+ * declaration merging: `declare module "bugbeacon" { interface HelperRegistry { jira: { options: …; helper: Helper<…> } } }`.
+ */
+/** The options a backend record's helper takes. */
+type OptionsOf<D> = D extends BackendDefinition<infer O> ? O & HelperOptions & DeliveryOptions : never;
+
 export interface HelperRegistry {
   github: { options: GitHubHelperOptions; helper: GitHubHelper };
   gitlab: { options: GitLabHelperOptions; helper: GitLabHelper };
   discourse: { options: DiscourseHelperOptions; helper: DiscourseHelper };
+  gitea: { options: GiteaHelperOptions; helper: GiteaHelper };
 }
 
-type Factories = { [K in keyof HelperRegistry]: (options: HelperRegistry[K]["options"]) => HelperRegistry[K]["helper"] };
+for (const builtIn of [github, gitlab, discourse, gitea]) registerBuiltIn(builtIn);
 
-const backends: Factories = {
-  github: (options) => {
-    const env = options.env ?? process.env;
-    const delivery = resolveDeliveryOptions(options, env);
-    const backend = githubBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
-    return new Helper(options, { backend, delivery, ...(options.footer !== undefined ? { footer: options.footer } : {}) });
-  },
-  gitlab: (options) => {
-    const env = options.env ?? process.env;
-    const delivery = resolveDeliveryOptions(options, env);
-    return new Helper(options, { backend: gitlabBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs }), delivery });
-  },
-  discourse: (options) => {
-    const env = options.env ?? process.env;
-    const delivery = resolveDeliveryOptions(options, env);
-    return new Helper(options, { backend: discourseBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs }), delivery });
-  },
-};
-
-/** Names `getHelper` accepts. */
-export const helperNames = Object.freeze(Object.keys(backends)) as ReadonlyArray<keyof HelperRegistry & BackendName>;
+/** The built-in backends' names (`backendNames()` also lists registered ones). */
+export const helperNames = Object.freeze(backendNames()) as ReadonlyArray<keyof HelperRegistry>;
 
 /**
- * Returns a helper for a backend. Options and environment variables are checked here, once: a bad
- * value throws now (an `InvalidOptionError` naming it), not when the first crash is reported.
+ * Returns a helper for a backend: a name (built in or registered), or a backend record from
+ * `defineBackend`. Options and environment variables are checked here, once: a bad value throws now (an
+ * `InvalidOptionError` naming it), not when the first crash is reported.
  * @example
  * const helper = getHelper("github", { requireToken: false });
  * await helper.runHeadless({ identifier: "TypeError: x", title: "Crash", body: "…", repo: "owner/app" });
  */
-export function getHelper<K extends keyof HelperRegistry>(name: K, options?: HelperRegistry[K]["options"]): HelperRegistry[K]["helper"] {
-  if (typeof name !== "string" || !Object.hasOwn(backends, name)) throw new UnknownBackendError(name, helperNames);
+export function getHelper<K extends keyof HelperRegistry>(name: K, options?: HelperRegistry[K]["options"]): HelperRegistry[K]["helper"];
+// Two type parameters, so that `getHelper<"github">` (one) names the first signature only.
+export function getHelper<D extends BackendDefinition<never>, _Unused>(backend: D, options?: OptionsOf<D>): Helper<OptionsOf<D>>;
+export function getHelper(backend: string | BackendDefinition<object>, options?: object): Helper {
+  const definition = isBackendDefinition(backend) ? backend : typeof backend === "string" ? findBackend(backend) : undefined;
+  if (definition === undefined) throw new UnknownBackendError(typeof backend === "object" && backend !== null ? "(a record not made by defineBackend)" : backend, backendNames());
   const given: unknown = options ?? {};
   if (typeof given !== "object" || given === null) throw new InvalidOptionError("options", given, "an object");
-  return backends[name](given as HelperRegistry[K]["options"]);
+  const all = given as HelperOptions & DeliveryOptions;
+  const env = all.env ?? process.env;
+  const delivery = resolveDeliveryOptions(all, env);
+  const made = makeBackend(definition as BackendDefinition<object>, all, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
+  return new Helper(all, { backend: made, delivery });
 }
+
+export { backendNames, findBackend, registerBackend, unregisterBackend };

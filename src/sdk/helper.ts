@@ -88,7 +88,6 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       seenAgainEvery: options.seenAgainEvery,
       pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
       settleMs: parts.delivery.settleMs,
-      footer: parts.footer,
     });
     if (options.captureConsole === true) recordConsole();
     if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && this.backend.canSubmit()) {
@@ -267,7 +266,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Cut to what a title can hold (plus a margin), then redacted, then fitted. */
   private cleanTitle(title: string): string {
-    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)));
+    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)), Math.min(GITHUB_TITLE_LIMIT, this.backend.limits.title));
   }
 
   /** Cut to what a body can hold, then redacted: the cost of redaction is bounded whatever was thrown. */
@@ -372,7 +371,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       logger: this.logger,
       cwd: process.cwd(),
       redact: (text) => this.redact(text),
-      renderBody: (report) => this.backend.render(report.document),
+      renderBody: (report) => this.backend.render(report.document, this.backend.limits.body),
       whileAnswering,
     };
   }

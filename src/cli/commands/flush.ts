@@ -22,15 +22,16 @@ report delivered, and each report left in the spool with why and until when.
 Usage: bugbeacon flush [flags]
 
 Flags:
-  --backend <name>    github (default), gitlab or discourse: sends the reports queued for that backend
+  --backend <name>    github (default), gitlab, discourse or gitea: sends the reports queued for that backend
   --spool-dir <dir>   The spool, an existing folder (default: $BUGBEACON_SPOOL_DIR, else the user's cache folder)
   --api-url <url>     GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com);
-                      for gitlab the instance (default https://gitlab.com), for discourse the forum
+                      for gitlab the instance (default https://gitlab.com), for discourse the forum, for gitea the instance
   --pacing-ms <n>     Least milliseconds between two issues or comments, 0 to 600000 (default: $BUGBEACON_PACING_MS, else 1000)
   -h, --help          This help
 
 The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN); for gitlab from $BUGBEACON_GITLAB_TOKEN (or
-$GITLAB_TOKEN), for discourse $BUGBEACON_DISCOURSE_API_KEY with $BUGBEACON_DISCOURSE_API_USERNAME.
+$GITLAB_TOKEN), for discourse $BUGBEACON_DISCOURSE_API_KEY (with $BUGBEACON_DISCOURSE_API_USERNAME for an all-users key), for gitea
+$BUGBEACON_GITEA_TOKEN (or $GITEA_TOKEN).
 `;
 
 export const command: CliCommand = {
@@ -46,7 +47,7 @@ export const command: CliCommand = {
       "spool-dir": { type: "string", expected: "the spool folder" },
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       "pacing-ms": { type: "string", expected: "a whole number of milliseconds from 0 to 600000" },
-      backend: { type: "string", expected: "github, gitlab or discourse" },
+      backend: { type: "string", expected: "github, gitlab, discourse or gitea" },
     });
     const spoolDir = values["spool-dir"] !== undefined ? existingDir("--spool-dir", values["spool-dir"], io.cwd) : undefined;
     const pacingMs = values["pacing-ms"] !== undefined ? wholeNumber("--pacing-ms", values["pacing-ms"], 1000, 0, 600_000) : undefined;

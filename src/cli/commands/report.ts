@@ -1,5 +1,5 @@
 import { CliUsageError, InvalidOptionError } from "../../errors.js";
-import { getHelper } from "../../sdk/get-helper.js";
+import { backendNames, findBackend, getHelper } from "../../sdk/get-helper.js";
 import { whyNotInteractive } from "../../sdk/prompts/interactive.js";
 import type { ReportResult, RunInput } from "../../types.js";
 import { existingFile, httpUrl, parseFlags, repoFlag, required } from "../args.js";
@@ -19,7 +19,7 @@ Without a terminal (CI, piped or closed stdin) nothing is asked: the report goes
 Usage: bugbeacon report --repo <owner/name> [flags]
 
 Flags:
-  --backend <name>       github (default), gitlab or discourse
+  --backend <name>       github (default), gitlab, discourse or gitea
   --repo <target>        Where the report goes (required): a GitHub repository "owner/name", a GitLab
                          project path "group/project", or a Discourse category id "7"
   --title <text>         Pre-fills the title (you can still edit it)
@@ -30,11 +30,12 @@ Flags:
                          support repository sorts reports by it)
   --token-env <NAME>     Read the token from $NAME (default: $BUGBEACON_GITHUB_TOKEN, else
                          $HELPME_GITHUB_TOKEN; for gitlab $BUGBEACON_GITLAB_TOKEN, else $GITLAB_TOKEN; for
-                         discourse the API key $BUGBEACON_DISCOURSE_API_KEY). Without one the report is
+                         discourse the API key $BUGBEACON_DISCOURSE_API_KEY; for gitea $BUGBEACON_GITEA_TOKEN,
+                         else $GITEA_TOKEN). Without one the report is
                          filed in the browser.
   --api-url <url>        GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else
                          https://api.github.com; the web URL is derived from it); for gitlab the instance
-                         (default https://gitlab.com), for discourse the forum (required)
+                         (default https://gitlab.com), for discourse the forum, for gitea the instance (required)
   -h, --help             This help
 
 Output follows NO_COLOR and the terminal's width.
@@ -57,7 +58,7 @@ export const command: CliCommand = {
       "token-env": { type: "string", expected: "the name of the environment variable holding the token" },
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       "app-version": { type: "string", expected: "the version of the program, like 2.4.1" },
-      backend: { type: "string", expected: "github, gitlab or discourse" },
+      backend: { type: "string", expected: "github, gitlab, discourse or gitea" },
     });
     const backend = backendFlag(values.backend);
     const given = required("--repo", values.repo, 'the repository to report to, as "owner/name"');
@@ -95,14 +96,14 @@ function appFacts(repo: string, version: string | undefined): { name?: string; v
   return { name: repo.slice(repo.indexOf("/") + 1), version };
 }
 
-const BACKENDS = ["github", "gitlab", "discourse"] as const;
-type BackendFlag = (typeof BACKENDS)[number];
+type BackendFlag = string;
 
-/** `--backend`: one of the backends getHelper knows. */
+/** `--backend`: one of the backends getHelper knows (the registry's records). */
 export function backendFlag(value: string | undefined): BackendFlag {
   if (value === undefined) return "github";
-  if (!(BACKENDS as readonly string[]).includes(value)) throw new CliUsageError("--backend", `--backend must be one of ${BACKENDS.join(", ")}, not ${JSON.stringify(value)}.`);
-  return value as BackendFlag;
+  const known = backendNames();
+  if (!known.includes(value)) throw new CliUsageError("--backend", `--backend must be one of ${known.join(", ")}, not ${JSON.stringify(value)}.`);
+  return value;
 }
 
 /** The helper for `backend`; a target or option it refuses is a usage error naming the flag. */
@@ -119,7 +120,6 @@ export function makeHelper(backend: BackendFlag, flag: string, options: Record<s
   }
 }
 
-const TOKEN_VARIABLE: Record<BackendFlag, string> = { github: "BUGBEACON_GITHUB_TOKEN", gitlab: "BUGBEACON_GITLAB_TOKEN", discourse: "BUGBEACON_DISCOURSE_API_KEY" };
 
 /** `--token-env NAME`: the token comes from that variable instead of the default ones. */
 function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined, backend: BackendFlag): NodeJS.ProcessEnv {
@@ -127,8 +127,10 @@ function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined, backend: Bac
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new CliUsageError("--token-env", `--token-env must be an environment variable name like MY_GITHUB_TOKEN, not ${JSON.stringify(name)}.`);
   const value = env[name];
   if (value === undefined || value.trim() === "") throw new CliUsageError("--token-env", `--token-env names $${name}, which is empty or unset: set it to the token, or name another variable.`);
-  const { HELPME_GITHUB_TOKEN: _old, GITLAB_TOKEN: _gitlab, ...rest } = env;
-  return { ...rest, [TOKEN_VARIABLE[backend]]: value };
+  // The backend record names its token variables: the first gets the value, the others are cleared.
+  const variables = findBackend(backend)?.credentials.env ?? [];
+  const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !variables.includes(key)));
+  return { ...rest, [variables[0] ?? "BUGBEACON_GITHUB_TOKEN"]: value };
 }
 
 async function readBodyFile(path: string, io: CliIO): Promise<string> {
@@ -145,6 +147,8 @@ function describe(result: ReportResult): string {
       return `created ${result.url}`;
     case "duplicate":
       return `added to the existing issue ${result.url}`;
+    case "pending":
+      return `sent; ${result.reason}`;
     case "counted":
       return `counted as another occurrence of ${result.number !== undefined ? `issue #${result.number}` : "a known issue"} (it goes into the next "seen again" comment)`;
     case "url":
