@@ -129,7 +129,7 @@ describe("Gitea", () => {
     const queued = await runNode([cli, "report", "--backend", "gitea", "--repo", "team/app", "--title", "Queued one", "--api-url", gt.url, "--token-env", "MY_FORGE_TOKEN"], { env });
     expect(queued.stdout).toMatch(/^queued at /);
     const flushed = await runNode([cli, "flush", "--backend", "gitea", "--api-url", gt.url], { env: { ...env, BUGBEACON_GITEA_TOKEN: "gt-option" } });
-    expect(flushed.stdout).toContain("sent 1, merged into existing issues 0, counted 0, still queued 0, failed 0");
+    expect(flushed.stdout).toContain("delivered 1: created 1, already there 0, merged 0, counted 0; waiting 0; failed 0");
     expect(gt.issues.map((i) => i.title)).toEqual(["From the CLI", "Queued one"]);
   });
 });
