@@ -7,6 +7,7 @@
  */
 import type { ReportDocument } from "../format/report-format.js";
 import type { PreparedReport } from "../types.js";
+import type { MonitorIssues } from "../sdk/monitor/issues.js";
 
 /** The backends `getHelper` knows. */
 export type BackendName = "github" | "gitlab" | "discourse";
@@ -97,6 +98,8 @@ export interface Backend {
   describeCreate(target: string, draft: Draft): { method: string; url: string; body: unknown };
   /** A client for `mode` (its HTTP library loads here, not on import). */
   client(mode: ClientMode): Promise<BackendClient>;
+  /** Monitors' issues (find by identifier, create, edit, comment); optional: without it, monitors say they cannot post. */
+  monitorIssues?(mode: ClientMode): Promise<MonitorIssues>;
   /** Turns a thrown request error into a failure with a reason the user can act on (never includes a token). */
   classify(error: unknown): DeliveryFailure;
 }
