@@ -117,3 +117,14 @@ describe("what a check may answer", () => {
     expect(monitorSpec(" x ", ok, { repo: "o/r" }, { scheduled: false })).toMatchObject({ name: "x", failAfter: 1, passAfter: 2, onClosed: "reopen", timeoutMs: 30_000, every: undefined });
   });
 });
+
+describe("the state marker", () => {
+  it("writes the same text for the same state, whatever order its fields were set in (a re-run compares bodies)", () => {
+    const s: RuleSettings = { name: "b", identifier: monitorIdentifier("b"), failAfter: 1, passAfter: 2, onClosed: "reopen" };
+    const first = decide(s, undefined, EMPTY_STATE, fail(), new Date(0), 5);
+    if (first.change.kind !== "open") throw new Error("expected open");
+    const issue: IssueView = { number: 1, url: "u", state: "open", body: first.change.body };
+    // Read back from the body, then run again without a slot: nothing to write.
+    expect(decide(s, issue, parseState(issue.body, s.identifier)!, fail(), new Date(1000)).change).toEqual({ kind: "none" });
+  });
+});

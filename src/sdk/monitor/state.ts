@@ -126,7 +126,9 @@ export function parseState(body: string, identifier: string): MonitorState | und
 }
 
 function marker(identifier: string, state: MonitorState): string {
-  const json = JSON.stringify({ v: 1, ...state });
+  // Fixed key order: the same state always gives the same text (a re-run compares bodies).
+  const { fails, passes, failing, resolved, since, slot, lastRun, previous } = state;
+  const json = JSON.stringify({ v: 1, fails, passes, failing, resolved, since, slot, lastRun, previous });
   return `<!-- ${MARKER_PREFIX} ${identifier} v1:${Buffer.from(json, "utf8").toString("base64url")} -->`;
 }
 
