@@ -140,7 +140,7 @@ describe("bugbeacon report --record", () => {
     const url = `${asciinema.url}/a/${upload ? asciinema.uploads.indexOf(upload) + 1 : 0}`;
     const body = fake.issues("octo/app")[0]?.body ?? "";
     expect(body).toContain(`**Recording**: ${url}`);
-    expect(body).not.toContain("when this report is sent");
+    expect(body).not.toContain("once this issue is submitted");
   });
 
   it("uses an install id asciinema saved already; a refused upload leaves the report without the link and says why", async () => {

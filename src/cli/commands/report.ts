@@ -1,7 +1,7 @@
 import { CliUsageError, InvalidOptionError } from "../../errors.js";
 import { getHelper } from "../../sdk/get-helper.js";
 import { whyNotInteractive } from "../../sdk/prompts/interactive.js";
-import type { PreparedReport, ReportResult, RunInput } from "../../types.js";
+import type { ReportResult, RunInput } from "../../types.js";
 import { existingFile, httpUrl, parseFlags, repoFlag, required, writableFile } from "../args.js";
 import type { CliCommand, CliIO } from "../io.js";
 
@@ -106,7 +106,6 @@ export const command: CliCommand = {
       // usually some other project, so it is not read.
       app,
       ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}),
-      ...(recorded?.upload !== undefined ? { beforeSend: recorded.upload } : {}),
     }, repo);
     const input: RunInput = { repo };
     if (title !== undefined) input.title = title;
@@ -115,6 +114,9 @@ export const command: CliCommand = {
     if (notHere !== undefined) io.stderr(`bugbeacon: no questions asked (${notHere}); reporting without them.\n`);
     const result = await helper.run(input);
     io.stdout(`${describe(result)}\n`);
+    // The recording is uploaded only once the issue exists (the person chose to submit, after the preview),
+    // then linked by editing the issue's body.
+    if (recorded?.upload !== undefined) await recorded.upload(result, { env, repo, ...(apiUrl !== undefined ? { apiUrl } : {}) });
     return result.kind === "skipped" ? (result.reason === "cancelled" ? 130 : 0) : 0;
   },
 };
@@ -146,8 +148,8 @@ interface Recorded {
   exitCode: number;
   /** The body's recording part; undefined when the person left the recording out. */
   section: string | undefined;
-  /** Uploads the cast and links it, once the person chose to send. */
-  upload: ((report: PreparedReport) => Promise<PreparedReport>) | undefined;
+  /** Uploads the cast and links it from the created issue. */
+  upload: ((result: ReportResult, where: { env: NodeJS.ProcessEnv; repo: string; apiUrl?: string }) => Promise<void>) | undefined;
   /** Escape or Ctrl-C at the question: nothing is sent. */
   cancelled?: boolean;
 }
@@ -204,17 +206,28 @@ async function recordForReport(argv: string[], server: string | undefined, castP
   const upload =
     target === undefined
       ? undefined
-      : async (report: PreparedReport): Promise<PreparedReport> => {
-          const { uploadAsciicast } = await import("../../sdk/record/upload.js");
+      : async (result: ReportResult, where: { env: NodeJS.ProcessEnv; repo: string; apiUrl?: string }): Promise<void> => {
+          if (result.kind !== "created") {
+            io.stderr(`bugbeacon: the recording was not uploaded: it is uploaded and linked only when the report is submitted as a new issue.\n`);
+            return;
+          }
+          const [{ uploadAsciicast }, { githubBackend }] = await Promise.all([import("../../sdk/record/upload.js"), import("../../backends/github/backend.js")]);
           let link: { url: string } | { problem: string };
           try {
             link = { url: await uploadAsciicast(target, cast, { env: io.env }) };
             io.stderr(`bugbeacon: uploaded the recording: ${link.url}\n`);
           } catch (error) {
             link = { problem: error instanceof Error ? error.message : String(error) };
-            io.stderr(`bugbeacon: could not upload the recording (${link.problem}); the report goes without the link.\n`);
+            io.stderr(`bugbeacon: could not upload the recording (${link.problem}); the issue says so.\n`);
           }
-          return { ...report, document: { ...report.document, text: withUploadLink(report.document.text, target, link) } };
+          try {
+            const backend = githubBackend(where.apiUrl !== undefined ? { baseUrl: where.apiUrl } : {}, { env: where.env, pacingMs: undefined, retryAfterBaseMs: undefined });
+            const issue = await (await backend.client({ kind: "normal" })).get(where.repo, result.number);
+            if (issue === undefined) throw new Error(`issue #${result.number} is gone`);
+            await (await backend.monitorIssues!({ kind: "normal" })).edit(where.repo, result.number, { body: withUploadLink(issue.body, target, link) });
+          } catch (error) {
+            io.stderr(`bugbeacon: could not add the recording's link to the issue (${error instanceof Error ? error.message : String(error)})${"url" in link ? `; it is ${link.url}` : ""}.\n`);
+          }
         };
   return { exitCode: recording.exitCode, section, upload };
 }

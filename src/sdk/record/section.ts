@@ -4,7 +4,7 @@ import type { Recording } from "./record.js";
 
 /** The line where the link goes once the cast is uploaded, after the person chose to send (shown as is in the preview). */
 export function uploadLine(server: string): string {
-  return `**Recording**: uploaded to ${server} when this report is sent, and linked here.`;
+  return `**Recording**: uploaded to ${server} once this issue is submitted, and linked here.`;
 }
 
 const HOW: Record<Recording["method"], string> = {
