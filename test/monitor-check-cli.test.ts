@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKS_WORKFLOW_PATH, INSTALL_DIR, LOCKFILE_ARGS, checksWorkflowText, cronFor, initChecksWorkflow, type NpmRunner } from "../src/support/init.js";
+import { monitorIdentifier } from "../src/sdk/monitor/state.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 import { tempDir } from "./support/temp.js";
@@ -66,6 +67,21 @@ describe("bugbeacon check <module>", () => {
     expect(orders?.state).toBe("closed");
     expect(orders?.body).toContain("- [x] `order 7` passes again");
     expect(orders?.comments.map((c) => c.body)).toEqual([expect.stringMatching(/^Resolved: the monitor `ordersShip` passed 1 run in a row\./)]);
+  });
+
+  it("counts failures before an issue exists in the --state file (failAfter 2), and says so without one", async () => {
+    const cwd = tempDir("bugbeacon-checks-");
+    writeFileSync(join(cwd, "checks.mjs"), "export const diskFree = { failAfter: 2, check: () => ({ ok: false, details: 'disk 97% full' }) };\n");
+    const run = (...extra: string[]) => runNode([cli, "check", "checks.mjs", "--repo", "octo/app", ...extra], { env: env(), cwd });
+    const first = await run("--state", "state.json");
+    expect(first.stdout).toBe("diskFree: failing: disk 97% full; issue unchanged\n");
+    expect(fake.issues("octo/app")).toEqual([]);
+    expect(JSON.parse(readFileSync(join(cwd, "state.json"), "utf8")).monitors).toEqual({ [monitorIdentifier("diskFree")]: expect.objectContaining({ fails: 1, passes: 0 }) });
+    const second = await run("--state", "state.json");
+    expect(second.stdout).toMatch(/^diskFree: failing: disk 97% full; issue opened \S+\/issues\/1\n$/);
+    const without = await run();
+    expect(without.stderr).toBe("bugbeacon check: diskFree has failAfter 2: without --state <file>, failing runs before its issue exists are not counted from one run to the next.\n");
+    expect(without.stdout).toMatch(/issue unchanged/);
   });
 
   it("exits 1 and says why when it cannot post (no token); 2 for bad arguments, naming them", async () => {

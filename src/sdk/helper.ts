@@ -25,6 +25,7 @@ import { uniqueLabels, validateCommonOptions, validateLabels } from "../_interna
 import { monitorSpec, type Monitor, type MonitorCheck, type MonitorOptions, type MonitorRun, type MonitorSpec } from "./monitor/options.js";
 import type { MonitorIssues } from "./monitor/issues.js";
 import type { MonitorHost } from "./monitor/run.js";
+import type { MonitorState } from "./monitor/state.js";
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
@@ -248,11 +249,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * `bugbeacon check` does on each scheduled run. Give `every` (the schedule's interval) so that two
    * runs of the same tick count once. Never rejects for the service's failures (see `problem`).
    */
-  async monitorOnce(name: string, check: MonitorCheck, options: MonitorOptions = {}): Promise<MonitorRun> {
+  async monitorOnce(name: string, check: MonitorCheck, options: MonitorOptions = {}, /** @internal the state while no issue holds it (the CLI's --state file) */ memory?: { state: MonitorState }): Promise<MonitorRun> {
     const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: false });
     this.backend.checkTarget(spec.repo);
     const [{ runOnce }, { EMPTY_STATE }] = await Promise.all([import("./monitor/run.js"), import("./monitor/state.js")]);
-    const run = await runOnce(this.monitorHost(true), spec, { state: EMPTY_STATE }, spec.every);
+    const run = await runOnce(this.monitorHost(true), spec, memory ?? { state: EMPTY_STATE }, spec.every);
     try {
       spec.onRun?.(run);
     } catch {

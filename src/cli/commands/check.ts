@@ -1,7 +1,8 @@
 import { pathToFileURL } from "node:url";
 import { BugbeaconError, CliUsageError } from "../../errors.js";
 import type { MonitorCheck, MonitorOptions, MonitorRun } from "../../sdk/monitor/options.js";
-import { existingFile, httpUrl, parseFlags, repoFlag, required } from "../args.js";
+import type { MonitorState } from "../../sdk/monitor/state.js";
+import { existingFile, httpUrl, parseFlags, repoFlag, required, writableFile } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
 import { makeHelper } from "./report.js";
 
@@ -22,6 +23,8 @@ Flags:
   --every <interval>   The schedule's interval (30s, 15m, 1h, or milliseconds): two runs within the same
                        interval (a re-run job) count once
   --only <name>        Run this export only
+  --state <file>       Where to keep the failing runs counted before a monitor's issue exists (needed for a
+                       failAfter above 1: until then no issue holds the count); created when missing
   --token-env <NAME>   Read the token from $NAME (default: $BUGBEACON_GITHUB_TOKEN, else $HELPME_GITHUB_TOKEN)
   --api-url <url>      GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com)
   -h, --help           This help
@@ -60,6 +63,33 @@ export function checksOf(module: Record<string, unknown>): FoundCheck[] {
   return found;
 }
 
+/** The --state file: monitors' states by identifier; a missing file is empty, a malformed entry is dropped. */
+async function readState(path: string): Promise<Record<string, MonitorState>> {
+  const [{ readFile }, { stateFrom }] = await Promise.all([import("node:fs/promises"), import("../../sdk/monitor/state.js")]);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new CliUsageError("--state", `--state must be a file this command wrote (JSON); ${JSON.stringify(path)} is not JSON.`);
+  }
+  const monitors = (raw as { monitors?: unknown } | null)?.monitors;
+  const out: Record<string, MonitorState> = {};
+  if (typeof monitors === "object" && monitors !== null) {
+    for (const [id, value] of Object.entries(monitors)) {
+      const state = /^monitor\.[0-9a-f]{32}$/.test(id) ? stateFrom(value) : undefined;
+      if (state !== undefined) out[id] = state;
+    }
+  }
+  return out;
+}
+
 function line(run: MonitorRun): string {
   const verdict = run.ok ? "ok" : `failing${run.failing.length > 0 ? ` (${run.failing.length} record${run.failing.length === 1 ? "" : "s"})` : ""}${run.details ? `: ${run.details}` : ""}`;
   const issue = run.issue !== undefined ? ` ${run.issue.url}` : "";
@@ -76,6 +106,7 @@ export const command: CliCommand = {
         repo: { type: "string", expected: 'the repository of the monitors\' issues, as "owner/name"' },
         every: { type: "string", expected: "the schedule's interval, like 15m" },
         only: { type: "string", expected: "the name of one exported check" },
+        state: { type: "string", expected: "a JSON file for the counts kept before a monitor's issue exists" },
         "token-env": { type: "string", expected: "the name of the environment variable holding the token" },
         "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       },
@@ -105,13 +136,26 @@ export const command: CliCommand = {
     if (checks.length === 0) {
       throw new CliUsageError(values.only !== undefined ? "--only" : "<module>", `${JSON.stringify(path)} exports no check${values.only !== undefined ? ` named ${JSON.stringify(values.only)}` : ""}: export functions returning true/false, { ok, details } or { ok, failures }.`);
     }
+    const statePath = values.state !== undefined ? writableFile("--state", values.state, io.cwd) : undefined;
+    const saved = statePath !== undefined ? await readState(statePath) : {};
     const helper = makeHelper("github", "--repo", { env, quiet: true, repo, confirm: false, flushOnStart: false, ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}) }, repo);
     let failed = 0;
+    const { EMPTY_STATE, monitorIdentifier } = await import("../../sdk/monitor/state.js");
     for (const c of checks) {
+      const id = monitorIdentifier(c.name.trim());
+      if (statePath === undefined && typeof c.options.failAfter === "number" && c.options.failAfter > 1) {
+        io.stderr(`bugbeacon check: ${c.name} has failAfter ${c.options.failAfter}: without --state <file>, failing runs before its issue exists are not counted from one run to the next.\n`);
+      }
+      const memory = { state: saved[id] ?? EMPTY_STATE };
       // One at a time: the checks' issues are written in order, paced like every other write.
-      const run = await helper.monitorOnce(c.name, c.check, { ...c.options, repo, ...(every !== undefined ? { every } : {}) });
+      const run = await helper.monitorOnce(c.name, c.check, { ...c.options, repo, ...(every !== undefined ? { every } : {}) }, memory);
+      saved[id] = memory.state;
       io.stdout(`${line(run)}\n`);
       if (run.action === "skipped") failed += 1;
+    }
+    if (statePath !== undefined) {
+      const { writeFileAtomic } = await import("../../_internal/atomic-write.js");
+      writeFileAtomic(statePath, `${JSON.stringify({ version: 1, monitors: saved }, null, 2)}\n`);
     }
     return failed === 0 ? EXIT.ok : EXIT.failed;
   },

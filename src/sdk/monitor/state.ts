@@ -111,6 +111,11 @@ export function parseState(body: string, identifier: string): MonitorState | und
   } catch {
     return undefined;
   }
+  return stateFrom(raw);
+}
+
+/** A state read from untrusted JSON (an issue's marker, a --state file): every field checked, sizes bounded. */
+export function stateFrom(raw: unknown): MonitorState | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const failing = keyList(r.failing, MAX_KEYS);
