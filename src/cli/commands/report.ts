@@ -60,8 +60,6 @@ export const command: CliCommand = {
     const commandLine = dashes >= 0 ? allArgs.slice(dashes + 1) : [];
     const { rest: args, upload } = takeUpload(dashes >= 0 ? allArgs.slice(0, dashes) : allArgs);
     const { values } = parseFlags(args, {
-      record: { type: "boolean" },
-      cast: { type: "string", expected: "the file to save the recording to (asciicast v2)" },
       repo: { type: "string", expected: 'the repository to report to, as "owner/name"' },
       title: { type: "string", expected: "the issue's title" },
       "body-file": { type: "string", expected: "a Markdown file to add to the report" },
@@ -70,6 +68,8 @@ export const command: CliCommand = {
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
       "app-version": { type: "string", expected: "the version of the program, like 2.4.1" },
       backend: { type: "string", expected: "github, gitlab or discourse" },
+      record: { type: "boolean" },
+      cast: { type: "string", expected: "the file to save the recording to (asciicast v2)" },
     });
     const backend = backendFlag(values.backend);
     const given = required("--repo", values.repo, 'the repository to report to, as "owner/name"');
