@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { appFrom } from "./support/app-fixture.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
+import { tempDir } from "./support/temp.js";
 
 const TOKEN = "ghp_monitortokenmonitortokenmonitor12";
 const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
@@ -115,5 +116,38 @@ describe("examples/monitor-records.mjs (a record check)", () => {
     expect(issue?.body).toContain("- [x] `a` passes again\n- [x] `b` passes again");
     expect(issue?.comments).toHaveLength(1);
     expect(writes()).toEqual({ created: 1, closed: 1, reopened: 0, edited: 2, comments: 1 });
+  });
+});
+
+describe("helper.monitorOnce against GitHub's API", () => {
+  const helper = async () => {
+    const { getHelper } = await import("../src/index.js");
+    return getHelper("github", { baseUrl: fake.url, confirm: false, quiet: true, flushOnStart: false, retryAfterBaseMs: 10, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_PACING_MS: "0" } });
+  };
+
+  it("with onClosed: new, a failure after the issue closed opens a new issue linking the old one", async () => {
+    const h = await helper();
+    const once = (ok: boolean) => h.monitorOnce("cache warm", () => ok, { repo: "octo/app", onClosed: "new", passAfter: 1 });
+    expect((await once(false)).action).toBe("opened");
+    expect((await once(true)).action).toBe("closed");
+    const again = await once(false);
+    expect(again).toMatchObject({ action: "opened-new", issue: { number: 2 } });
+    const [first, second] = fake.issues("octo/app");
+    expect(first?.state).toBe("closed");
+    expect(second?.state).toBe("open");
+    expect(second?.body).toContain("It failed before in #1.");
+    expect((await once(false)).action).toBe("none");
+  });
+
+  it("finds its issue by search when the label was taken off, and goes on with it", async () => {
+    const h = await helper();
+    const once = (ok: boolean) => h.monitorOnce("search fallback", () => ok, { repo: "octo/app" });
+    expect((await once(false)).action).toBe("opened");
+    const issue = fake.issues("octo/app")[0]!;
+    await fetch(`${fake.url}/repos/octo/app/issues/${issue.number}/labels/bugbeacon-monitor`, { method: "DELETE", headers: { authorization: `token ${TOKEN}` } });
+    expect(fake.issues("octo/app")[0]?.labels).toEqual([]);
+    expect((await once(true)).action).toBe("updated");
+    expect((await once(true)).action).toBe("closed");
+    expect(fake.issues("octo/app")).toHaveLength(1);
   });
 });
