@@ -150,4 +150,19 @@ describe("helper.monitorOnce against GitHub's API", () => {
     expect((await once(true)).action).toBe("closed");
     expect(fake.issues("octo/app")).toHaveLength(1);
   });
+
+  it("two runs that open the issue at the same moment end with one open issue: the younger closes itself, naming the older", async () => {
+    // Both runs list (no issue yet) before either creation is answered.
+    fake.faults.add({ kind: "slow", delayMs: 1000, method: "POST", route: "/repos/{owner}/{repo}/issues" });
+    const [a, b] = [await helper(), await helper()];
+    const runs = await Promise.all([a, b].map((h) => h.monitorOnce("raced", () => false, { repo: "octo/app" })));
+    const issues = fake.issues("octo/app");
+    expect(issues.map((i) => i.state)).toEqual(["open", "closed"]);
+    expect(issues[1]?.body).toBe("Duplicate of #1: two runs of the monitor `raced` opened an issue at the same moment; #1 is the one it keeps.");
+    expect(runs.map((r) => r.issue?.number)).toEqual([1, 1]);
+    expect(runs.map((r) => r.action).sort()).toEqual(["none", "opened"]);
+    expect(issues.flatMap((i) => i.comments)).toEqual([]);
+    // Both helpers now agree on #1.
+    expect((await b.monitorOnce("raced", () => false, { repo: "octo/app" })).issue?.number).toBe(1);
+  });
 });

@@ -4,7 +4,7 @@
  * Finding: issues labelled `bugbeacon-monitor` are listed (the list is consistent at once, unlike search,
  * whose index lags behind a new issue); the newest whose body carries the identifier's marker wins. When
  * none is found that way (the label was removed, or the token may not create labels), search by the
- * identifier is the fallback.
+ * identifier is the fallback. With several open (two runs opened one at once), the oldest is the monitor's.
  */
 import type { Octokit } from "@octokit/rest";
 import type { MonitorIssue, MonitorIssues } from "../../sdk/monitor/issues.js";
@@ -23,8 +23,11 @@ export function githubMonitorIssues(octokit: Octokit): MonitorIssues {
     state: i.state === "open" ? "open" : "closed",
     body: i.body ?? "",
   });
-  const newest = (list: MonitorIssue[], identifier: string) =>
-    list.filter((i) => markerIdentifier(i.body) === identifier).sort((a, b) => b.number - a.number)[0];
+  // The oldest open one (two runs that opened one at once agree on it), else the newest closed one.
+  const newest = (list: MonitorIssue[], identifier: string) => {
+    const mine = list.filter((i) => markerIdentifier(i.body) === identifier);
+    return mine.filter((i) => i.state === "open").sort((a, b) => a.number - b.number)[0] ?? mine.sort((a, b) => b.number - a.number)[0];
+  };
   return {
     async find(target, identifier) {
       const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...base(target), state: "all", labels: MONITOR_LABEL, per_page: 100 });

@@ -11,7 +11,10 @@ export interface MonitorIssue {
 }
 
 export interface MonitorIssues {
-  /** The newest issue whose body holds `identifier`'s marker (open or closed); undefined when there is none. */
+  /**
+   * The issue whose body holds `identifier`'s marker: the oldest open one, else the newest closed one;
+   * undefined when there is none.
+   */
   find(target: string, identifier: string): Promise<MonitorIssue | undefined>;
   create(target: string, issue: { title: string; body: string; labels: string[] }): Promise<{ number: number; url: string }>;
   /** Rewrites the body; with `state`, closes (as completed) or reopens it in the same request. */

@@ -110,6 +110,18 @@ export async function runOnce(host: MonitorHost, spec: MonitorSpec, memory: { st
       case "open-new": {
         const created = await issues.create(spec.repo, { title, body: change.body, labels });
         run.issue = created;
+        // GitHub has no create-if-absent: another run may have opened one at the same moment. The oldest open
+        // issue is the monitor's; a younger one closes itself, saying which one to follow.
+        const winner = await issues.find(spec.repo, identifier);
+        if (winner !== undefined && winner.number < created.number && winner.state === "open") {
+          await issues.edit(spec.repo, created.number, {
+            body: `Duplicate of #${winner.number}: two runs of the monitor ${"`"}${oneLine(spec.name, 200).replace(/`/g, "'")}${"`"} opened an issue at the same moment; #${winner.number} is the one it keeps.`,
+            state: "closed",
+          });
+          run.issue = { number: winner.number, url: winner.url };
+          run.action = "none";
+          return run;
+        }
         break;
       }
       case "reopen":
