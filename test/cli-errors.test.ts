@@ -35,7 +35,7 @@ describe("bugbeacon on a bad command line", () => {
     ["init", ["extra"], 'unexpected argument "extra": this command takes flags only.'],
     ["init", ["--force=yes"], '--force takes no value (got "yes"): it is a switch.'],
     ["init", ["--dir", `${missing}/x`], `--dir must be an existing folder; "${missing}/x" does not exist.`],
-    ["init", ["--colour"], "unknown flag --colour: expected one of --dir, --force, --upgrade, --no-lockfile, --replace-legacy, --help."],
+    ["init", ["--colour"], "unknown flag --colour: expected one of --dir, --force, --upgrade, --no-lockfile, --replace-legacy, --checks, --every, --help."],
     ["init", ["--force", "--upgrade"], "--force and --upgrade do not go together: --force rewrites everything, --upgrade keeps the config."],
     ["flush", ["--pacing-ms", "abc"], '--pacing-ms must be a whole number from 0 to 600000, not "abc".'],
     ["flush", ["--spool-dir", missing], `--spool-dir must be an existing folder; "${missing}" does not exist.`],

@@ -10,6 +10,7 @@ import type { ReportDocument, ReportMetadata } from "../format/report-format.js"
 import type { DeliveryOptions } from "./options.js";
 import { InvalidOptionError } from "../errors.js";
 import type { HelperOptions, OutgoingReport, PreparedReport } from "../types.js";
+import type { MonitorIssues } from "../sdk/monitor/issues.js";
 
 /** A backend's name, as getHelper and the CLI's --backend take it ("github", "gitlab", "discourse", "gitea", or one registered). */
 export type BackendName = string;
@@ -149,6 +150,8 @@ export interface Backend {
   describeCreate(target: string, draft: Draft): { method: string; url: string; body: unknown };
   /** A client for `mode` (its HTTP library loads here, not on import). */
   client(mode: ClientMode): Promise<BackendClient>;
+  /** Monitors' issues (find by identifier, create, edit, comment); optional: without it, monitors say they cannot post. */
+  monitorIssues?(mode: ClientMode): Promise<MonitorIssues>;
   /** Turns a thrown request error into a failure with a reason the user can act on (never includes a token). */
   classify(error: unknown): DeliveryFailure;
 }

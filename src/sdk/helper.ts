@@ -22,6 +22,10 @@ import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
 import { DEFAULT_PACING_MS } from "../delivery/options.js";
 import { MissingTokenError } from "../errors.js";
 import { uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
+import { monitorSpec, type Monitor, type MonitorCheck, type MonitorOptions, type MonitorRun, type MonitorSpec } from "./monitor/options.js";
+import type { MonitorIssues } from "./monitor/issues.js";
+import type { MonitorHost } from "./monitor/run.js";
+import type { MonitorState } from "./monitor/state.js";
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
@@ -208,6 +212,77 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
       return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
     });
+  }
+
+  // --- Monitors: checks run on a schedule open, update and resolve their own issue (src/sdk/monitor) ---
+
+  /**
+   * Runs `check` now and then every `every` ms on an unref'd timer (it never keeps the process alive).
+   * After `failAfter` failing runs in a row the monitor's one issue is opened (or reopened), its body
+   * listing the failing records as a checklist edited in place; after `passAfter` passing runs it is
+   * closed with a short "resolved" comment. The state is kept in the issue (see docs/monitors.md).
+   * @example
+   * helper.monitor("queue drains", async () => (await queue.size()) < 1000, { every: 60_000, repo: "me/app" });
+   */
+  monitor(name: string, check: MonitorCheck, options: MonitorOptions): Monitor {
+    const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: true });
+    this.backend.checkTarget(spec.repo);
+    let stopped = false;
+    const started = import("./monitor/run.js").then((m) => {
+      const monitor = m.startMonitor(this.monitorHost(false), spec as MonitorSpec & { every: number });
+      if (stopped) monitor.stop();
+      return monitor;
+    });
+    return {
+      name: spec.name,
+      stop: () => {
+        stopped = true;
+        void started.then((m) => m.stop());
+      },
+      runNow: () => started.then((m) => m.runNow()),
+    };
+  }
+
+  /**
+   * Runs `check` once and applies the monitor rules from the state its issue holds: what
+   * `bugbeacon check` does on each scheduled run. Give `every` (the schedule's interval) so that two
+   * runs of the same tick count once. Never rejects for the service's failures (see `problem`).
+   */
+  async monitorOnce(name: string, check: MonitorCheck, options: MonitorOptions = {}, /** @internal the state while no issue holds it (the CLI's --state file) */ memory?: { state: MonitorState }): Promise<MonitorRun> {
+    const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: false });
+    this.backend.checkTarget(spec.repo);
+    const [{ runOnce }, { EMPTY_STATE }] = await Promise.all([import("./monitor/run.js"), import("./monitor/state.js")]);
+    const run = await runOnce(this.monitorHost(true), spec, memory ?? { state: EMPTY_STATE }, spec.every);
+    try {
+      spec.onRun?.(run);
+    } catch {
+      // The caller's callback does not change the result.
+    }
+    return run;
+  }
+
+  private monitorIssues?: Promise<MonitorIssues>;
+
+  private monitorHost(keepAlive: boolean): MonitorHost {
+    const backend = this.backend;
+    return {
+      issues: () => {
+        this.monitorIssues ??= backend.monitorIssues!({ kind: keepAlive ? "normal" : "background" });
+        return this.monitorIssues;
+      },
+      redact: this.redact,
+      logger: this.logger,
+      prefix: backend.defaults.prefix,
+      labels: backend.defaults.labels,
+      keepAlive,
+      blocked: () => {
+        if (this.disabled) return "reporting is disabled (BUGBEACON_DISABLE or the disabled option); the issue is not touched";
+        if (this.options.dryRun === true) return "dry run: the issue is not touched";
+        if (backend.monitorIssues === undefined) return `the ${backend.name} backend cannot keep monitor issues yet`;
+        if (!backend.canSubmit()) return `no ${backend.name === "github" ? "GitHub" : backend.name} token, so the monitor cannot open or close its issue`;
+        return undefined;
+      },
+    };
   }
 
   private async applyBeforeSend(report: PreparedReport): Promise<PreparedReport | null> {

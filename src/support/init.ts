@@ -14,7 +14,7 @@
 import { execFile } from "node:child_process";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { BugbeaconError, FileExistsError } from "../errors.js";
+import { BugbeaconError, FileExistsError, InvalidOptionError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { CONFIG_FILE } from "./config.js";
 
@@ -355,4 +355,117 @@ export async function removeLegacyAutomation(root: string, found: LegacyAutomati
   const { rm } = await import("node:fs/promises");
   for (const f of found) await rm(join(root, f.path), { force: true });
   return found.map((f) => f.path);
+}
+
+// --- Scheduled checks (`bugbeacon init --checks <module>`): monitors run by `bugbeacon check` ---------------
+
+export const CHECKS_WORKFLOW_PATH = ".github/workflows/bugbeacon-checks.yml";
+
+/** A checks module path safe to write into a workflow: relative, plain characters, a JavaScript module. */
+export function checksModulePath(module: string): string {
+  const path = module.replace(/^\.\//, "");
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_./-]{0,199}\.(mjs|cjs|js)$/.test(path) || path.split("/").some((s) => s === ".." || s === "." || s === "")) {
+    throw new InvalidOptionError("--checks", module, "a path to a .mjs, .js or .cjs module inside the repository, relative to its root (letters, digits, . _ - /)");
+  }
+  return path;
+}
+
+/**
+ * GitHub's cron for an interval: whole minutes dividing an hour (5 to 30: GitHub runs schedules at most every
+ * 5 minutes), or whole hours dividing a day (at minute 23, off the crowded top of the hour).
+ */
+export function cronFor(everyMs: number): string {
+  const minutes = everyMs / 60_000;
+  if (Number.isInteger(minutes) && minutes >= 5 && minutes < 60 && 60 % minutes === 0) return `*/${minutes} * * * *`;
+  const hours = everyMs / 3_600_000;
+  if (Number.isInteger(hours) && hours >= 1 && hours <= 24 && 24 % hours === 0) return hours === 1 ? "23 * * * *" : hours === 24 ? "23 4 * * *" : `23 */${hours} * * *`;
+  throw new InvalidOptionError("--every", everyMs, "an interval GitHub can schedule: 5m, 10m, 15m, 20m, 30m, or 1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h");
+}
+
+function intervalText(everyMs: number): string {
+  return everyMs % 3_600_000 === 0 ? `${everyMs / 3_600_000}h` : `${everyMs / 60_000}m`;
+}
+
+/** The scheduled workflow that runs `bugbeacon check <module>`; the module path is checked, then passed through the environment. */
+export function checksWorkflowText(module: string, everyMs: number): string {
+  const path = checksModulePath(module);
+  const cron = cronFor(everyMs);
+  return `# bugbeacon checks: runs every check exported by ${path} (bugbeacon check) and opens, updates or resolves
+# each monitor's issue. The issues hold the monitors' state (hidden markers), so no database is needed, and a
+# re-run of the same scheduled run counts once (--every is the schedule's interval).
+#
+# - If the checks import your app's packages, add a step before "Run the checks" that installs them
+#   (for example: run: npm ci --ignore-scripts).
+# - Same safety as bugbeacon's other workflows: least privilege (read the code, write issues), the token only
+#   in the step that needs it, actions pinned by SHA, the CLI from ${INSTALL_DIR}/package-lock.json
+#   (npm ci --ignore-scripts). Refresh both with: npx bugbeacon@latest init --checks ${path} --upgrade
+# - One run at a time: a queued run is enough, as it checks everything again.
+name: bugbeacon checks
+
+on:
+  schedule:
+    - cron: "${cron}"
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  issues: write
+
+concurrency:
+  group: bugbeacon-checks
+  cancel-in-progress: false
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    steps:
+${INSTALL_STEPS}
+      - name: Run the checks
+        run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon check "$CHECKS_MODULE" --repo "$GITHUB_REPOSITORY" --every ${intervalText(everyMs)}
+        env:
+          CHECKS_MODULE: ${path}
+          BUGBEACON_GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+`;
+}
+
+export interface ChecksInitOptions extends InitOptions {
+  /** The checks module, relative to the repository root. */
+  module: string;
+  /** The schedule's interval in milliseconds. @default 15 minutes */
+  everyMs?: number;
+}
+
+/**
+ * Writes the checks workflow, and the pinned install (package.json and its lockfile) when it is not there yet
+ * (or with force/upgrade). Returns the paths written.
+ */
+export async function initChecksWorkflow(root: string, options: ChecksInitOptions): Promise<string[]> {
+  const text = checksWorkflowText(options.module, options.everyMs ?? 15 * 60_000);
+  const manifest = join(INSTALL_DIR, "package.json");
+  const lock = join(INSTALL_DIR, "package-lock.json");
+  const exists = (path: string) => access(join(root, path)).then(() => true, () => false);
+  const { stat } = await import("node:fs/promises");
+  const module = checksModulePath(options.module);
+  if (!(await stat(join(root, module)).then((s) => s.isFile(), () => false))) {
+    throw new InvalidOptionError("--checks", options.module, `a module that exists in the repository (${join(root, module)} does not)`);
+  }
+  const renew = options.force === true || options.upgrade === true;
+  if (!renew && (await exists(CHECKS_WORKFLOW_PATH))) throw new FileExistsError(CHECKS_WORKFLOW_PATH, { advice: 'not overwriting it. Run "bugbeacon init --checks <module> --force" to replace it' });
+  const files: Array<[string, string]> = [[CHECKS_WORKFLOW_PATH, text]];
+  const install = renew || !(await exists(manifest)) || !(await exists(lock));
+  if (install) files.push([manifest, installManifest(options.version ?? VERSION)]);
+  for (const [path, body] of files) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), body);
+  }
+  const written = files.map(([p]) => p);
+  if (install && options.lockfile !== false) {
+    const { rm } = await import("node:fs/promises");
+    await rm(join(root, lock), { force: true });
+    await (options.npm ?? runNpm)([...LOCKFILE_ARGS], join(root, INSTALL_DIR));
+    if (!(await exists(lock))) throw new LockfileError("npm finished without writing it");
+    written.push(lock);
+  }
+  return written;
 }

@@ -90,6 +90,27 @@ export function githubBackend(options: GitHubHelperOptions, settings: BackendCon
       }
       return githubClient(octokit, webUrl);
     },
+    /** Monitors' issues (src/sdk/monitor): the same Octokit setup as \`client\` for the normal and background modes. */
+    async monitorIssues(mode: ClientMode) {
+      const auth = credentials();
+      if (auth === undefined) throw new MissingTokenError();
+      const [{ createOctokit }, { resolveFetch }, { githubMonitorIssues }] = await Promise.all([
+        import("./octokit-client.js"),
+        import("../http.js"),
+        import("./monitor-issues.js"),
+      ]);
+      const fetch = await resolveFetch(env, options.fetch, mode.kind === "normal" ? {} : { unref: true });
+      const octokit = await createOctokit({
+        token: auth,
+        baseUrl: apiUrl,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        fetch,
+        ...(mode.kind === "normal" ? {} : { oneAttempt: true }),
+        ...(settings.pacingMs !== undefined ? { pacingMs: settings.pacingMs } : {}),
+        ...(settings.retryAfterBaseMs !== undefined ? { retryAfterBaseMs: settings.retryAfterBaseMs } : {}),
+      });
+      return githubMonitorIssues(octokit);
+    },
     classify,
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { findLegacyAutomation, INSTALL_DIR, initSupportRepository, removeLegacyAutomation } from "../../support/init.js";
+import { findLegacyAutomation, INSTALL_DIR, initChecksWorkflow, initSupportRepository, removeLegacyAutomation } from "../../support/init.js";
 import { CliUsageError } from "../../errors.js";
 import { existingDir, parseFlags } from "../args.js";
 import type { CliCommand } from "../io.js";
@@ -12,6 +12,7 @@ exact bugbeacon version from that lockfile (npm ci --ignore-scripts), never reso
 Making the lockfile needs the npm registry. Commit everything and push.
 
 Usage: bugbeacon init [--dir <dir>] [--force | --upgrade] [--no-lockfile] [--replace-legacy]
+       bugbeacon init --checks <module> [--every <interval>] [--dir <dir>] [--force | --upgrade] [--no-lockfile]
 
 Flags:
   --dir <dir>      The repository's root, an existing folder (default: the working directory)
@@ -22,6 +23,11 @@ Flags:
                    in .github/bugbeacon before committing)
   --replace-legacy Remove rseng/github-support's report_issue.yml and parse_issue.py, and any other workflow
                    that runs on issues (they would race triage); commit the removal with the new files
+  --checks <module> Instead: write .github/workflows/bugbeacon-checks.yml, which runs "bugbeacon check <module>"
+                   on a schedule (monitors whose issues open and close themselves; docs/monitors.md), and the
+                   pinned install when it is not there yet
+  --every <interval> With --checks: how often, 5m to 30m (dividing an hour) or 1h to 24h (dividing a day);
+                   default 15m
   -h, --help       This help
 
 Then, for a github-support database: bugbeacon db import --from github-support (docs/support-repository.md,
@@ -42,11 +48,23 @@ export const command: CliCommand = {
       upgrade: { type: "boolean" },
       "no-lockfile": { type: "boolean" },
       "replace-legacy": { type: "boolean" },
+      checks: { type: "string", expected: "the module of checks, relative to the repository's root" },
+      every: { type: "string", expected: "the schedule's interval, like 15m or 1h" },
     });
     if (values.force === true && values.upgrade === true) {
       throw new CliUsageError("--upgrade", "--force and --upgrade do not go together: --force rewrites everything, --upgrade keeps the config.");
     }
     const root = existingDir("--dir", values.dir, io.cwd);
+    if (values.every !== undefined && values.checks === undefined) throw new CliUsageError("--every", "--every goes with --checks <module>.");
+    if (values.checks !== undefined) {
+      if (values["replace-legacy"] === true) throw new CliUsageError("--replace-legacy", "--replace-legacy does not go with --checks.");
+      const { intervalFlag } = await import("./check.js");
+      const everyMs = values.every !== undefined ? intervalFlag("--every", values.every) : undefined;
+      const written = await initChecksWorkflow(root, { module: values.checks, ...(everyMs !== undefined ? { everyMs } : {}), force: values.force === true, upgrade: values.upgrade === true, lockfile: values["no-lockfile"] !== true });
+      for (const path of written) io.stdout(`wrote ${path}\n`);
+      io.stdout("Commit these files and push; the checks run on the schedule, or now from the Actions tab (Run workflow).\n");
+      return 0;
+    }
     const kept: string[] = [];
     const written = await initSupportRepository(root, {
       force: values.force === true,
