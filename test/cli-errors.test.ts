@@ -46,6 +46,7 @@ describe("bugbeacon on a bad command line", () => {
     ["triage", ["--event", `${missing}/event.json`], `--event must be an existing file; "${missing}/event.json" does not exist.`],
     ["sweep", ["--repo", "octo/support", "--token", "t", "--max-pages", "0"], '--max-pages must be a whole number from 1 to 100000, not "0".'],
     ["serve", ["--port", "http"], '--port must be a whole number from 0 to 65535, not "http".'],
+    ["check", [], "a module of checks is required, like: bugbeacon check checks.mjs --repo owner/name."],
   ];
 
   // One test running the cases side by side (children of a test are stopped when it ends, so the cases

@@ -182,6 +182,21 @@ describe("every documented exit code, from a real failure of its kind", () => {
     saw("triage", triage, 2, "triage --event");
   });
 
+  it("check: 0 when every check ran (failing included), 1 when an issue could not be updated (no token), 2 on a bad flag", async () => {
+    const dir = tempDir("bugbeacon-exit-check-");
+    const checks = join(dir, "checks.mjs");
+    writeFileSync(checks, "export const queueDrains = () => ({ ok: false, details: 'queue is 3 days old' });\n");
+    const [ran, noToken, bad] = await Promise.all([
+      bugbeacon(["check", checks, "--repo", REPO, "--api-url", fake.url], { BUGBEACON_GITHUB_TOKEN: TOKEN }),
+      bugbeacon(["check", checks, "--repo", REPO, "--api-url", fake.url]),
+      bugbeacon(["check", checks, "--repo", REPO, "--every", "soon"]),
+    ]);
+    saw("check", ran, 0, "check with a failing check");
+    expect(fake.issues(REPO).filter((i) => i.title.includes("queueDrains"))).toHaveLength(1);
+    saw("check", noToken, 1, "check without a token");
+    saw("check", bad, 2, "check --every soon");
+  });
+
   it("db check and stats: 0 on a database, 1 on a folder with none (and on an invalid record), 2 on a bad flag", async () => {
     const db = makeLocalDb({ version: 1, layout: "flat" });
     const empty = tempDir("bugbeacon-no-db-");

@@ -39,7 +39,7 @@ Flags:
   --record -- <command> [args...]
                          Runs the command first, in a pseudo-terminal where there is one (script(1), else
                          Python's pty; else pipes, and the report says so), showing it live; the report gets
-                         its exit code and the last lines of the terminal (redacted, control sequences
+                         its exit status and the last lines of the terminal (redacted, control sequences
                          removed), and the recording is saved as an asciicast v2 file. On a terminal you see
                          all of it (redacted) first and may leave it out. Default title: "<command> exited
                          with code N"
