@@ -77,9 +77,10 @@ export interface HelperOptions {
    */
   disabled?: boolean;
   /**
-   * Before an automatic report (`runHeadless`, `captureException`, the crash handlers), show the person
-   * a preview and ask for a line of detail and whether to send (they may also drop environment values).
-   * Only ever asks when stdin and stdout are terminals and `CI` is not set; never prompts otherwise.
+   * Before a report from `helper.runHeadless` or `helper.captureException`, show the person a preview and
+   * ask for a line of detail and whether to send (they may also drop environment values). Only ever asks
+   * when stdin and stdout are terminals and `CI` is not set; never prompts otherwise. The crash handlers
+   * and the top-level `captureException` never ask unless given `interactive: true`.
    * @default true
    */
   confirm?: boolean;
@@ -150,4 +151,6 @@ export interface DeliveryContext {
    * person spent answering a prompt does not count). One attempt, no waiting; what does not fit stays spooled.
    */
   sendBy?: () => number;
+  /** Overrides the helper's `confirm` (the crash handlers ask only with `interactive: true`). */
+  confirm?: boolean;
 }

@@ -9,7 +9,8 @@ import { createLogger, type Logger } from "../_internal/logger.js";
 import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
-import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
+import { installProcessHandlers, type CrashReporter, type CrashSettings, type InstallHandlersOptions } from "./capture/handlers.js";
+import { sendInChild } from "./capture/send-now.js";
 import { whileAnswering } from "./prompts/activity.js";
 import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
@@ -118,21 +119,19 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     const prepared = this.prepare(input);
     const { identifier, reportId } = prepared.document.metadata;
     if (this.disabled) {
-      if (!this.disabledNoticeShown) {
-        this.disabledNoticeShown = true;
-        this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
-      }
+      this.noteDisabled();
       return { kind: "skipped", reason: "disabled", identifier, reportId };
     }
     await this.preflight(prepared);
     let confirmed: PreparedReport | undefined = prepared;
-    if (this.options.confirm ?? true) {
+    if (context.confirm ?? this.options.confirm ?? true) {
       // On a terminal: preview, a line of detail, send or not. Elsewhere it asks nothing (and says so
       // when the app asked for confirmation explicitly).
       const notHere = whyNotInteractive(this.env);
       if (notHere === undefined) {
         const { confirmReport } = await import("./prompts/confirm-report.js");
-        const idleMs = this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+        // A crash waits for a person only within a bound: 0 ("as long as it takes") means the default there.
+        const idleMs = context.sendBy !== undefined ? this.options.confirmTimeoutMs || DEFAULT_CONFIRM_TIMEOUT_MS : (this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
         const answer = await confirmReport(prepared, this.promptHost(), idleMs);
         if ("declined" in answer) {
           this.logger.info(
@@ -143,7 +142,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
           return { kind: "skipped", reason: answer.declined, identifier, reportId };
         }
         confirmed = answer;
-      } else if (this.options.confirm === true) {
+      } else if ((context.confirm ?? this.options.confirm) === true) {
         this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
       }
     }
@@ -189,7 +188,78 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * would have (same output, same exit code). Returns a function that uninstalls the handlers.
    */
   installHandlers(options: InstallHandlersOptions = {}): () => void {
-    return installProcessHandlers(this, this.logger, options);
+    return installProcessHandlers(this.crashReporter(), options);
+  }
+
+  /** What the process's one crash handler holds of this helper (see capture/handlers.ts). @internal */
+  crashReporter(): CrashReporter {
+    return {
+      backend: this.backend.name,
+      defaultTarget: this.options.repo,
+      checkTarget: (target) => this.backend.checkTarget(target),
+      reportNow: (error, settings) => this.reportCrashNow(error, settings),
+      report: async (error, settings) => {
+        await this.captureException(error, this.crashCapture(settings), { sendBy: settings.sendBy, confirm: settings.interactive });
+      },
+      warn: (message) => this.logger.warn(message),
+    };
+  }
+
+  private crashCapture(settings: CrashSettings): CaptureOptions {
+    return settings.repo !== undefined ? { repo: settings.repo, kind: "exception" } : { kind: "exception" };
+  }
+
+  /**
+   * The crash path with nobody else listening: Node prints the error and exits as soon as this returns,
+   * so the report is built here synchronously and sent by a short child process (capture/send-now.ts)
+   * within the time limit. Returns the rest of the work when it needs the event loop (a person to ask,
+   * an async beforeSend, a custom fetch).
+   */
+  private reportCrashNow(error: unknown, settings: CrashSettings): undefined | (() => Promise<void>) {
+    const context: DeliveryContext = { sendBy: settings.sendBy, confirm: settings.interactive };
+    const later = async (): Promise<void> => {
+      await this.captureException(error, this.crashCapture(settings), context);
+    };
+    if (settings.interactive && whyNotInteractive(this.env) === undefined) return later;
+    const { described, identifierSource } = this.describeThrown(error);
+    const prepared = this.prepare({
+      identifier: identifierSource,
+      title: described.title,
+      body: described.body,
+      ...(settings.repo !== undefined ? { repo: settings.repo } : {}),
+      generateMd5: true,
+      kind: "exception",
+    });
+    if (this.disabled) {
+      this.noteDisabled();
+      return undefined;
+    }
+    this.checkToken();
+    let final: PreparedReport | null = prepared;
+    const hook = this.options.beforeSend;
+    if (hook !== undefined) {
+      const edited = hook(prepared);
+      if (edited !== null && typeof (edited as { then?: unknown }).then === "function") {
+        return async () => {
+          const report = await edited;
+          if (report !== null) await this.deliver(this.cleanEdited(report), context);
+        };
+      }
+      final = edited === null ? null : this.cleanEdited(edited as PreparedReport);
+    }
+    if (final === null) return undefined;
+    const report = final;
+    if (this.options.fetch !== undefined) return async () => void (await this.deliver(report, context));
+    const sent = sendInChild(
+      { backend: this.backend.name, options: this.options, env: this.env, report, sendBy: settings.sendBy() },
+      { timeoutMs: settings.timeoutMs, logger: this.logger },
+    );
+    return sent ? undefined : async () => void (await this.deliver(report, context));
+  }
+
+  /** Delivers a report built by another process's crash path (capture/crash-send.ts). @internal */
+  deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
+    return this.deliver(report, { sendBy: () => sendBy });
   }
 
   /**
@@ -216,11 +286,22 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     if (hook === undefined) return report;
     const edited = await hook(report);
     if (edited === null) return null;
+    return this.cleanEdited(edited);
+  }
+
+  /** What beforeSend returned, redacted again. */
+  private cleanEdited(edited: PreparedReport): PreparedReport {
     return {
       ...edited,
       title: this.cleanTitle(edited.title),
       document: { ...edited.document, text: this.cleanBody(edited.document.text) },
     };
+  }
+
+  private noteDisabled(): void {
+    if (this.disabledNoticeShown) return;
+    this.disabledNoticeShown = true;
+    this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
   }
 
   /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read. */
@@ -277,6 +358,10 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Checks made before any prompt or network: a required token, complete credentials. */
   private async preflight(_report: PreparedReport): Promise<void> {
+    this.checkToken();
+  }
+
+  private checkToken(): void {
     if (this.options.requireToken === true && !this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, this.backend.name === "github" ? undefined : `No ${this.backend.name} token found, and this helper was created with requireToken: true. Set the token variable named in the README's table of backends, or pass { token } to getHelper().`);
   }
 

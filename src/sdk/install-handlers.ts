@@ -11,18 +11,22 @@ export type InstallOptions<K extends keyof HelperRegistry = "github"> = Omit<Hel
   };
 
 /**
- * Reports every uncaught exception and unhandled rejection to `repo`, then lets the process crash as
- * Node would have. Returns a function that uninstalls the handlers. A bad option throws here, at start-up.
+ * Reports every uncaught exception and unhandled rejection to `repo`, then lets the process end exactly
+ * as Node would have (same output, same exit code; bugbeacon's lines come before Node's). One handler per
+ * process: a second install adds its options to the first, or throws when they differ. Never asks a
+ * person unless `interactive: true`. Returns a function that takes this install back out. A bad option
+ * throws here, at start-up.
  * @example
  * import { installHandlers } from "bugbeacon";
  * installHandlers({ repo: "my-org/my-tool-support" });
  */
 export function installHandlers<K extends keyof HelperRegistry = "github">(options: InstallOptions<K>): () => void {
-  const { helper, timeoutMs, unhandledRejections, backend, ...helperOptions } = options;
+  const { helper, timeoutMs, unhandledRejections, interactive, backend, ...helperOptions } = options;
   const reporter = helper ?? getHelper((backend ?? "github") as K, helperOptions as HelperRegistry[K]["options"]);
   const handlerOptions: InstallHandlersOptions = {};
   if (options.repo !== undefined) handlerOptions.repo = options.repo;
   if (timeoutMs !== undefined) handlerOptions.timeoutMs = timeoutMs;
   if (unhandledRejections !== undefined) handlerOptions.unhandledRejections = unhandledRejections;
+  if (interactive !== undefined) handlerOptions.interactive = interactive;
   return reporter.installHandlers(handlerOptions);
 }
