@@ -362,9 +362,33 @@ function createRegistry(): Registry {
       reg.busy = true;
       void reportInBackground(() => reporter.report(reason, settings), settings.timeoutMs).finally(() => (reg.busy = false));
     }
-    // warn: Node printed its warning whether or not anyone listens; none: silent. warn-with-error-code:
-    // a listener turns Node's warning and exit code off, so give the rejection back to Node.
-    if (mode === "warn-with-error-code") giveBack(reason, promise);
+    // warn: Node printed its warning whether or not anyone listens; none: silent. (warn-with-error-code
+    // listens only beside an app's listener, see below.)
+  };
+
+  /**
+   * warn-with-error-code: a listener turns Node's warning and exit code off, and giving the rejection back
+   * would number it anew in Node's warning. So bugbeacon listens only while the app does too, and
+   * otherwise reports what Node's warning carries (the reason's stack), which it prints as before.
+   */
+  const onWarning = (warning: Error): void => {
+    if (warning?.name !== "UnhandledPromiseRejectionWarning" || appListens("unhandledRejection")) return;
+    if (typeof warning.message !== "string" || warning.message.startsWith("Unhandled promise rejection.")) return;
+    const reporter = primary();
+    if (reporter === undefined || !settingsOf(reg).unhandledRejections || reg.busy) return;
+    const reason = errorFromStack(warning.message);
+    const settings = settingsNow();
+    reg.busy = true;
+    void reportInBackground(() => reporter.report(reason, settings), settings.timeoutMs).finally(() => (reg.busy = false));
+  };
+  const followApp = (event: string | symbol): void => {
+    if (event !== "unhandledRejection") return;
+    // After the change is made (these events fire around it).
+    queueMicrotask(() => {
+      const listening = process.listeners("unhandledRejection").includes(onRejection);
+      if (appListens("unhandledRejection") && !listening && reg.entries.length > 0) process.on("unhandledRejection", onRejection);
+      else if (!appListens("unhandledRejection") && listening) process.removeListener("unhandledRejection", onRejection);
+    });
   };
 
   /**
@@ -387,10 +411,19 @@ function createRegistry(): Registry {
   reg.own.add(onMonitor);
   reg.own.add(onRejection);
   process.on("uncaughtExceptionMonitor", onMonitor);
-  if (unhandledRejectionsMode() !== "strict") process.on("unhandledRejection", onRejection);
+  const mode = unhandledRejectionsMode();
+  if (mode === "warn-with-error-code") {
+    process.on("warning", onWarning);
+    process.on("newListener", followApp);
+    process.on("removeListener", followApp);
+    if (appListens("unhandledRejection")) process.on("unhandledRejection", onRejection);
+  } else if (mode !== "strict") process.on("unhandledRejection", onRejection);
   reg.detach = () => {
     process.removeListener("uncaughtExceptionMonitor", onMonitor);
     process.removeListener("unhandledRejection", onRejection);
+    process.removeListener("warning", onWarning);
+    process.removeListener("newListener", followApp);
+    process.removeListener("removeListener", followApp);
   };
   return reg;
 }
@@ -406,7 +439,16 @@ function raiseAgain(error: unknown, _origin: string): void {
   });
 }
 
-/** Node raises a non-Error rejection reason wrapped in an ERR_UNHANDLED_REJECTION error. */
+/** An error made from the stack text Node's warning carries: its first line is "<name>: <message>". */
+function errorFromStack(stack: string): Error {
+  const first = stack.split("\n", 1)[0] ?? "";
+  const match = /^([\w$.]*(?:Error|Exception)|[A-Z][\w$]*): ([\s\S]*)$/.exec(first);
+  const error = new Error(match ? match[2] : first);
+  if (match?.[1] !== undefined) error.name = match[1];
+  error.stack = stack;
+  return error;
+}
+
 export function describe(value: unknown): string {
   try {
     return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
