@@ -77,7 +77,20 @@ export interface DeliveryOptions {
   spoolDir?: string;
 }
 
+/** The defaults below are filled here, once, for the helpers (resolveDeliveryOptions) and the CLI alike. */
 export const DEFAULT_PACING_MS = 1000;
+/** What one second of the service's timing rules stands for, unless a test shortens it. */
+export const DEFAULT_RETRY_BASE_MS = 1000;
+
+/** Pacing: the option, else BUGBEACON_PACING_MS, else DEFAULT_PACING_MS. */
+export function resolvePacingMs(options: { pacingMs?: number }, env: NodeJS.ProcessEnv): number {
+  return options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", DEFAULT_PACING_MS) ?? DEFAULT_PACING_MS;
+}
+
+/** Retry-After base: the option, else BUGBEACON_RETRY_BASE_MS, else DEFAULT_RETRY_BASE_MS. */
+export function resolveRetryBaseMs(options: { retryAfterBaseMs?: number }, env: NodeJS.ProcessEnv): number {
+  return options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10) ?? DEFAULT_RETRY_BASE_MS;
+}
 /**
  * How long after an attempt whose answer was lost a report is looked up before it is sent again: a
  * request cut off on this side (a timeout, a killed process) may still be carried out on the service's side
@@ -87,8 +100,8 @@ export const DEFAULT_PACING_MS = 1000;
 export const DEFAULT_SETTLE_MS = 10_000;
 
 export interface ResolvedDelivery {
-  pacingMs: number | undefined;
-  retryAfterBaseMs: number | undefined;
+  pacingMs: number;
+  retryAfterBaseMs: number;
   /** See DEFAULT_SETTLE_MS; env BUGBEACON_SETTLE_MS (tests shorten it). */
   settleMs: number;
   /** The test target, unchecked (the backend checks it). */
@@ -130,8 +143,8 @@ export function resolveDeliveryOptions(options: DeliveryOptions, env: NodeJS.Pro
     throw new InvalidOptionError("spoolDir", options.spoolDir, "a folder path");
   }
   return {
-    pacingMs: options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", 1000),
-    retryAfterBaseMs: options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10),
+    pacingMs: resolvePacingMs(options, env),
+    retryAfterBaseMs: resolveRetryBaseMs(options, env),
     settleMs: envMilliseconds(env, "BUGBEACON_SETTLE_MS", 500) ?? DEFAULT_SETTLE_MS,
     testTarget: options.testRepo ?? (env.BUGBEACON_TEST_REPO || undefined),
   };

@@ -9,6 +9,7 @@ import type { GitHubHelperOptions } from "../backends/github/options.js";
 import { gitlabBackend, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
 import { discourseBackend, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
 import { resolveDeliveryOptions } from "../delivery/options.js";
+import { checkKnownKeys } from "../_internal/validate-options.js";
 import { Helper } from "./helper.js";
 
 /** A helper that reports to GitHub issues (the same `Helper` class as every backend's). */
@@ -26,6 +27,26 @@ export interface HelperRegistry {
   gitlab: { options: GitLabHelperOptions; helper: GitLabHelper };
   discourse: { options: DiscourseHelperOptions; helper: DiscourseHelper };
 }
+
+/** Every option each backend's helper takes, checked against the option types at compile time. */
+const COMMON_KEYS = [
+  "disabled", "confirm", "confirmTimeoutMs", "envAllowlist", "generateMd5", "redactPatterns", "quiet", "env", "app", "repo",
+  "beforeSend", "identify", "breadcrumbs", "captureConsole", "appRoot",
+  "requireToken", "open", "labels", "prefix", "timeoutMs", "dedupe", "onDuplicate", "seenAgainEvery", "flushOnStart", "fetch",
+  "onClosed", "pacingMs", "retryAfterBaseMs", "testRepo", "dryRun", "spoolDir",
+] as const;
+export const OPTION_KEYS = {
+  github: [...COMMON_KEYS, "token", "labelsInUrl", "baseUrl", "webUrl", "footer", "assignees", "githubApp"],
+  gitlab: [...COMMON_KEYS, "token", "baseUrl"],
+  discourse: [...COMMON_KEYS, "baseUrl", "apiKey", "apiUsername"],
+} as const;
+type Exactly<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof T>] extends [never, never] ? true : { missing: Exclude<keyof T, K>; extra: Exclude<K, keyof T> };
+const keysMatchTypes: [
+  Exactly<GitHubHelperOptions, (typeof OPTION_KEYS.github)[number]>,
+  Exactly<GitLabHelperOptions, (typeof OPTION_KEYS.gitlab)[number]>,
+  Exactly<DiscourseHelperOptions, (typeof OPTION_KEYS.discourse)[number]>,
+] = [true, true, true];
+void keysMatchTypes;
 
 type Factories = { [K in keyof HelperRegistry]: (options: HelperRegistry[K]["options"]) => HelperRegistry[K]["helper"] };
 
@@ -62,5 +83,6 @@ export function getHelper<K extends keyof HelperRegistry>(name: K, options?: Hel
   if (typeof name !== "string" || !Object.hasOwn(backends, name)) throw new UnknownBackendError(name, helperNames);
   const given: unknown = options ?? {};
   if (typeof given !== "object" || given === null) throw new InvalidOptionError("options", given, "an object");
+  checkKnownKeys(given, OPTION_KEYS[name], `getHelper("${name}")`);
   return backends[name](given as HelperRegistry[K]["options"]);
 }

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../_internal/logger.js";
 import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
-import { installProcessHandlers, type CrashReporter, type CrashSettings, type InstallHandlersOptions } from "./capture/handlers.js";
+import { INSTALL_HANDLER_KEYS, installProcessHandlers, type CrashReporter, type CrashSettings, type InstallHandlersOptions } from "./capture/handlers.js";
 import { sendInChild } from "./capture/send-now.js";
 import { whileAnswering } from "./prompts/activity.js";
 import { whyNotInteractive } from "./prompts/interactive.js";
@@ -20,9 +20,22 @@ import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, Re
 import type { Backend } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
 import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
-import { DEFAULT_PACING_MS } from "../delivery/options.js";
 import { MissingTokenError } from "../errors.js";
-import { uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
+import { checkKnownKeys, uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
+import { checkCloseTimeout, DEFAULT_CLOSE_TIMEOUT_MS } from "../delivery/close.js";
+
+/** Reports printed as URLs in this process, shared by every copy of bugbeacon in it. */
+interface UrlModeState {
+  printed: Map<string, { title: string; more: number }>;
+  browserOpened: boolean;
+  exitHooked: boolean;
+}
+
+function urlModeState(): UrlModeState {
+  const key = Symbol.for("bugbeacon.url-mode");
+  const global = globalThis as Record<symbol, UrlModeState | undefined>;
+  return (global[key] ??= { printed: new Map(), browserOpened: false, exitHooked: false });
+}
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
@@ -53,7 +66,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   private readonly pipeline: Pipeline;
   private readonly allowlist: string[];
   private disabledNoticeShown = false;
-  private readonly assertedIdentifiers = new Set<string>();
+  private readonly assertedIdentifiers = new Map<string, Promise<ReportResult>>();
 
   /** Made by getHelper, which validates the options and the environment once. */
   constructor(options: Options, parts: HelperParts) {
@@ -65,6 +78,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
     this.backend = parts.backend;
     this.name = parts.backend.name;
+    // The default target is checked now, not at the first report (a crash report would be lost to it).
+    if (options.repo !== undefined) {
+      if (typeof options.repo !== "string") throw new InvalidOptionError("repo", options.repo, "a string");
+      parts.backend.checkTarget(options.repo);
+    }
     if (parts.delivery.testTarget !== undefined) {
       // Checked by the backend's rules, the error naming where the value came from.
       const source = options.testRepo !== undefined ? "testRepo" : "BUGBEACON_TEST_REPO";
@@ -87,7 +105,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       onDuplicate: options.onDuplicate ?? "count",
       onClosed: options.onClosed ?? "new",
       seenAgainEvery: options.seenAgainEvery,
-      pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
+      pacingMs: parts.delivery.pacingMs,
       settleMs: parts.delivery.settleMs,
       footer: parts.footer,
     });
@@ -108,6 +126,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * sent again. Stops early when the service refuses the token or the target (the rest stay queued).
    */
   flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, "an object like { onProgress }");
+    checkKnownKeys(options, ["onProgress"], "helper.flush");
+    if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+      throw new InvalidOptionError("onProgress", options.onProgress, "a function (done, total) => void");
+    }
     return this.pipeline.flush(options);
   }
 
@@ -179,7 +202,8 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * @example
    * process.on("SIGTERM", async () => { server.close(); await helper.close(2000); process.exit(0); });
    */
-  close(timeoutMs = 2000): Promise<void> {
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    checkCloseTimeout(timeoutMs);
     return this.pipeline.close(timeoutMs);
   }
 
@@ -188,6 +212,8 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * would have (same output, same exit code). Returns a function that uninstalls the handlers.
    */
   installHandlers(options: InstallHandlersOptions = {}): () => void {
+    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, "an object like { timeoutMs }");
+    checkKnownKeys(options, INSTALL_HANDLER_KEYS, "helper.installHandlers");
     return installProcessHandlers(this.crashReporter(), options);
   }
 
@@ -201,6 +227,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       report: async (error, settings) => {
         await this.captureException(error, this.crashCapture(settings), { sendBy: settings.sendBy, confirm: settings.interactive });
       },
+      capture: (error, options, interactive) => this.captureException(error, options, { confirm: interactive }),
       warn: (message) => this.logger.warn(message),
     };
   }
@@ -273,12 +300,24 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     Error.captureStackTrace(failure, this.assert);
     const appRoot = this.options.appRoot ?? findAppRoot();
     const key = describeError(failure, { appRoot, argv: [] }).identifierSource;
-    if (this.assertedIdentifiers.has(key)) return undefined;
-    this.assertedIdentifiers.add(key);
-    return this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
+    const first = this.assertedIdentifiers.get(key);
+    if (first !== undefined) {
+      // Once per identifier; without a token the repeats are counted with the printed URL's.
+      void first.then((result) => {
+        const entry = result.kind === "url" ? urlModeState().printed.get(result.identifier) : undefined;
+        if (entry !== undefined) {
+          entry.more += 1;
+          this.summarizeAtExit(urlModeState());
+        }
+      });
+      return undefined;
+    }
+    const reporting = this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
       this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
       return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
     });
+    this.assertedIdentifiers.set(key, reporting);
+    return reporting;
   }
 
   private async applyBeforeSend(report: PreparedReport): Promise<PreparedReport | null> {
@@ -373,12 +412,38 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
     const { identifier, reportId } = report.document.metadata;
     const { url, cutCharacters } = this.backend.manualUrl(report);
+    // One URL per identifier per process: later occurrences are counted and summed up at exit.
+    const state = urlModeState();
+    const seen = state.printed.get(identifier);
+    if (seen !== undefined) {
+      seen.more += 1;
+      this.summarizeAtExit(state);
+      return { kind: "url", url, identifier, reportId, opened: false };
+    }
+    state.printed.set(identifier, { title: report.title, more: 0 });
     this.logger.info(
       `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
     );
-    const opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+    // The browser opens at most once per process (the flag is taken before the first await).
+    let opened = false;
+    if (!state.browserOpened) {
+      state.browserOpened = true;
+      opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+      if (!opened) state.browserOpened = false;
+    }
     return { kind: "url", url, identifier, reportId, opened };
+  }
+
+  /** At exit, one line per identifier that came again: "seen 4 more times". */
+  private summarizeAtExit(state: UrlModeState): void {
+    if (state.exitHooked) return;
+    state.exitHooked = true;
+    process.once("exit", () => {
+      for (const { title, more } of state.printed.values()) {
+        if (more > 0) this.logger.info(`seen ${more} more time${more === 1 ? "" : "s"} in this run: ${title} (the URL above reports it once).`);
+      }
+    });
   }
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---

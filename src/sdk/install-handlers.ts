@@ -1,5 +1,7 @@
-import type { InstallHandlersOptions } from "./capture/handlers.js";
-import { getHelper, type HelperRegistry } from "./get-helper.js";
+import { checkKnownKeys } from "../_internal/validate-options.js";
+import { InvalidOptionError } from "../errors.js";
+import { INSTALL_HANDLER_KEYS, type InstallHandlersOptions } from "./capture/handlers.js";
+import { getHelper, OPTION_KEYS, type HelperRegistry } from "./get-helper.js";
 import type { Helper } from "./helper.js";
 
 export type InstallOptions<K extends keyof HelperRegistry = "github"> = Omit<HelperRegistry[K]["options"], "timeoutMs"> &
@@ -21,8 +23,13 @@ export type InstallOptions<K extends keyof HelperRegistry = "github"> = Omit<Hel
  * installHandlers({ repo: "my-org/my-tool-support" });
  */
 export function installHandlers<K extends keyof HelperRegistry = "github">(options: InstallOptions<K>): () => void {
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, 'an object like { repo: "owner/name" }');
   const { helper, timeoutMs, unhandledRejections, interactive, backend, ...helperOptions } = options;
-  const reporter = helper ?? getHelper((backend ?? "github") as K, helperOptions as HelperRegistry[K]["options"]);
+  const name = (backend ?? "github") as K;
+  // With { helper }, the helper's own options were set on getHelper: anything else here would be ignored.
+  const helperKeys = helper !== undefined ? ["repo"] : Object.hasOwn(OPTION_KEYS, name) ? OPTION_KEYS[name].filter((k) => k !== "timeoutMs") : [];
+  checkKnownKeys(options, [...INSTALL_HANDLER_KEYS, "backend", "helper", ...helperKeys], "installHandlers");
+  const reporter = helper ?? getHelper(name, helperOptions as HelperRegistry[K]["options"]);
   const handlerOptions: InstallHandlersOptions = {};
   if (options.repo !== undefined) handlerOptions.repo = options.repo;
   if (timeoutMs !== undefined) handlerOptions.timeoutMs = timeoutMs;

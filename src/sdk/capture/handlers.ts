@@ -84,6 +84,8 @@ export interface CrashReporter {
   reportNow(error: unknown, settings: CrashSettings): undefined | (() => Promise<void>);
   /** Reports in the background (an app listener decides what happens next). */
   report(error: unknown, settings: CrashSettings): Promise<void>;
+  /** The top-level `captureException`, with the handler's helper. */
+  capture(error: unknown, options: { repo?: string; title?: string; body?: string; labels?: string[] }, interactive: boolean): Promise<unknown>;
   warn(message: string): void;
 }
 
