@@ -1,4 +1,5 @@
 import type { ReportDocument, ReportKind } from "./format/report-format.js";
+import type { Environment } from "./_internal/globals.js";
 
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
@@ -104,7 +105,7 @@ export interface HelperOptions {
   /** Print nothing but warnings. @default false */
   quiet?: boolean;
   /** The environment to read (tokens, allow-listed variables). @default process.env */
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** App name and version for the report. @default read from the app's nearest package.json */
   app?: { name?: string; version?: string };
   /** Default target repository (`owner/name`) for reports that name none. */

@@ -7,6 +7,7 @@
  */
 import type { ReportDocument } from "../format/report-format.js";
 import type { PreparedReport } from "../types.js";
+import type { AbortSignalLike } from "../_internal/globals.js";
 
 /** The backends `getHelper` knows. */
 export type BackendName = "github" | "gitlab" | "discourse";
@@ -53,7 +54,7 @@ export interface BackendClient {
   /** One report by number; undefined when it is gone. */
   get(target: string, number: number): Promise<RemoteReport | undefined>;
   /** Reports whose text holds `identifier`, oldest first; undefined when search is unavailable now (rate limit). */
-  search(target: string, identifier: string, signal?: AbortSignal): Promise<RemoteReport[] | undefined>;
+  search(target: string, identifier: string, signal?: AbortSignalLike): Promise<RemoteReport[] | undefined>;
   create(target: string, draft: Draft): Promise<{ number: number; url: string }>;
   /** Adds an occurrence as a comment. */
   comment(target: string, number: number, body: string): Promise<{ url: string }>;

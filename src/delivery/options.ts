@@ -5,6 +5,7 @@
 import { InvalidOptionError } from "../errors.js";
 import { envMilliseconds } from "../_internal/env-flag.js";
 import type { OnDuplicate } from "./deliver.js";
+import type { FetchFunction } from "../_internal/globals.js";
 
 export interface DeliveryOptions {
   /** Reject (with `MissingTokenError`, before any network or prompt) when no token is found. @default false */
@@ -51,7 +52,7 @@ export interface DeliveryOptions {
    * The fetch every request goes through (to instrument HTTP). With it, proxy variables are left to your fetch.
    * @default globalThis.fetch (through undici's proxy agent when HTTPS_PROXY / HTTP_PROXY is set)
    */
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchFunction;
   /** The report with the same identifier is closed: reopen it, or open a new one linking to it (a regression is news). @default "new" */
   onClosed?: "reopen" | "new";
   /**
