@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   }
   const name = payload.backend as keyof HelperRegistry;
   const helper = getHelper(name, options as HelperRegistry[typeof name]["options"]);
-  await helper.deliverPrepared(payload.report, payload.sendBy);
+  // The limit is for sending: it starts now that the sender is loaded.
+  await helper.deliverPrepared(payload.report, Date.now() + payload.budgetMs);
 }
 
 main().then(

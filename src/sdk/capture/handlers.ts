@@ -41,7 +41,10 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 3000;
 export interface InstallHandlersOptions {
   /** Repository to report to. @default the helper's `repo` option */
   repo?: string;
-  /** Longest wait for the report (built, on disk, one send attempt) before the process goes on to crash. @default 3000 */
+  /**
+   * Longest wait for the report (on disk, one send attempt) before the process goes on to crash. Starting
+   * the sending process comes on top (about 0.2 s; at most 2 s on a very busy machine). @default 3000
+   */
   timeoutMs?: number;
   /** Also report unhandled promise rejections. @default true */
   unhandledRejections?: boolean;

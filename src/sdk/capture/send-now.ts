@@ -18,15 +18,16 @@ export interface CrashPayload {
   options: object;
   env: Record<string, string | undefined>;
   report: PreparedReport;
-  /** When sending must be over (ms since the epoch). */
-  sendBy: number;
+  /** How long sending may take, counted from when the child is ready to send (ms). */
+  budgetMs: number;
 }
 
 /**
- * Beyond the time limit, what a child gets to start (Node and the client load in about 0.2 s idle); it
- * stops sending by `sendBy` itself and is killed only if it hangs past this.
+ * Beyond the time limit, what a child gets to start (Node and bugbeacon load in about 0.2 s on an idle
+ * machine, several times that on a busy one). The limit is for sending, so it starts when the child is
+ * ready; the child stops by itself then, and is killed only if it takes longer than limit + this.
  */
-const START_GRACE_MS = 1500;
+const START_GRACE_MS = 2000;
 
 /** The child's script, beside this bundle; undefined when it is not there (bugbeacon bundled into an app). */
 function childScript(): string | undefined {
@@ -56,15 +57,17 @@ function asData(options: object): object {
  * Sends the report from a child process and waits for it (at most `timeoutMs` plus a start-up grace).
  * False when no child could be started here (the caller then sends in this process).
  */
-export function sendInChild(payload: CrashPayload, options: { timeoutMs: number; logger: Logger }): boolean {
+export function sendInChild(payload: Omit<CrashPayload, "budgetMs"> & { sendBy: number }, options: { timeoutMs: number; logger: Logger }): boolean {
   const script = childScript();
   if (script === undefined) return false;
   const { spawnSync } = load<typeof import("node:child_process")>("node:child_process");
   const env = { ...process.env };
   // The app's preloads (and a second bugbeacon) have no business in the sender.
   delete env.NODE_OPTIONS;
-  const input = JSON.stringify({ ...payload, options: asData(payload.options), env: { ...payload.env } });
-  const budget = Math.max(0, payload.sendBy - Date.now()) + START_GRACE_MS;
+  const budgetMs = Math.max(0, payload.sendBy - Date.now());
+  const message: CrashPayload = { backend: payload.backend, options: asData(payload.options), env: { ...payload.env }, report: payload.report, budgetMs };
+  const input = JSON.stringify(message);
+  const budget = budgetMs + START_GRACE_MS;
   const result = spawnSync(process.execPath, [script], {
     input,
     env,
