@@ -60,6 +60,22 @@ for (let i = 0; i < 5; i++) await helper.assert(i < 0, "the cache is never negat
     ]);
   });
 
+  it("a crash on a desktop: the URL printed once and opened once, then Node's own crash output", async () => {
+    const { env, opened } = desktop();
+    const app = appFrom(`import { installHandlers } from "bugbeacon";
+installHandlers({ repo: "octo/app" });
+setTimeout(() => { throw new RangeError("out of range on a desktop"); }, 5);
+`);
+    const run = await runNode([join(app, "app.mjs")], { env, cwd: app });
+    expect(run.code).toBe(1);
+    expect(run.stderr.match(/To report this problem, open:/g)).toHaveLength(1);
+    const line = `setTimeout(() => { throw new RangeError("out of range on a desktop"); }, 5);`;
+    expect(run.stderr).toContain(`app.mjs:3\n${line}\n${" ".repeat(line.indexOf("throw"))}^\n\nRangeError: out of range on a desktop\n`);
+    const lines = await openedLines(opened);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^https:\/\/github\.com\/octo\/app\/issues\/new\?title=RangeError/);
+  });
+
   it("different errors each get their URL; nothing is summed up when nothing came again", async () => {
     const app = appFrom(`import { captureException } from "bugbeacon";
 await captureException(new Error("first"), { repo: "octo/app", open: false });

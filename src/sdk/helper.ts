@@ -277,6 +277,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     if (final === null) return undefined;
     const report = final;
     if (this.options.fetch !== undefined) return async () => void (await this.deliver(report, context));
+    // Without a token and without a desktop to open a browser on, the URL is all there is: print it here.
+    if (!this.backend.canSubmit() && !this.mightOpenBrowser()) {
+      this.announceUrl(report);
+      return undefined;
+    }
     const sent = sendInChild(
       { backend: this.backend.name, options: this.options, env: this.env, report, sendBy: settings.sendBy() },
       { timeoutMs: settings.timeoutMs, logger: this.logger },
@@ -409,22 +414,45 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     return this.backend.canSubmit() ? this.pipeline.deliver(report, context) : this.deliverAsUrl(report);
   }
 
-  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
-    const { identifier, reportId } = report.document.metadata;
+  /**
+   * Prints the prefilled URL, once per identifier per process: later occurrences are counted and summed
+   * up at exit. Synchronous (the crash path uses it). `first` is false for a repeat.
+   */
+  private announceUrl(report: PreparedReport): { url: string; first: boolean } {
+    const { identifier } = report.document.metadata;
     const { url, cutCharacters } = this.backend.manualUrl(report);
-    // One URL per identifier per process: later occurrences are counted and summed up at exit.
     const state = urlModeState();
     const seen = state.printed.get(identifier);
     if (seen !== undefined) {
       seen.more += 1;
       this.summarizeAtExit(state);
-      return { kind: "url", url, identifier, reportId, opened: false };
+      return { url, first: false };
     }
     state.printed.set(identifier, { title: report.title, more: 0 });
     this.logger.info(
       `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
     );
+    return { url, first: true };
+  }
+
+  /**
+   * Whether a browser might be opened here, without loading anything: false settles it (no desktop, CI,
+   * `open: false`); true means the full check (ci-info) decides later.
+   */
+  private mightOpenBrowser(): boolean {
+    if (this.options.open !== undefined) return this.options.open;
+    if (envFlag(this.env, "CI")) return false;
+    if (process.platform === "win32") return true;
+    if (process.platform === "darwin") return this.env.SSH_CONNECTION === undefined && this.env.SSH_TTY === undefined;
+    return Boolean(this.env.DISPLAY || this.env.WAYLAND_DISPLAY);
+  }
+
+  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
+    const { identifier, reportId } = report.document.metadata;
+    const { url, first } = this.announceUrl(report);
+    if (!first) return { kind: "url", url, identifier, reportId, opened: false };
+    const state = urlModeState();
     // The browser opens at most once per process (the flag is taken before the first await).
     let opened = false;
     if (!state.browserOpened) {
