@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   }
   const name = payload.backend as keyof HelperRegistry;
   const helper = getHelper(name, options as HelperRegistry[typeof name]["options"]);
-  // The limit is for sending: it starts now that the sender is loaded.
-  await helper.deliverPrepared(payload.report, Date.now() + payload.budgetMs);
+  // The crash's limit, but at least a short window for one real attempt now that the sender is loaded.
+  await helper.deliverPrepared(payload.report, Math.max(payload.sendBy, Date.now() + payload.minWindowMs));
 }
 
 main().then(

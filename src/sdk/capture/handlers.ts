@@ -42,8 +42,9 @@ export interface InstallHandlersOptions {
   /** Repository to report to. @default the helper's `repo` option */
   repo?: string;
   /**
-   * Longest wait for the report (on disk, one send attempt) before the process goes on to crash. Starting
-   * the sending process comes on top (about 0.2 s; at most 2 s on a very busy machine). @default 3000
+   * Longest wait for the report (built, on disk, one send attempt) before the process goes on to crash.
+   * On a busy machine where starting the sending process takes that time up, the attempt still gets up to
+   * 1 s (or `timeoutMs`, if less) once the process is ready. @default 3000
    */
   timeoutMs?: number;
   /** Also report unhandled promise rejections. @default true */

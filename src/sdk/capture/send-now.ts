@@ -18,16 +18,23 @@ export interface CrashPayload {
   options: object;
   env: Record<string, string | undefined>;
   report: PreparedReport;
-  /** How long sending may take, counted from when the child is ready to send (ms). */
-  budgetMs: number;
+  /** When sending must be over (ms since the epoch): the crash's time limit. */
+  sendBy: number;
+  /**
+   * The least time the child has for its attempt once it is ready, even when starting it took the limit
+   * up (a busy machine): one real attempt rather than none.
+   */
+  minWindowMs: number;
 }
 
 /**
  * Beyond the time limit, what a child gets to start (Node and bugbeacon load in about 0.2 s on an idle
- * machine, several times that on a busy one). The limit is for sending, so it starts when the child is
- * ready; the child stops by itself then, and is killed only if it takes longer than limit + this.
+ * machine, several times that on a busy one); the child stops by itself, and is killed only if it takes
+ * longer than the limit + this.
  */
 const START_GRACE_MS = 2000;
+/** The least time for the attempt once the child is ready (see CrashPayload.minWindowMs). */
+const MIN_WINDOW_MS = 1000;
 
 /** The child's script, beside this bundle; undefined when it is not there (bugbeacon bundled into an app). */
 function childScript(): string | undefined {
@@ -57,17 +64,17 @@ function asData(options: object): object {
  * Sends the report from a child process and waits for it (at most `timeoutMs` plus a start-up grace).
  * False when no child could be started here (the caller then sends in this process).
  */
-export function sendInChild(payload: Omit<CrashPayload, "budgetMs"> & { sendBy: number }, options: { timeoutMs: number; logger: Logger }): boolean {
+export function sendInChild(payload: Omit<CrashPayload, "minWindowMs">, options: { timeoutMs: number; logger: Logger }): boolean {
   const script = childScript();
   if (script === undefined) return false;
   const { spawnSync } = load<typeof import("node:child_process")>("node:child_process");
   const env = { ...process.env };
   // The app's preloads (and a second bugbeacon) have no business in the sender.
   delete env.NODE_OPTIONS;
-  const budgetMs = Math.max(0, payload.sendBy - Date.now());
-  const message: CrashPayload = { backend: payload.backend, options: asData(payload.options), env: { ...payload.env }, report: payload.report, budgetMs };
+  const minWindowMs = Math.min(options.timeoutMs, MIN_WINDOW_MS);
+  const message: CrashPayload = { backend: payload.backend, options: asData(payload.options), env: { ...payload.env }, report: payload.report, sendBy: payload.sendBy, minWindowMs };
   const input = JSON.stringify(message);
-  const budget = budgetMs + START_GRACE_MS;
+  const budget = Math.max(0, payload.sendBy - Date.now()) + START_GRACE_MS + minWindowMs;
   const result = spawnSync(process.execPath, [script], {
     input,
     env,
