@@ -35,6 +35,8 @@ export interface CrashPayload {
 const START_GRACE_MS = 2000;
 /** The least time for the attempt once the child is ready (see CrashPayload.minWindowMs). */
 const MIN_WINDOW_MS = 1000;
+/** What the child needs after its deadline: putting the report back in the queue, and exiting. */
+const CHILD_EXIT_MS = 150;
 
 /** The child's script, beside this bundle; undefined when it is not there (bugbeacon bundled into an app). */
 function childScript(): string | undefined {
@@ -72,7 +74,7 @@ export function sendInChild(payload: Omit<CrashPayload, "minWindowMs">, options:
   // The app's preloads (and a second bugbeacon) have no business in the sender.
   delete env.NODE_OPTIONS;
   const minWindowMs = Math.min(options.timeoutMs, MIN_WINDOW_MS);
-  const message: CrashPayload = { backend: payload.backend, options: asData(payload.options), env: { ...payload.env }, report: payload.report, sendBy: payload.sendBy, minWindowMs };
+  const message: CrashPayload = { backend: payload.backend, options: asData(payload.options), env: { ...payload.env }, report: payload.report, sendBy: payload.sendBy - CHILD_EXIT_MS, minWindowMs };
   const input = JSON.stringify(message);
   const budget = Math.max(0, payload.sendBy - Date.now()) + START_GRACE_MS + minWindowMs;
   const result = spawnSync(process.execPath, [script], {
