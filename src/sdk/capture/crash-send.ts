@@ -7,7 +7,16 @@ import { readFileSync } from "node:fs";
 import { getHelper, type HelperRegistry } from "../get-helper.js";
 import type { CrashPayload } from "./send-now.js";
 
+/** A sender whose app is gone (killed) stops too: its claim is taken back by the next flush, as the app's would be. */
+function stopWithParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 20).unref();
+}
+
 async function main(): Promise<void> {
+  stopWithParent();
   const payload = JSON.parse(readFileSync(0, "utf8")) as CrashPayload & { options: Record<string, unknown> };
   const options: Record<string, unknown> = { ...payload.options, env: payload.env, flushOnStart: false, confirm: false };
   if (Array.isArray(options.redactPatterns)) {
