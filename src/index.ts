@@ -57,6 +57,7 @@ export { VERSION } from "./version.js";
 
 // Capture: thrown errors become reports.
 export { installHandlers } from "./sdk/install-handlers.js";
+export { captureException, type CaptureExceptionOptions } from "./sdk/capture-exception.js";
 export type { InstallOptions } from "./sdk/install-handlers.js";
 export type { InstallHandlersOptions } from "./sdk/capture/handlers.js";
 export { addBreadcrumb, recordConsole } from "./sdk/capture/breadcrumbs.js";

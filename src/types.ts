@@ -1,4 +1,5 @@
 import type { ReportDocument, ReportKind } from "./format/report-format.js";
+import type { Environment } from "./_internal/globals.js";
 
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
@@ -98,9 +99,10 @@ export interface HelperOptions {
    */
   disabled?: boolean;
   /**
-   * Before an automatic report (`runHeadless`, `captureException`, the crash handlers), show the person
-   * a preview and ask for a line of detail and whether to send (they may also drop environment values).
-   * Only ever asks when stdin and stdout are terminals and `CI` is not set; never prompts otherwise.
+   * Before a report from `helper.runHeadless` or `helper.captureException`, show the person a preview and
+   * ask for a line of detail and whether to send (they may also drop environment values). Only ever asks
+   * when stdin and stdout are terminals and `CI` is not set; never prompts otherwise. The crash handlers
+   * and the top-level `captureException` never ask unless given `interactive: true`.
    * @default true
    */
   confirm?: boolean;
@@ -124,7 +126,7 @@ export interface HelperOptions {
   /** Print nothing but warnings. @default false */
   quiet?: boolean;
   /** The environment to read (tokens, allow-listed variables). @default process.env */
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** App name and version for the report. @default read from the app's nearest package.json */
   app?: { name?: string; version?: string };
   /** Default target repository (`owner/name`) for reports that name none. */
@@ -171,4 +173,6 @@ export interface DeliveryContext {
    * person spent answering a prompt does not count). One attempt, no waiting; what does not fit stays spooled.
    */
   sendBy?: () => number;
+  /** Overrides the helper's `confirm` (the crash handlers ask only with `interactive: true`). */
+  confirm?: boolean;
 }

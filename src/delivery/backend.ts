@@ -11,6 +11,7 @@ import type { DeliveryOptions } from "./options.js";
 import { InvalidOptionError } from "../errors.js";
 import type { HelperOptions, OutgoingReport, PreparedReport } from "../types.js";
 import type { MonitorIssues } from "../sdk/monitor/issues.js";
+import type { AbortSignalLike } from "../_internal/globals.js";
 
 /** A backend's name, as getHelper and the CLI's --backend take it ("github", "gitlab", "discourse", "gitea", or one registered). */
 export type BackendName = string;
@@ -62,7 +63,7 @@ export interface BackendClient {
   /** One report; undefined when it is gone. */
   get(target: string, ref: ReportRef): Promise<RemoteReport | undefined>;
   /** Reports whose text holds `identifier`, oldest first; undefined when search is unavailable now (rate limit). */
-  search(target: string, identifier: string, signal?: AbortSignal): Promise<RemoteReport[] | undefined>;
+  search(target: string, identifier: string, signal?: AbortSignalLike): Promise<RemoteReport[] | undefined>;
   /** Creates the report; a service that holds it for a moderator answers `{ pending }` (nothing to link yet). */
   create(target: string, draft: Draft): Promise<{ ref: ReportRef; url: string } | { pending: string }>;
   /** Adds an occurrence as a comment. */

@@ -13,6 +13,7 @@ import { gitea, type GiteaHelperOptions } from "../backends/gitea/backend.js";
 import { backendNames, findBackend, registerBackend, registerBuiltIn, unregisterBackend } from "../backends/registry.js";
 import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
 import type { HelperOptions } from "../types.js";
+import { checkKnownKeys } from "../_internal/validate-options.js";
 import { Helper } from "./helper.js";
 
 /** A helper that reports to GitHub issues (the same `Helper` class as every backend's). */
@@ -43,6 +44,29 @@ export interface HelperRegistry {
 
 for (const builtIn of [github, gitlab, discourse, gitea]) registerBuiltIn(builtIn);
 
+/** Every option each backend's helper takes, checked against the option types at compile time. */
+const COMMON_KEYS = [
+  "disabled", "confirm", "confirmTimeoutMs", "envAllowlist", "generateMd5", "redactPatterns", "quiet", "env", "app", "repo",
+  "beforeSend", "identify", "breadcrumbs", "captureConsole", "appRoot",
+  "requireToken", "open", "labels", "prefix", "timeoutMs", "dedupe", "onDuplicate", "seenAgainEvery", "flushOnStart", "fetch",
+  "onClosed", "pacingMs", "retryAfterBaseMs", "testRepo", "dryRun", "spoolDir",
+] as const;
+export const OPTION_KEYS = {
+  github: [...COMMON_KEYS, "token", "labelsInUrl", "baseUrl", "webUrl", "footer", "assignees", "githubApp"],
+  gitlab: [...COMMON_KEYS, "token", "baseUrl"],
+  discourse: [...COMMON_KEYS, "baseUrl", "apiKey", "apiUsername"],
+  gitea: [...COMMON_KEYS, "token", "baseUrl", "assignees"],
+} as const;
+type Exactly<T, K extends PropertyKey> = [Exclude<keyof T, K>, Exclude<K, keyof T>] extends [never, never] ? true : { missing: Exclude<keyof T, K>; extra: Exclude<K, keyof T> };
+const keysMatchTypes: [
+  Exactly<GitHubHelperOptions, (typeof OPTION_KEYS.github)[number]>,
+  Exactly<GitLabHelperOptions, (typeof OPTION_KEYS.gitlab)[number]>,
+  Exactly<DiscourseHelperOptions, (typeof OPTION_KEYS.discourse)[number]>,
+  Exactly<GiteaHelperOptions, (typeof OPTION_KEYS.gitea)[number]>,
+] = [true, true, true, true];
+void keysMatchTypes;
+
+
 /** The built-in backends' names (`backendNames()` also lists registered ones). */
 export const helperNames = Object.freeze(backendNames()) as ReadonlyArray<keyof HelperRegistry>;
 
@@ -62,6 +86,8 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
   if (definition === undefined) throw new UnknownBackendError(typeof backend === "object" && backend !== null ? "(a record not made by defineBackend)" : backend, backendNames());
   const given: unknown = options ?? {};
   if (typeof given !== "object" || given === null) throw new InvalidOptionError("options", given, "an object");
+  // The built-in backends' options are known: a misspelt key throws here, naming the nearest one.
+  if (Object.hasOwn(OPTION_KEYS, definition.name)) checkKnownKeys(given, OPTION_KEYS[definition.name as keyof typeof OPTION_KEYS], `getHelper("${definition.name}")`);
   const all = given as HelperOptions & DeliveryOptions;
   const env = all.env ?? process.env;
   const delivery = resolveDeliveryOptions(all, env);

@@ -9,7 +9,8 @@ import { createLogger, type Logger } from "../_internal/logger.js";
 import { findAppRoot } from "./app-info.js";
 import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
-import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
+import { INSTALL_HANDLER_KEYS, installProcessHandlers, type CrashReporter, type CrashSettings, type InstallHandlersOptions } from "./capture/handlers.js";
+import { sendInChild } from "./capture/send-now.js";
 import { whileAnswering } from "./prompts/activity.js";
 import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
@@ -19,13 +20,26 @@ import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, Re
 import type { Backend } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
 import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
-import { DEFAULT_PACING_MS } from "../delivery/options.js";
 import { MissingTokenError } from "../errors.js";
-import { uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
+import { checkKnownKeys, uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
 import { monitorSpec, type Monitor, type MonitorCheck, type MonitorOptions, type MonitorRun, type MonitorSpec } from "./monitor/options.js";
 import type { MonitorIssues } from "./monitor/issues.js";
 import type { MonitorHost } from "./monitor/run.js";
 import type { MonitorState } from "./monitor/state.js";
+import { checkCloseTimeout, DEFAULT_CLOSE_TIMEOUT_MS } from "../delivery/close.js";
+
+/** Reports printed as URLs in this process, shared by every copy of bugbeacon in it. */
+interface UrlModeState {
+  printed: Map<string, { title: string; more: number }>;
+  browserOpened: boolean;
+  exitHooked: boolean;
+}
+
+function urlModeState(): UrlModeState {
+  const key = Symbol.for("bugbeacon.url-mode");
+  const global = globalThis as Record<symbol, UrlModeState | undefined>;
+  return (global[key] ??= { printed: new Map(), browserOpened: false, exitHooked: false });
+}
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
@@ -56,7 +70,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   private readonly pipeline: Pipeline;
   private readonly allowlist: string[];
   private disabledNoticeShown = false;
-  private readonly assertedIdentifiers = new Set<string>();
+  private readonly assertedIdentifiers = new Map<string, Promise<ReportResult>>();
 
   /** Made by getHelper, which validates the options and the environment once. */
   constructor(options: Options, parts: HelperParts) {
@@ -68,6 +82,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
     this.backend = parts.backend;
     this.name = parts.backend.name;
+    // The default target is checked now, not at the first report (a crash report would be lost to it).
+    if (options.repo !== undefined) {
+      if (typeof options.repo !== "string") throw new InvalidOptionError("repo", options.repo, "a string");
+      parts.backend.checkTarget(options.repo);
+    }
     if (parts.delivery.testTarget !== undefined) {
       // Checked by the backend's rules, the error naming where the value came from.
       const source = options.testRepo !== undefined ? "testRepo" : "BUGBEACON_TEST_REPO";
@@ -90,7 +109,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       onDuplicate: options.onDuplicate ?? "count",
       onClosed: options.onClosed ?? "new",
       seenAgainEvery: options.seenAgainEvery,
-      pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
+      pacingMs: parts.delivery.pacingMs,
       settleMs: parts.delivery.settleMs,
     });
     if (options.captureConsole === true) recordConsole();
@@ -110,6 +129,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * sent again. Stops early when the service refuses the token or the target (the rest stay queued).
    */
   flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, "an object like { onProgress }");
+    checkKnownKeys(options, ["onProgress"], "helper.flush");
+    if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+      throw new InvalidOptionError("onProgress", options.onProgress, "a function (done, total) => void");
+    }
     return this.pipeline.flush(options);
   }
 
@@ -121,21 +145,19 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     const prepared = this.prepare(input);
     const { identifier, reportId } = prepared.document.metadata;
     if (this.disabled) {
-      if (!this.disabledNoticeShown) {
-        this.disabledNoticeShown = true;
-        this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
-      }
+      this.noteDisabled();
       return { kind: "skipped", reason: "disabled", identifier, reportId };
     }
     await this.preflight(prepared);
     let confirmed: PreparedReport | undefined = prepared;
-    if (this.options.confirm ?? true) {
+    if (context.confirm ?? this.options.confirm ?? true) {
       // On a terminal: preview, a line of detail, send or not. Elsewhere it asks nothing (and says so
       // when the app asked for confirmation explicitly).
       const notHere = whyNotInteractive(this.env);
       if (notHere === undefined) {
         const { confirmReport } = await import("./prompts/confirm-report.js");
-        const idleMs = this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+        // A crash waits for a person only within a bound: 0 ("as long as it takes") means the default there.
+        const idleMs = context.sendBy !== undefined ? this.options.confirmTimeoutMs || DEFAULT_CONFIRM_TIMEOUT_MS : (this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
         const answer = await confirmReport(prepared, this.promptHost(), idleMs);
         if ("declined" in answer) {
           this.logger.info(
@@ -146,7 +168,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
           return { kind: "skipped", reason: answer.declined, identifier, reportId };
         }
         confirmed = answer;
-      } else if (this.options.confirm === true) {
+      } else if ((context.confirm ?? this.options.confirm) === true) {
         this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
       }
     }
@@ -183,7 +205,8 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * @example
    * process.on("SIGTERM", async () => { server.close(); await helper.close(2000); process.exit(0); });
    */
-  close(timeoutMs = 2000): Promise<void> {
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    checkCloseTimeout(timeoutMs);
     return this.pipeline.close(timeoutMs);
   }
 
@@ -192,7 +215,86 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * would have (same output, same exit code). Returns a function that uninstalls the handlers.
    */
   installHandlers(options: InstallHandlersOptions = {}): () => void {
-    return installProcessHandlers(this, this.logger, options);
+    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, "an object like { timeoutMs }");
+    checkKnownKeys(options, INSTALL_HANDLER_KEYS, "helper.installHandlers");
+    return installProcessHandlers(this.crashReporter(), options);
+  }
+
+  /** What the process's one crash handler holds of this helper (see capture/handlers.ts). @internal */
+  crashReporter(): CrashReporter {
+    return {
+      backend: this.backend.name,
+      defaultTarget: this.options.repo,
+      checkTarget: (target) => this.backend.checkTarget(target),
+      reportNow: (error, settings) => this.reportCrashNow(error, settings),
+      report: async (error, settings) => {
+        await this.captureException(error, this.crashCapture(settings), { sendBy: settings.sendBy, confirm: settings.interactive });
+      },
+      capture: (error, options, interactive) => this.captureException(error, options, { confirm: interactive }),
+      warn: (message) => this.logger.warn(message),
+    };
+  }
+
+  private crashCapture(settings: CrashSettings): CaptureOptions {
+    return settings.repo !== undefined ? { repo: settings.repo, kind: "exception" } : { kind: "exception" };
+  }
+
+  /**
+   * The crash path with nobody else listening: Node prints the error and exits as soon as this returns,
+   * so the report is built here synchronously and sent by a short child process (capture/send-now.ts)
+   * within the time limit. Returns the rest of the work when it needs the event loop (a person to ask,
+   * an async beforeSend, a custom fetch).
+   */
+  private reportCrashNow(error: unknown, settings: CrashSettings): undefined | (() => Promise<void>) {
+    const context: DeliveryContext = { sendBy: settings.sendBy, confirm: settings.interactive };
+    const later = async (): Promise<void> => {
+      await this.captureException(error, this.crashCapture(settings), context);
+    };
+    if (settings.interactive && whyNotInteractive(this.env) === undefined) return later;
+    const { described, identifierSource } = this.describeThrown(error);
+    const prepared = this.prepare({
+      identifier: identifierSource,
+      title: described.title,
+      body: described.body,
+      ...(settings.repo !== undefined ? { repo: settings.repo } : {}),
+      generateMd5: true,
+      kind: "exception",
+    });
+    if (this.disabled) {
+      this.noteDisabled();
+      return undefined;
+    }
+    this.checkToken();
+    let final: PreparedReport | null = prepared;
+    const hook = this.options.beforeSend;
+    if (hook !== undefined) {
+      const edited = hook(prepared);
+      if (edited !== null && typeof (edited as { then?: unknown }).then === "function") {
+        return async () => {
+          const report = await edited;
+          if (report !== null) await this.deliver(this.cleanEdited(report), context);
+        };
+      }
+      final = edited === null ? null : this.cleanEdited(edited as PreparedReport);
+    }
+    if (final === null) return undefined;
+    const report = final;
+    if (this.options.fetch !== undefined) return async () => void (await this.deliver(report, context));
+    // Without a token and without a desktop to open a browser on, the URL is all there is: print it here.
+    if (!this.backend.canSubmit() && !this.mightOpenBrowser()) {
+      this.announceUrl(report);
+      return undefined;
+    }
+    const sent = sendInChild(
+      { backend: this.backend.name, options: this.options, env: this.env, report, sendBy: settings.sendBy() },
+      { timeoutMs: settings.timeoutMs, logger: this.logger },
+    );
+    return sent ? undefined : async () => void (await this.deliver(report, context));
+  }
+
+  /** Delivers a report built by another process's crash path (capture/crash-send.ts). @internal */
+  deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
+    return this.deliver(report, { sendBy: () => sendBy });
   }
 
   /**
@@ -206,12 +308,24 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     Error.captureStackTrace(failure, this.assert);
     const appRoot = this.options.appRoot ?? findAppRoot();
     const key = describeError(failure, { appRoot, argv: [] }).identifierSource;
-    if (this.assertedIdentifiers.has(key)) return undefined;
-    this.assertedIdentifiers.add(key);
-    return this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
+    const first = this.assertedIdentifiers.get(key);
+    if (first !== undefined) {
+      // Once per identifier; without a token the repeats are counted with the printed URL's.
+      void first.then((result) => {
+        const entry = result.kind === "url" ? urlModeState().printed.get(result.identifier) : undefined;
+        if (entry !== undefined) {
+          entry.more += 1;
+          this.summarizeAtExit(urlModeState());
+        }
+      });
+      return undefined;
+    }
+    const reporting = this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
       this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
       return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
     });
+    this.assertedIdentifiers.set(key, reporting);
+    return reporting;
   }
 
   // --- Monitors: checks run on a schedule open, update and resolve their own issue (src/sdk/monitor) ---
@@ -290,11 +404,22 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     if (hook === undefined) return report;
     const edited = await hook(report);
     if (edited === null) return null;
+    return this.cleanEdited(edited);
+  }
+
+  /** What beforeSend returned, redacted again. */
+  private cleanEdited(edited: PreparedReport): PreparedReport {
     return {
       ...edited,
       title: this.cleanTitle(edited.title),
       document: { ...edited.document, text: this.cleanBody(edited.document.text) },
     };
+  }
+
+  private noteDisabled(): void {
+    if (this.disabledNoticeShown) return;
+    this.disabledNoticeShown = true;
+    this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
   }
 
   /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read. */
@@ -351,6 +476,10 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Checks made before any prompt or network: a required token, complete credentials. */
   private async preflight(_report: PreparedReport): Promise<void> {
+    this.checkToken();
+  }
+
+  private checkToken(): void {
     if (this.options.requireToken === true && !this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, this.backend.name === "github" ? undefined : `No ${this.backend.name} token found, and this helper was created with requireToken: true. Set the token variable named in the README's table of backends, or pass { token } to getHelper().`);
   }
 
@@ -359,15 +488,64 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     return this.backend.canSubmit() ? this.pipeline.deliver(report, context) : this.deliverAsUrl(report);
   }
 
-  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
-    const { identifier, reportId } = report.document.metadata;
+  /**
+   * Prints the prefilled URL, once per identifier per process: later occurrences are counted and summed
+   * up at exit. Synchronous (the crash path uses it). `first` is false for a repeat.
+   */
+  private announceUrl(report: PreparedReport): { url: string; first: boolean } {
+    const { identifier } = report.document.metadata;
     const { url, cutCharacters } = this.backend.manualUrl(report);
+    const state = urlModeState();
+    const seen = state.printed.get(identifier);
+    if (seen !== undefined) {
+      seen.more += 1;
+      this.summarizeAtExit(state);
+      return { url, first: false };
+    }
+    state.printed.set(identifier, { title: report.title, more: 0 });
     this.logger.info(
       `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
     );
-    const opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+    return { url, first: true };
+  }
+
+  /**
+   * Whether a browser might be opened here, without loading anything: false settles it (no desktop, CI,
+   * `open: false`); true means the full check (ci-info) decides later.
+   */
+  private mightOpenBrowser(): boolean {
+    if (this.options.open !== undefined) return this.options.open;
+    if (envFlag(this.env, "CI")) return false;
+    if (process.platform === "win32") return true;
+    if (process.platform === "darwin") return this.env.SSH_CONNECTION === undefined && this.env.SSH_TTY === undefined;
+    return Boolean(this.env.DISPLAY || this.env.WAYLAND_DISPLAY);
+  }
+
+  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
+    const { identifier, reportId } = report.document.metadata;
+    const { url, first } = this.announceUrl(report);
+    if (!first) return { kind: "url", url, identifier, reportId, opened: false };
+    const state = urlModeState();
+    // The browser opens at most once per process (the flag is taken before the first await).
+    let opened = false;
+    if (!state.browserOpened) {
+      state.browserOpened = true;
+      opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+      if (!opened) state.browserOpened = false;
+    }
     return { kind: "url", url, identifier, reportId, opened };
+  }
+
+  /** At exit, one line per identifier that came again: "seen 4 more times". */
+  private summarizeAtExit(state: UrlModeState): void {
+    if (state.exitHooked) return;
+    state.exitHooked = true;
+    process.once("exit", () => {
+      for (const { title, more } of state.printed.values()) {
+        if (more > 0) this.logger.info(`seen ${more} more time${more === 1 ? "" : "s"} in this run: ${title} (the URL above reports it once).`);
+      }
+    });
   }
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---

@@ -15,7 +15,7 @@ const problems = [];
 try {
   const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], root));
   const files = packed.files.map((f) => f.path);
-  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js"]) {
+  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js", "dist/crash-send.js"]) {
     if (!files.includes(need)) problems.push(`the package lacks ${need}`);
   }
   const maps = packed.files.filter((f) => f.path.endsWith(".map")).reduce((a, f) => a + f.size, 0);

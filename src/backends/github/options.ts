@@ -1,6 +1,5 @@
 import { InvalidOptionError } from "../../errors.js";
-import { envMilliseconds } from "../../_internal/env-flag.js";
-import type { DeliveryOptions } from "../../delivery/options.js";
+import { resolvePacingMs, resolveRetryBaseMs, type DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions } from "../../types.js";
 import { checkHttpUrl, validateLabels } from "../../_internal/validate-options.js";
 
@@ -71,14 +70,14 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
   }
 }
 
-/** Pacing from the option, else BUGBEACON_PACING_MS (used by the triage command). */
-export function resolvePacing(options: { pacingMs?: number }, env: NodeJS.ProcessEnv): number | undefined {
-  return options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", 1000);
+/** Pacing from the option, else BUGBEACON_PACING_MS, else the default (used by the triage command). */
+export function resolvePacing(options: { pacingMs?: number }, env: NodeJS.ProcessEnv): number {
+  return resolvePacingMs(options, env);
 }
 
-/** Retry-After base from the option, else BUGBEACON_RETRY_BASE_MS (used by the triage command). */
-export function resolveRetryBase(options: { retryAfterBaseMs?: number }, env: NodeJS.ProcessEnv): number | undefined {
-  return options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10);
+/** Retry-After base from the option, else BUGBEACON_RETRY_BASE_MS, else the default (used by the triage command). */
+export function resolveRetryBase(options: { retryAfterBaseMs?: number }, env: NodeJS.ProcessEnv): number {
+  return resolveRetryBaseMs(options, env);
 }
 
 /** Resolves and checks the API root: option, then env, then github.com. */
