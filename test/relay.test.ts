@@ -34,7 +34,7 @@ function relay(env: Record<string, string> = {}, stateDir?: string) {
 }
 
 describe("relay: POST /v1/reports", () => {
-  it("files the first report of an identifier as an issue by the App, rendered from data, and counts the rest", async () => {
+  it("files the first report of an identifier as an issue by the App, rendered from data, and counts the rest", { timeout: 60_000 }, async () => {
     const s = await relay();
     try {
       const first = wireReport(REPO, { install: "install-aaaaaaaa" });
@@ -76,7 +76,7 @@ describe("relay: POST /v1/reports", () => {
     }
   });
 
-  it("refuses what it does not serve and what is malformed, naming the field", async () => {
+  it("refuses what it does not serve and what is malformed, naming the field", { timeout: 60_000 }, async () => {
     const s = await relay();
     try {
       const forbidden = await postReport(s.url, JSON.stringify(wireReport(OTHER)));
@@ -96,7 +96,7 @@ describe("relay: POST /v1/reports", () => {
     }
   });
 
-  it("answers 429 with Retry-After beyond a client address's budget", async () => {
+  it("answers 429 with Retry-After beyond a client address's budget", { timeout: 60_000 }, async () => {
     const s = await relay({ BUGBEACON_RELAY_REPORTS_PER_MINUTE: "4" });
     try {
       const statuses: number[] = [];

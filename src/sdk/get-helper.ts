@@ -5,6 +5,7 @@
 import { InvalidOptionError, UnknownBackendError } from "../errors.js";
 import type { BackendName } from "../delivery/backend.js";
 import { githubBackend } from "../backends/github/backend.js";
+import { relayBackend, resolveRelayUrl } from "../backends/relay/backend.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
 import { gitlabBackend, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
 import { discourseBackend, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
@@ -33,7 +34,14 @@ const backends: Factories = {
   github: (options) => {
     const env = options.env ?? process.env;
     const delivery = resolveDeliveryOptions(options, env);
-    const backend = githubBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
+    const github = githubBackend(options, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
+    // With a relay and no credentials, reports go to the relay, which counts in one place (no dedupe here).
+    const relay = github.canSubmit() ? undefined : resolveRelayUrl(options.relay, env);
+    if (relay !== undefined) {
+      const backend = relayBackend(github, { url: relay, env, ...(options.spoolDir !== undefined ? { idDir: options.spoolDir } : {}), ...(options.fetch !== undefined ? { fetch: options.fetch } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+      return new Helper({ ...options, dedupe: false }, { backend, delivery, ...(options.footer !== undefined ? { footer: options.footer } : {}) });
+    }
+    const backend = github;
     return new Helper(options, { backend, delivery, ...(options.footer !== undefined ? { footer: options.footer } : {}) });
   },
   gitlab: (options) => {
