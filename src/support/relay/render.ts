@@ -5,7 +5,8 @@
  * - the text (error, stack, breadcrumbs, the reporter's words) goes in a fenced code block whose fence is
  *   longer than any run of backticks in it: inside it nothing renders (no mention, image, HTML or link);
  * - short values (title, versions, platform, environment values) get a word joiner (U+2060) after `@`, `#`
- *   and in `://` and `www.`, so no mention, reference or autolink forms, and markdown punctuation is escaped;
+ *   and in `://`, `www.`, `![` and `](`, so no mention, reference, image or link forms; `<` and `>` become
+ *   `‹` and `›` (no HTML); in tables and messages markdown punctuation is escaped too;
  * - bidirectional overrides are dropped everywhere (they can make text read other than it is).
  */
 import { fitTitle, renderIssueBody, type ReportMetadata } from "../../format/report-format.js";
@@ -35,7 +36,11 @@ export function inline(value: string): string {
     .replace(/@/g, `@${WJ}`)
     .replace(/#/g, `#${WJ}`)
     .replace(/:\/\//g, `:${WJ}//`)
-    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${WJ}.`);
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${WJ}.`)
+    .replace(/!\[/g, `!${WJ}[`)
+    .replace(/\]\(/g, `]${WJ}(`)
+    .replace(/</g, "‹")
+    .replace(/>/g, "›");
 }
 
 /** The text in a fenced block nothing can close early. */
