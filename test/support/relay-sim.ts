@@ -43,6 +43,8 @@ export interface SimResult {
   machinesTruth: number;
   machinesCounted: number;
   heldWrites: number;
+  /** Virtual time (ms from the start) the last bug got its issue. */
+  lastIssueAt: number;
   /** Distinct (bug, machine) pairs: generated, and as the relay counted them. */
   /** Wall-clock ms the simulation took. */
   ms: number;
@@ -109,6 +111,7 @@ export function simulate(o: SimOptions): SimResult {
   let issues = 0;
   let counted = 0;
   let heldWrites = 0;
+  let lastIssueAt = 0;
   const seenBugs = new Set<number>();
   const machinesPerBug = new Map<number, Set<number>>();
   let retried = 0;
@@ -125,6 +128,7 @@ export function simulate(o: SimOptions): SimResult {
     writes.push(now);
     if (w.kind === "create") {
       issues++;
+      lastIssueAt = now;
       counter.settle(w, { ok: true, number: issues, url: `https://github.example/${repo}/issues/${issues}` }, now);
     } else if (w.kind === "count") {
       counted += w.message.occurrences;
@@ -201,6 +205,7 @@ export function simulate(o: SimOptions): SimResult {
     machinesTruth: machinesTruthPerBug,
     machinesCounted: totals.machines,
     heldWrites,
+    lastIssueAt,
     ms: performance.now() - wall,
   };
 }

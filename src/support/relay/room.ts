@@ -215,6 +215,11 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     const repo = served.get(report.repo.toLowerCase());
     if (repo === undefined) throw new RelayRefusedError(403, "repo", "this relay does not file reports for that repository");
     report.repo = repo;
+    // Redacted again before anything is kept: the journal never holds what the redactor would remove.
+    const redact = relayRedactor();
+    report.title = redact(report.title);
+    report.text = redact(report.text);
+    report.metadata.environment = Object.fromEntries(Object.entries(report.metadata.environment).map(([k, v]) => [k, redact(v)]));
     const answer = counter.accept(report, machineOf(report.install), Date.now());
     // On stable storage before the answer: an answered report survives a kill and a power cut.
     await journal.durable();
