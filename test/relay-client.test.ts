@@ -101,4 +101,38 @@ console.log(JSON.stringify(summary));
       await stop(s);
     }
   });
+
+  it("a relay that answers 429: the report waits in the spool with the reason, the person gets the prefilled URL", { timeout: 60_000 }, async () => {
+    const s = await startServe(fake.url, makeRemote(), { args: ["--relay-repo", REPO], env: { ...relayEnv, BUGBEACON_RELAY_REPORTS_PER_MINUTE: "1" } });
+    try {
+      const spool = tempDir("bugbeacon-relay-install-");
+      const app = crashingApp(REPO);
+      const [first] = await crashBurst(app, s.url, { processes: 1, installs: 1, parallel: 1, extraEnv: { BUGBEACON_SPOOL_DIR: spool } });
+      expect(first!.stderr).toContain(`/${REPO}/issues/1`);
+      const [second] = await crashBurst(app, s.url, { processes: 1, installs: 1, parallel: 1, extraEnv: { BUGBEACON_SPOOL_DIR: spool } });
+      expect(second!.stderr).toMatch(/could not send the report now \(the relay is busy \(429\); it is asked again after \d+ s\)/);
+      expect(second!.stderr).toMatch(/open:\nhttps:\/\/github\.com\/octo\/tool\/issues\/new\?/);
+      expect(readdirSync(join(spool, "queue")).filter((n) => n.endsWith(".json"))).toHaveLength(1);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it("a long report (60,000 characters) goes gzip and is filed whole", { timeout: 60_000 }, async () => {
+    const s = await startServe(fake.url, makeRemote(), { args: ["--relay-repo", REPO], env: relayEnv });
+    try {
+      const app = appFrom(`import { getHelper } from "bugbeacon";
+const helper = getHelper("github", { relay: ${JSON.stringify(s.url)} });
+const result = await helper.runHeadless({ repo: ${JSON.stringify(REPO)}, title: "long log", identifier: "long log", body: "log line é ✓\\n".repeat(4600) });
+console.log(JSON.stringify(result));
+`);
+      const run = await runNode([join(app, "app.mjs")], { cwd: app, timeoutMs: 60_000, env: baseEnv() });
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ kind: "created" });
+      const [issue] = fake.issues(REPO);
+      expect(issue!.body!.split("log line é ✓").length - 1).toBeGreaterThan(4000);
+    } finally {
+      await stop(s);
+    }
+  });
 });

@@ -13,9 +13,7 @@
  * temporary: `Retry-After` is honoured (no request to the relay before it, in this process). Other 4xx
  * are final refusals (not retryable).
  */
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { nodeCrypto, nodeFs, nodePath } from "../../_builtins.js";
 import { InvalidOptionError } from "../../errors.js";
 import { parseIssueBody } from "../../format/report-format.js";
 import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
@@ -51,7 +49,10 @@ export function resolveRelayUrl(option: unknown, env: NodeJS.ProcessEnv): string
 
 /** This install's random id: made once, kept in `dir`; a fresh one per process when the folder cannot be written. */
 export function installId(dir: string): string {
-  const file = join(dir, "relay-install-id");
+  // Built-ins on first use: this module is on the package root's import path.
+  const { mkdirSync, readFileSync, writeFileSync } = nodeFs();
+  const randomBytes = nodeCrypto().randomBytes;
+  const file = nodePath().join(dir, "relay-install-id");
   try {
     const kept = readFileSync(file, "utf8").trim();
     if (/^[A-Za-z0-9_-]{16,64}$/.test(kept)) return kept;
@@ -99,10 +100,14 @@ export function relayBackend(github: Backend & { readonly webUrl: string }, s: R
         async create(target, draft) {
           const wait = notBefore - Date.now();
           if (wait > 0) throw new DeliveryFailure(`the relay asked to wait (Retry-After, ${Math.ceil(wait / 1000)} s left)`, true, false, 429);
+          const json = JSON.stringify(wireBody(target, draft, install));
+          // The relay takes 64 kB on the wire: a long report goes gzip (a body of 65,536 characters fits then).
+          const gzip = Buffer.byteLength(json) > 16 * 1024;
+          const body = gzip ? (await import("node:zlib")).gzipSync(json) : json;
           const res = await fetchImpl(`${s.url}/v1/reports`, {
             method: "POST",
-            headers: { "content-type": "application/json", "user-agent": "bugbeacon-relay-client" },
-            body: JSON.stringify(wireBody(target, draft, install)),
+            headers: { "content-type": "application/json", "user-agent": "bugbeacon-relay-client", ...(gzip ? { "content-encoding": "gzip" } : {}) },
+            body,
             signal: AbortSignal.timeout(timeout()),
           });
           const text = await res.text();

@@ -7,7 +7,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { BugbeaconError } from "../../errors.js";
-import { IDENTIFIER_RULE_TEXT, REPORT_SCHEMA_VERSION, isReportIdentifier, type ReportKind, type ReportMetadata } from "../../format/report-format.js";
+import { GITHUB_BODY_LIMIT, IDENTIFIER_RULE_TEXT, REPORT_SCHEMA_VERSION, isReportIdentifier, type ReportKind, type ReportMetadata } from "../../format/report-format.js";
 
 /** Largest body on the wire (JSON or gzip). */
 export const MAX_REPORT_BYTES = 64 * 1024;
@@ -91,7 +91,8 @@ export function validateRelayReport(value: unknown): RelayReport {
   if (!ID.test(install)) bad("install", "8 to 64 letters, digits, - or _ (the per-install random id)");
   const title = str(o.title, "title", 1, 1024);
   if (title.trim() === "") bad("title", "a title that is not blank");
-  const text = str(o.text ?? "", "text", 0, 60_000);
+  // As long as an issue body may be (the SDK cuts the text to fit one).
+  const text = str(o.text ?? "", "text", 0, GITHUB_BODY_LIMIT);
   const m = record(o.metadata, "metadata");
   if (m.schema !== REPORT_SCHEMA_VERSION) bad("metadata.schema", String(REPORT_SCHEMA_VERSION));
   const identifier = str(m.identifier, "metadata.identifier", 1, 128);
