@@ -11,6 +11,7 @@ import { useFakeGitHub } from "./support/fake-github/use.js";
 import { makeRemote } from "./support/git-fixtures.js";
 import { countLines, postReport, wireReport } from "./support/relay-harness.js";
 import { APP_ID, INSTALLATION, startServe, type ServeProcess } from "./support/serve-harness.js";
+import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/tool";
 const OTHER = "octo/private";
@@ -112,6 +113,26 @@ describe("relay: POST /v1/reports", () => {
       expect(Number(retryAfter)).toBeGreaterThan(0);
     } finally {
       await stop(s);
+    }
+  });
+
+  it("keeps its counts across a restart, in one compacted line: the per-report lines are gone", { timeout: 60_000 }, async () => {
+    const stateDir = tempDir("bugbeacon-relay-state-");
+    const a = await relay({ BUGBEACON_RELAY_PERIOD_MS: "3600000" }, stateDir);
+    for (let i = 0; i < 3; i++) expect((await postReport(a.url, JSON.stringify(wireReport(REPO, { install: `install-${i}xxxxxxx` })))).status).toBe(202);
+    await stop(a);
+    const journal = join(stateDir, "relay", "journal.jsonl");
+    expect(readFileSync(journal, "utf8").split("\n").filter(Boolean).length).toBeGreaterThan(3);
+    const b = await relay({ BUGBEACON_RELAY_PERIOD_MS: "3600000" }, stateDir);
+    try {
+      await until("the replay line", () => b.lines().some((l) => l.msg === "relay journal replayed"));
+      expect(b.lines().find((l) => l.msg === "relay journal replayed")).toMatchObject({ occurrences: 3, issues: 1, pending: 2 });
+      const lines = readFileSync(journal, "utf8").split("\n").filter(Boolean);
+      expect(lines.map((l) => (JSON.parse(l) as { k: string }).k)).toEqual(["snap"]);
+      // The kept first report (to file the issue) is gone once its issue exists.
+      expect(lines[0]).not.toContain("TypeError: boom\\n");
+    } finally {
+      await stop(b);
     }
   });
 });

@@ -37,7 +37,45 @@ export type JournalEntry =
   | { k: "occ"; seq: number; id: string; repo: string; ident: string; m: number; v: string; p: string; at: number; report?: RelayReport }
   | { k: "intent"; seq: number; op: WriteKind; repo: string; ident?: string; at: number }
   | { k: "done"; seq: number; intent: number; at: number; number?: number; url?: string; adopted?: boolean }
-  | { k: "fail"; seq: number; intent: number; at: number; retryAt: number };
+  | { k: "fail"; seq: number; intent: number; at: number; retryAt: number }
+  /** Everything the lines before it said, in one line (the journal is compacted to this at start). */
+  | { k: "snap"; seq: number; snap: Snapshot };
+
+interface TallySnap {
+  count: number;
+  machines: number[];
+  versions: Array<[string, number]>;
+  platforms: Array<[string, number]>;
+  since: number;
+}
+
+/** The counter's whole state; `null` stands for "never" (JSON has no -Infinity). */
+export interface Snapshot {
+  bugs: Array<{
+    repo: string;
+    ident: string;
+    issue?: { number: number; url: string };
+    draft?: RelayReport;
+    creatorId?: string;
+    firstAt: number;
+    total: number;
+    machines: number[];
+    pending: TallySnap;
+    inflight?: { intent: number; tally: TallySnap };
+    creating?: number;
+    lastMessageAt: number | null;
+    retryAt: number;
+    failures: number;
+    held: boolean;
+  }>;
+  repos: Array<{ name: string; creates: number[]; held?: { number: number; url: string }; heldChanged: boolean; lastHeldAt: number | null; heldIntent?: number; heldRetryAt: number }>;
+  /** Report ids within the idempotency window: id, bug key, time. */
+  seen: Array<[string, string, number]>;
+  /** Intents without an outcome: they are looked up before being made again. */
+  open: Array<[number, WriteKind, string]>;
+  writes: number[];
+  sent: number;
+}
 
 export type WriteKind = "create" | "count" | "held";
 
@@ -356,8 +394,90 @@ export class RelayCounter {
     this.write({ k: "fail", seq: ++this.seq, intent: write.intent, at: now, retryAt });
   }
 
+  /** The state as one journal line (write it, and it replaces every line before it). */
+  snapshot(): JournalEntry {
+    const t = (x: Tally): TallySnap => ({ count: x.count, machines: [...x.machines], versions: [...x.versions], platforms: [...x.platforms], since: x.since });
+    const never = (n: number) => (Number.isFinite(n) ? n : null);
+    const snap: Snapshot = {
+      bugs: [...this.bugs.values()].map((b) => ({
+        repo: b.repo,
+        ident: b.ident,
+        ...(b.issue !== undefined ? { issue: b.issue } : {}),
+        // The report an issue is made from is kept only until the issue is there.
+        ...(b.draft !== undefined && b.issue === undefined ? { draft: b.draft } : {}),
+        ...(b.creatorId !== undefined ? { creatorId: b.creatorId } : {}),
+        firstAt: b.firstAt,
+        total: b.total,
+        machines: [...b.machines],
+        pending: t(b.pending),
+        ...(b.inflight !== undefined ? { inflight: { intent: b.inflight.intent, tally: t(b.inflight.tally) } } : {}),
+        ...(b.creating !== undefined ? { creating: b.creating } : {}),
+        lastMessageAt: never(b.lastMessageAt),
+        retryAt: b.retryAt,
+        failures: b.failures,
+        held: b.held,
+      })),
+      repos: [...this.repos.entries()].map(([name, r]) => ({
+        name,
+        creates: r.creates,
+        ...(r.held !== undefined ? { held: r.held } : {}),
+        heldChanged: r.heldChanged,
+        lastHeldAt: never(r.lastHeldAt),
+        ...(r.heldIntent !== undefined ? { heldIntent: r.heldIntent } : {}),
+        heldRetryAt: r.heldRetryAt,
+      })),
+      seen: [...this.seen.entries()].map(([id, v]) => [id, v.key, v.at]),
+      open: [...this.open.entries()].map(([seq, o]) => [seq, o.kind, o.key]),
+      writes: [...this.writes],
+      sent: this.sent,
+    };
+    return { k: "snap", seq: this.seq, snap };
+  }
+
+  private restore(s: Snapshot): void {
+    const t = (x: TallySnap): Tally => ({ count: x.count, machines: new Set(x.machines), versions: new Map(x.versions), platforms: new Map(x.platforms), since: x.since });
+    this.bugs.clear();
+    this.repos.clear();
+    this.seen.clear();
+    this.seenOrder = [];
+    this.seenHead = 0;
+    this.open.clear();
+    for (const b of s.bugs) {
+      this.bugs.set(`${b.repo} ${b.ident}`, {
+        repo: b.repo,
+        ident: b.ident,
+        ...(b.issue !== undefined ? { issue: b.issue } : {}),
+        ...(b.draft !== undefined ? { draft: b.draft } : {}),
+        creatorId: b.creatorId,
+        firstAt: b.firstAt,
+        total: b.total,
+        machines: new Set(b.machines),
+        pending: t(b.pending),
+        inflight: b.inflight !== undefined ? { intent: b.inflight.intent, tally: t(b.inflight.tally) } : undefined,
+        creating: b.creating,
+        lastMessageAt: b.lastMessageAt ?? -Infinity,
+        retryAt: b.retryAt,
+        failures: b.failures,
+        held: b.held,
+      });
+    }
+    for (const r of s.repos) {
+      this.repos.set(r.name, { creates: r.creates, ...(r.held !== undefined ? { held: r.held } : {}), heldChanged: r.heldChanged, lastHeldAt: r.lastHeldAt ?? -Infinity, heldIntent: r.heldIntent, heldRetryAt: r.heldRetryAt });
+    }
+    for (const [id, key, at] of s.seen) {
+      this.seen.set(id, { key, at });
+      this.seenOrder.push(id);
+    }
+    for (const [seq, kind, key] of s.open) this.open.set(seq, { kind, key, uncertain: this.replaying });
+    this.writes.splice(0, this.writes.length, ...s.writes);
+    this.sent = s.sent;
+  }
+
   private apply(e: JournalEntry): void {
     switch (e.k) {
+      case "snap":
+        this.restore(e.snap);
+        return;
       case "occ": {
         const key = `${e.repo} ${e.ident}`;
         let bug = this.bugs.get(key);

@@ -3,9 +3,10 @@
  * `<state>/relay/journal.jsonl` before the change is applied and before any answer depends on it. An
  * append is one write(2) (it survives a kill of the process at once); `durable()` resolves once what was
  * appended is fsynced (one fdatasync for every append that waited on it, so a burst costs one sync).
- * At start the journal is read back; a torn last line (a kill mid-write) is dropped.
+ * At start the journal is read back (a torn last line, a kill mid-write, is dropped) and compacted to one
+ * snapshot line: what each report said is then only in the counters.
  */
-import { closeSync, fdatasync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { JournalEntry } from "./counter.js";
 
@@ -42,6 +43,25 @@ export class Journal {
       }
     }
     return out;
+  }
+
+  /**
+   * Replaces the journal by `entries` (a snapshot): written to a new file, synced, then renamed over the
+   * old one, so a kill at any moment leaves either the old journal or the new one. Call before `new Journal`.
+   */
+  static rewrite(dir: string, entries: JournalEntry[]): void {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(dir, "journal.jsonl.tmp");
+    const fd = openSync(tmp, "w", 0o600);
+    try {
+      const text = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
+      let off = 0;
+      while (off < text.length) off += writeSync(fd, text, off);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, "journal.jsonl"));
   }
 
   append(entry: JournalEntry): void {
