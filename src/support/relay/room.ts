@@ -60,7 +60,8 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
   const served = new Map(o.repos.map((r) => [r.toLowerCase(), r]));
   const dir = join(o.stateDir, "relay");
   const entries = Journal.read(dir, (line, problem) => o.note?.({ msg: "relay journal line skipped", line, problem }));
-  let journal: Journal | undefined;
+  // Opened after the replay and compaction below; the counter appends to it from then on.
+  const held: { journal?: Journal } = {};
   const counter = new RelayCounter(
     {
       replica: o.replica,
@@ -69,12 +70,13 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       ...(o.writesPerMinute !== undefined ? { writesPerMinute: o.writesPerMinute } : {}),
       ...(o.newIssuesPerHour !== undefined ? { newIssuesPerHour: o.newIssuesPerHour } : {}),
     },
-    (e) => journal!.append(e),
+    (e) => held.journal!.append(e),
   );
   const replayed = counter.replay(entries);
   // Compacted at each start: one snapshot line instead of a line per report.
   if (entries.length > 0) Journal.rewrite(dir, [counter.snapshot()]);
-  journal = new Journal(dir);
+  const journal = new Journal(dir);
+  held.journal = journal;
   const budget = addressBudget(o.reportsPerMinute ?? 60);
   const answerWithin = o.answerWithinMs ?? 2000;
   const onClosed = o.onClosed ?? "reopen";
@@ -225,7 +227,7 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     report.metadata.environment = Object.fromEntries(Object.entries(report.metadata.environment).map(([k, v]) => [k, redact(v)]));
     const answer = counter.accept(report, machineOf(report.install), Date.now());
     // On stable storage before the answer: an answered report survives a kill and a power cut.
-    await journal!.durable();
+    await journal.durable();
     if (answer.dueAt !== undefined) wake();
     let status = answer.status;
     let url = answer.url;
@@ -279,7 +281,7 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       if (timer !== undefined) clearTimeout(timer);
       await pumping;
       for (const list of waiters.values()) for (const resolve of list) resolve();
-      journal?.close();
+      journal.close();
     },
   };
 }
