@@ -104,6 +104,19 @@ describe("relay counting", () => {
     expect(cuts).toBe(full.length * 4);
   });
 
+  it("remembers report ids for the idempotency window, and at most rememberIds of them", () => {
+    const c = relay([], { idempotencyMs: H, rememberIds: 2 });
+    c.accept(report(IDENT, "report-0001"), 1, 0);
+    c.accept(report(IDENT, "report-0002"), 1, 1);
+    expect(c.accept(report(IDENT, "report-0002"), 1, 2).duplicate).toBe(true);
+    c.accept(report(IDENT, "report-0003"), 1, 3);
+    // Three ids, room for two: the oldest is forgotten (a retry of it a day later is a new occurrence).
+    expect(c.accept(report(IDENT, "report-0001"), 1, 4).duplicate).toBe(false);
+    // Past the window, any id is forgotten.
+    expect(c.accept(report(IDENT, "report-0003"), 1, H + 10).duplicate).toBe(false);
+    expect(c.totals().occurrences).toBe(5);
+  });
+
   it("paces its writes: never more than writesPerHour in a rolling hour nor writesPerMinute in a minute", () => {
     const r = simulate({ installs: 5000, bugs: 200, reports: 20_000, spanMs: 6 * H, writesPerHour: 60, retryShare: 0.02, failShare: 0.05, seed: 7 });
     expect(r.maxPerHour).toBeLessThanOrEqual(60);

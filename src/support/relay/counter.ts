@@ -30,6 +30,8 @@ export interface CounterOptions {
   newIssuesPerHour?: number;
   /** @default 48 h */
   idempotencyMs?: number;
+  /** Report ids remembered at most (the oldest are forgotten first). @default 1,000,000 */
+  rememberIds?: number;
 }
 
 /** One line of the journal. `seq` grows by one per entry. */
@@ -242,10 +244,11 @@ export class RelayCounter {
   }
 
   private expire(now: number): void {
+    const max = this.options.rememberIds ?? 1_000_000;
     while (this.seenHead < this.seenOrder.length) {
       const id = this.seenOrder[this.seenHead]!;
       const s = this.seen.get(id);
-      if (s !== undefined && now - s.at < this.idempotencyMs) break;
+      if (s !== undefined && now - s.at < this.idempotencyMs && this.seen.size <= max) break;
       this.seen.delete(id);
       this.seenHead++;
     }

@@ -128,6 +128,9 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
         // An issue for this identifier may be there already: this relay's own (an answer lost before a
         // kill), another replica's, or one filed by hand from the prefilled page.
         const found = await gh.search(w.repo, w.ident);
+        // A create that may have landed (killed before its outcome was journaled) is filed again only
+        // after a look: without search (rate limited), it waits for the next try.
+        if (w.uncertain && found === undefined) throw new Error("search is unavailable: an issue that may have been filed is looked up before it is filed again");
         const mine = found?.find((r) => parseIssueBody(r.body)?.metadata?.reportId === w.report.reportId);
         if (mine !== undefined) return settle(w, { ok: true, number: mine.number, url: mine.url }, writes);
         const other = found?.find((r) => parseIssueBody(r.body)?.identifier === w.ident && (r.state === "open" || onClosed === "reopen"));
@@ -153,8 +156,9 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
         let number = w.number;
         let moved: { number: number; url: string } | undefined;
         const current = await gh.get(w.repo, w.number);
-        if (current?.state === "closed") {
-          if (onClosed === "new" && w.draft !== undefined) {
+        if (current === undefined || current.state === "closed") {
+          // Deleted or transferred: a new issue, as for onClosed "new" (from the latest report).
+          if ((onClosed === "new" || current === undefined) && w.draft !== undefined) {
             const issue = renderRelayIssue(w.draft);
             writes++;
             moved = await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] });
