@@ -135,4 +135,34 @@ describe("relay: POST /v1/reports", () => {
       await stop(b);
     }
   });
+
+  it("a report of an identifier whose issue was closed follows onClosed: reopen (default) or a new issue", { timeout: 60_000 }, async () => {
+    const ident = "md5.cccccccccccccccccccccccccccccccc";
+    const closed = fake.seedIssue(REPO, { title: "old crash", body: `Fixed once.\n\nbugbeacon identifier: \`${ident}\``, state: "closed", stateReason: "completed" });
+    const a = await relay();
+    try {
+      const answer = await postReport(a.url, JSON.stringify(wireReport(REPO, { identifier: ident })));
+      expect(JSON.parse(answer.body)).toMatchObject({ status: "counted", url: expect.stringMatching(new RegExp(`/issues/${closed.number}$`)) as unknown });
+      expect(fake.issues(REPO)).toHaveLength(1);
+      expect(fake.issues(REPO)[0]).toMatchObject({ number: closed.number, state: "open" });
+      // The report that reopened it is counted in the next message (the issue was not written from it).
+      await until("its count", () => countLines(fake.issues(REPO)[0]!.comments).length === 1);
+      expect(countLines(fake.issues(REPO)[0]!.comments)[0]).toMatchObject({ occurrences: 1, total: 1 });
+    } finally {
+      await stop(a);
+    }
+    fake.reset();
+    const again = fake.seedIssue(REPO, { title: "old crash", body: `Fixed once.\n\nbugbeacon identifier: \`${ident}\``, state: "closed", stateReason: "completed" });
+    const b = await relay({ BUGBEACON_RELAY_ON_CLOSED: "new" });
+    try {
+      const answer = await postReport(b.url, JSON.stringify(wireReport(REPO, { identifier: ident })));
+      expect(JSON.parse(answer.body)).toMatchObject({ status: "created" });
+      const issues = fake.issues(REPO);
+      expect(issues).toHaveLength(2);
+      expect(issues.find((x) => x.number === again.number)).toMatchObject({ state: "closed" });
+      expect(issues.find((x) => x.number !== again.number)).toMatchObject({ state: "open", user: { login: "bugbeacon[bot]" } });
+    } finally {
+      await stop(b);
+    }
+  });
 });

@@ -238,9 +238,10 @@ export class RelayCounter {
     return { ...base, status: bug.held ? "held" : "queued" };
   }
 
-  /** The issue of `reportId`'s identifier, once filed (for an answer that waits a little for its creation). */
-  issueOf(repo: string, ident: string): { number: number; url: string } | undefined {
-    return this.bugs.get(`${repo} ${ident}`)?.issue;
+  /** The answer for a report now (for an answer that waits a little for its identifier's issue). */
+  answerNow(repo: string, ident: string, reportId: string): Omit<AcceptAnswer, "duplicate"> | undefined {
+    const bug = this.bugs.get(`${repo} ${ident}`);
+    return bug === undefined ? undefined : this.answer(bug, reportId);
   }
 
   private expire(now: number): void {

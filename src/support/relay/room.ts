@@ -246,10 +246,11 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
         t = setTimeout(resolve, answerWithin);
       });
       clearTimeout(t);
-      const issue = counter.issueOf(answer.repo, answer.ident);
-      if (issue !== undefined) {
-        status = "created";
-        url = issue.url;
+      // "created" when this report opened the issue; "counted" when an existing one was found (and reopened).
+      const now = counter.answerNow(answer.repo, answer.ident, report.reportId);
+      if (now?.url !== undefined) {
+        status = now.status;
+        url = now.url;
       }
     }
     return new HttpAnswer(202, status, { status, ...(url !== undefined ? { url } : {}), ...(answer.duplicate ? { duplicate: true } : {}) });
