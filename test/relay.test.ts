@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { makeRemote } from "./support/git-fixtures.js";
 import { countLines, postReport, wireReport } from "./support/relay-harness.js";
-import { APP_ID, INSTALLATION, startServe, type ServeProcess } from "./support/serve-harness.js";
+import { runCli } from "../src/cli/run-cli.js";
+import { APP_ID, INSTALLATION, serveEnv, startServe, type ServeProcess } from "./support/serve-harness.js";
 import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/tool";
@@ -33,6 +34,22 @@ async function until(what: string, check: () => boolean, ms = 30_000) {
 function relay(env: Record<string, string> = {}, stateDir?: string) {
   return startServe(fake.url, makeRemote(), { args: ["--relay-repo", REPO], env: { BUGBEACON_RELAY_PERIOD_MS: "300", BUGBEACON_RELAY_WRITES_PER_HOUR: "450", ...env }, ...(stateDir !== undefined ? { stateDir } : {}) });
 }
+
+describe("relay: configuration", () => {
+  it("a malformed --relay-repo or relay variable stops the start naming it", { timeout: 60_000 }, async () => {
+    for (const [args, env, name] of [
+      [["--relay-repo", "not a repo"], {}, "--relay-repo"],
+      [["--relay-repo"], {}, "--relay-repo"],
+      [["--relay-repo", "octo/tool"], { BUGBEACON_RELAY_WRITES_PER_HOUR: "501" }, "BUGBEACON_RELAY_WRITES_PER_HOUR"],
+      [["--relay-repo", "octo/tool"], { BUGBEACON_RELAY_ON_CLOSED: "delete" }, "BUGBEACON_RELAY_ON_CLOSED"],
+    ] as const) {
+      let stderr = "";
+      const code = await runCli(["serve", "--host", "127.0.0.1", ...args], { stdout: () => {}, stderr: (t) => (stderr += t), env: { ...serveEnv("http://127.0.0.1:9"), PORT: "0", ...env }, cwd: process.cwd() });
+      expect(code, stderr).toBe(2);
+      expect(stderr.split("\n")[0]).toMatch(new RegExp(`^bugbeacon serve: ${name} `));
+    }
+  });
+});
 
 describe("relay: POST /v1/reports", () => {
   it("files the first report of an identifier as an issue by the App, rendered from data, and counts the rest", { timeout: 60_000 }, async () => {
