@@ -6,6 +6,7 @@
 import { InvalidOptionError, UnknownBackendError } from "../errors.js";
 import { isBackendDefinition, makeBackend, type BackendDefinition } from "../delivery/backend.js";
 import { github } from "../backends/github/backend.js";
+import { relayBackend, resolveRelayUrl } from "../backends/relay/backend.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
 import { gitlab, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
 import { discourse, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
@@ -52,7 +53,7 @@ const COMMON_KEYS = [
   "onClosed", "pacingMs", "retryAfterBaseMs", "testRepo", "dryRun", "spoolDir",
 ] as const;
 export const OPTION_KEYS = {
-  github: [...COMMON_KEYS, "token", "labelsInUrl", "baseUrl", "webUrl", "footer", "assignees", "githubApp"],
+  github: [...COMMON_KEYS, "token", "labelsInUrl", "baseUrl", "webUrl", "footer", "assignees", "githubApp", "relay"],
   gitlab: [...COMMON_KEYS, "token", "baseUrl"],
   discourse: [...COMMON_KEYS, "baseUrl", "apiKey", "apiUsername"],
   gitea: [...COMMON_KEYS, "token", "baseUrl", "assignees"],
@@ -92,6 +93,13 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
   const env = all.env ?? process.env;
   const delivery = resolveDeliveryOptions(all, env);
   const made = makeBackend(definition as BackendDefinition<object>, all, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
+  // GitHub with a relay and no credentials: reports go to the relay, which counts in one place (no dedupe here).
+  const relay = definition === github && !made.canSubmit() ? resolveRelayUrl((all as GitHubHelperOptions).relay, env) : undefined;
+  if (relay !== undefined) {
+    // The GitHub backend's parts carry its web URL (src/backends/github/backend.ts), kept by makeBackend.
+    const backend = relayBackend(made as typeof made & { readonly webUrl: string }, { url: relay, env, ...(all.spoolDir !== undefined ? { idDir: all.spoolDir } : {}), ...(all.fetch !== undefined ? { fetch: all.fetch } : {}), ...(all.timeoutMs !== undefined ? { timeoutMs: all.timeoutMs } : {}) });
+    return new Helper({ ...all, dedupe: false }, { backend, delivery });
+  }
   return new Helper(all, { backend: made, delivery });
 }
 

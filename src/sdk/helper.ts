@@ -485,7 +485,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Sends the report: through the API when the backend can, else as a prefilled URL. */
   private async deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
-    return this.backend.canSubmit() ? this.pipeline.deliver(report, context) : this.deliverAsUrl(report);
+    if (!this.backend.canSubmit()) return this.deliverAsUrl(report);
+    const result = await this.pipeline.deliver(report, context);
+    // A relay that cannot take the report now: the person still gets the prefilled page (the spool sends later).
+    if (result.kind === "queued" && "relayUrl" in this.backend) this.logger.info(`Meanwhile, to report this problem yourself, open:\n${this.backend.manualUrl(report).url}`);
+    return result;
   }
 
   /**

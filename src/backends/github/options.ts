@@ -32,6 +32,13 @@ export interface GitHubHelperOptions extends HelperOptions, DeliveryOptions {
    * renewed before they expire. @default env BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY, BUGBEACON_APP_INSTALLATION_ID
    */
   githubApp?: { appId: number | string; privateKey: string; installationId: number | string };
+  /**
+   * A bugbeacon relay (`bugbeacon serve --relay-repo`) that files reports for apps that cannot ship a token.
+   * Used when there is no token or App: every report goes to the relay. See docs/relay.md.
+   * @default env BUGBEACON_RELAY_URL
+   * @example "https://reports.example.org"
+   */
+  relay?: string;
 }
 
 /** App credentials from the option, else the three BUGBEACON_APP_* variables (all or none). */
