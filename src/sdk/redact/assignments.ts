@@ -10,7 +10,7 @@
  */
 import { NAME, TOKEN, inClass, isLineBreak, looksRandom } from "./chars.js";
 import { isCredentialHeader, isSensitiveName } from "./names.js";
-import { afterLineBreak } from "./prefixes.js";
+import { afterLineBreak } from "./rules.js";
 import type { Spans } from "./spans.js";
 
 const MAX_NAME = 100;

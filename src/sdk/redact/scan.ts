@@ -6,7 +6,7 @@ import { findAssignments, findFlagValues } from "./assignments.js";
 import { findEncodedBlobs, findPercentEncoded } from "./encoded.js";
 import { findTokensNearSensitiveWords } from "./nearby.js";
 import { findPemBlocks } from "./pem.js";
-import { findPrefixedTokens } from "./prefixes.js";
+import { findRuleMatches } from "./rules.js";
 import { Spans } from "./spans.js";
 import { findUrlCredentials } from "./urls.js";
 
@@ -15,7 +15,7 @@ const SEPARATOR = "\n\u0000\n";
 
 export function scanSecrets(text: string, out: Spans, depth = 0): void {
   findPemBlocks(text, out);
-  findPrefixedTokens(text, out);
+  findRuleMatches(text, out);
   findUrlCredentials(text, out);
   findAssignments(text, out);
   findFlagValues(text, out);

@@ -1,0 +1,173 @@
+/**
+ * Runs the rule book (`./detectors.ts`) over a text in one pass: a table indexed by the first two
+ * characters of every keyword finds the keywords (ignoring case), and only there does a rule's pattern
+ * run, anchored, within a bounded window. Work per character is bounded, so the scan is linear.
+ */
+import { entropy, inClass, TOKEN, isLineBreak } from "./chars.js";
+import { parseDetectors, type Detector } from "./detectors.js";
+import type { Spans } from "./spans.js";
+
+interface Keyword {
+  text: string;
+  detectors: Detector[];
+}
+
+export const DETECTORS: readonly Detector[] = parseDetectors();
+
+/** Keywords by their first two characters (ASCII, folded to lower case): index c1 * 128 + c2. */
+const byBigram: Array<Keyword[] | undefined> = new Array(128 * 128);
+const singles: Array<Keyword[] | undefined> = new Array(128);
+{
+  const keywords = new Map<string, Keyword>();
+  for (const d of DETECTORS) {
+    for (const text of d.keywords) {
+      let k = keywords.get(text);
+      if (k === undefined) keywords.set(text, (k = { text, detectors: [] }));
+      if (!k.detectors.includes(d)) k.detectors.push(d);
+    }
+  }
+  for (const k of keywords.values()) {
+    if (k.text.length === 1) (singles[k.text.charCodeAt(0)] ??= []).push(k);
+    else (byBigram[fold(k.text.charCodeAt(0)) * 128 + fold(k.text.charCodeAt(1))] ??= []).push(k);
+  }
+}
+
+function fold(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+const MAX_NAME_TAIL = 30;
+
+export function findRuleMatches(text: string, out: Spans): void {
+  const n = text.length;
+  // A value a rule has taken is not looked at again by a keyword inside it.
+  let taken = 0;
+  for (let i = 0; i < n; i++) {
+    const c1 = fold(text.charCodeAt(i));
+    if (c1 >= 128) continue;
+    const one = singles[c1];
+    if (one !== undefined) taken = tryKeywords(text, i, one, taken, out);
+    if (i + 1 >= n) break;
+    const c2 = fold(text.charCodeAt(i + 1));
+    if (c2 >= 128) continue;
+    const list = byBigram[c1 * 128 + c2];
+    if (list === undefined) continue;
+    for (const k of list) if (hasAt(text, i, k.text)) taken = tryKeywords(text, i, [k], taken, out);
+  }
+}
+
+function hasAt(text: string, at: number, keyword: string): boolean {
+  if (at + keyword.length > text.length) return false;
+  for (let j = 2; j < keyword.length; j++) if (fold(text.charCodeAt(at + j)) !== keyword.charCodeAt(j)) return false;
+  return true;
+}
+
+function tryKeywords(text: string, at: number, keywords: Keyword[], taken: number, out: Spans): number {
+  for (const k of keywords) {
+    for (const d of k.detectors) {
+      const end = d.near ? nearValue(text, at + k.text.length, d, out) : ownValue(text, at, d, taken, out);
+      if (end > taken) taken = end;
+    }
+  }
+  return taken;
+}
+
+/** The keyword starts the value (or sits `back` characters inside it). Returns the value's end, or 0. */
+function ownValue(text: string, at: number, d: Detector, taken: number, out: Spans): number {
+  const from = Math.max(at - d.back, taken, 0);
+  for (let start = at; start >= from; start--) {
+    if (start < at && !inClass(TOKEN, text.charCodeAt(start))) break;
+    if (start > 0 && isAlnum(text.charCodeAt(start - 1))) continue;
+    const end = matchAt(text, start, d);
+    if (end < 0) continue;
+    const full = d.wrap > 0 ? wrapped(text, start, end, d.wrap) : end;
+    out.add(start + d.keep, full);
+    return full;
+  }
+  return 0;
+}
+
+/**
+ * The keyword names the value: past the rest of the name (`adafruit_api_key`), closing quotes, an
+ * assignment (`=`, `:`, `:=`, `=>`, `?=`, `,`, `(`, `>`…), opening quotes: the value.
+ */
+function nearValue(text: string, from: number, d: Detector, out: Spans): number {
+  let i = from;
+  const n = text.length;
+  const nameEnd = Math.min(n, from + MAX_NAME_TAIL);
+  while (i < nameEnd && isNameChar(text.charCodeAt(i))) i++;
+  let skipped = 0;
+  while (i < n && skipped < 4 && isQuoteOrSpace(text.charCodeAt(i))) {
+    i++;
+    skipped++;
+  }
+  let ops = 0;
+  while (i < n && ops < 3 && isOperator(text.charCodeAt(i))) {
+    i++;
+    ops++;
+  }
+  if (ops === 0) return 0;
+  skipped = 0;
+  while (i < n && skipped < 6 && (isQuoteOrSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 61)) {
+    i++;
+    skipped++;
+  }
+  const end = matchAt(text, i, d);
+  if (end < 0) return 0;
+  out.add(i, end);
+  return end;
+}
+
+/** End of the detector's value at `start`, or -1: pattern, then a boundary, then enough entropy. */
+function matchAt(text: string, start: number, d: Detector): number {
+  d.pattern.lastIndex = start;
+  const m = d.pattern.exec(text);
+  if (m === null) return -1;
+  const end = start + m[0].length;
+  if (end < text.length && isAlnum(text.charCodeAt(end)) && !endsOnEscape(text, end)) return -1;
+  if (d.entropy > 0 && entropy(m[0]) < d.entropy) return -1;
+  return end;
+}
+
+/** `…abc\nnext` inside JSON: the `n` after a backslash is not part of the value. */
+function endsOnEscape(text: string, end: number): boolean {
+  return text.charCodeAt(end - 1) === 92;
+}
+
+/** A value shorter than its usual length, cut by a line break, goes on with the next line's run. */
+function wrapped(text: string, start: number, end: number, full: number): number {
+  if (end - start >= full) return end;
+  const next = afterLineBreak(text, end);
+  if (next === undefined) return end;
+  let r = next;
+  while (r < text.length && r - next < full && inClass(TOKEN, text.charCodeAt(r))) r++;
+  return r > next ? r : end;
+}
+
+/** Index just after a line break at `at` (LF, CRLF, or an escaped `\n` inside a JSON string). */
+export function afterLineBreak(text: string, at: number): number | undefined {
+  const c = text.charCodeAt(at);
+  if (c === 13 && text.charCodeAt(at + 1) === 10) return at + 2;
+  if (isLineBreak(c)) return at + 1;
+  if (c === 92 && (text[at + 1] === "n" || text[at + 1] === "r")) {
+    return text[at + 1] === "r" && text[at + 2] === "\\" && text[at + 3] === "n" ? at + 4 : at + 2;
+  }
+  return undefined;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isNameChar(c: number): boolean {
+  return isAlnum(c) || c === 95 || c === 45 || c === 46;
+}
+
+function isQuoteOrSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 34 || c === 39 || c === 96 || c === 92 || c === 93;
+}
+
+/** `=` `:` `>` `,` `(` `|` `?` `.` `!` `<` `-`: the pieces of every assignment operator we read. */
+function isOperator(c: number): boolean {
+  return c === 61 || c === 58 || c === 62 || c === 44 || c === 40 || c === 124 || c === 63 || c === 33 || c === 45;
+}
