@@ -68,7 +68,7 @@ digitalocean-token dop_v1_,doo_v1_,dor_v1_ w71 do[opr]_v1_[a-f0-9]{40,64}
 discord-api-token discord ni [a-f0-9]{64}
 discord-client-id discord n [0-9]{18}
 discord-client-secret discord ni [a-z0-9=_-]{32}
-discord-bot-token mt,mz,mj,nd,nt,nj,nz,od,ot - [MNO][a-zA-Z0-9_-]{23,25}\.[a-zA-Z0-9_-]{6}\.[a-zA-Z0-9_-]{27,38}
+discord-bot-token mt,mz,mj,mg,mq,nd,nt,nj,nz,od,ot - (?:M[TzjgQ]|N[DTjz]|O[DT])[a-zA-Z0-9_-]{21,23}\.[a-zA-Z0-9_-]{6}\.[a-zA-Z0-9_-]{27,38}
 discord-webhook discord.com/api/webhooks/,discordapp.com/api/webhooks/ k25 discord(?:app)?\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_-]{20,100}
 docker-hub-token dckr_pat_,dckr_oat_ - dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,80}
 doppler-api-token dp.pt.,dp.st.,dp.sa.,dp.ct.,dp.scim.,dp.audit. i dp\.(?:pt|st|sa|ct|scim|audit)\.[a-z0-9._-]{40,60}
@@ -92,7 +92,7 @@ flickr-access-token flickr ni [a-z0-9]{32}
 flutterwave-key flwseck_test-,flwpubk_test-,flwseck-,flwpubk- i FLW(?:SECK|PUBK)(?:_TEST)?-[a-h0-9]{12,32}(?:-X)?
 flyio-access-token fo1_,fm1a_,fm1r_,fm2_ - (?:fo1_[A-Za-z0-9_-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,2000}={0,3}|fm2_[A-Za-z0-9+/]{100,2000}={0,3})
 frameio-api-token fio-u- i fio-u-[a-z0-9_=-]{64}
-freemius-secret-key secret_key n sk_[!-~]{29}
+freemius-secret-key secret_key n sk_[A-Za-z0-9_+/=-]{29}
 freshbooks-access-token freshbooks ni [a-z0-9]{64}
 gcp-api-key aiza w39 AIza[A-Za-z0-9_-]{35}
 gcp-oauth-token ya29. - ya29\.[A-Za-z0-9._-]{20,2000}
@@ -170,15 +170,15 @@ scalingo-api-token tk-us- - tk-us-[A-Za-z0-9_-]{48}
 sendbird-access-id sendbird ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 sendbird-access-token sendbird ni [a-f0-9]{40}
 sendgrid-api-token sg. w69 SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}
-sendinblue-api-token xkeysib-,xsmtpsib- - xk?(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}
+sendinblue-api-token xkeysib-,xsmtpsib- - x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}
 sentry-access-token sentry ni [a-f0-9]{64}
 sentry-org-token sntrys_ - sntrys_eyJ[A-Za-z0-9+/=_]{40,1000}
 sentry-user-token sntryu_ - sntryu_[a-f0-9]{64}
 settlemint-token sm_aat_,sm_pat_,sm_sat_ - sm_[aps]at_[A-Za-z0-9]{16}
 shippo-api-token shippo_ - shippo_(?:live|test)_[a-fA-F0-9]{40}
 shopify-token shpat_,shpca_,shppa_,shpss_ - shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}
-sidekiq-secret bundle_enterprise__contribsys__com,bundle_gems__contribsys__com ni [a-f0-9]{8}:[a-f0-9]{8}
-slack-token xoxb-,xoxa-,xoxp-,xoxo-,xoxs-,xoxr-,xoxe-,xoxe.,xapp- - x(?:ox[abposre]|app)[.-][A-Za-z0-9.-]{8,300}
+sidekiq-secret contribsys ni [a-f0-9]{8}:[a-f0-9]{8}
+slack-token xoxb-,xoxa-,xoxp-,xoxo-,xoxs-,xoxr-,xoxe-,xoxe.,xapp- - (?:xox[abposr]-|xoxe[.-]|xapp-)[A-Za-z0-9.-]{8,300}
 slack-webhook hooks.slack.com/ k25 hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{8,200}
 snyk-api-token snyk ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 softlayer-api-key softlayer ni [a-z0-9]{64}
@@ -188,7 +188,7 @@ sourcegraph-access-token sgp_ - sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}
 sourcegraph-key sourcegraph ni [a-f0-9]{40}
 square-access-token sq0atp-,sq0csp-,eaaa - (?:EAAA|sq0atp-|sq0csp-)[A-Za-z0-9_-]{22,60}
 squarespace-access-token squarespace ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
-stripe-key sk_live_,sk_test_,sk_prod_,rk_live_,rk_test_,rk_prod_,pk_live_,pk_test_,whsec_ - (?:[srp]k_(?:live|test|prod)|whsec)_[A-Za-z0-9]{10,247}
+stripe-key sk_live_,sk_test_,sk_prod_,rk_live_,rk_test_,rk_prod_,pk_live_,pk_test_,pk_prod_,whsec_ - (?:[srp]k_(?:live|test|prod)|whsec)_[A-Za-z0-9]{10,247}
 sumologic-access-id sumo n su[a-zA-Z0-9]{12}
 sumologic-access-token sumo ni [a-z0-9]{64}
 telegram-bot-token :aa b10 [0-9]{8,10}:AA[A-Za-z0-9_-]{33}
@@ -205,7 +205,7 @@ twitter-bearer-token aaaaaaaaaaaaaaaaaaaaaa - A{22}[A-Za-z0-9%]{80,100}
 typeform-api-token tfp_ i tfp_[a-z0-9_.=-]{59}
 vault-token hvs.,hvb.,hvr. - hv[sbr]\.[A-Za-z0-9_-]{24,300}
 vault-legacy-token s. e3.5 s\.[A-Za-z0-9]{24}
-vercel-token vcp_,vci_,vca_,vcr_,vck_ - vc[pcirak]_[A-Za-z0-9]{20,80}
+vercel-token vcp_,vci_,vca_,vcr_,vck_ - vc[pirak]_[A-Za-z0-9]{20,80}
 yandex-access-token t1. - t1\.[A-Za-z0-9_-]{10,200}={0,2}\.[A-Za-z0-9_-]{86}={0,2}
 yandex-api-key aqvn - AQVN[A-Za-z0-9_-]{35,38}
 yandex-aws-access-token yandex n YC[a-zA-Z0-9_-]{38}

@@ -77,7 +77,7 @@ function ownValue(text: string, at: number, d: Detector, taken: number, out: Spa
   const from = Math.max(at - d.back, taken, 0);
   for (let start = at; start >= from; start--) {
     if (start < at && !inClass(TOKEN, text.charCodeAt(start))) break;
-    if (start > 0 && isAlnum(text.charCodeAt(start - 1))) continue;
+    if (!boundaryBefore(text, start)) continue;
     const end = matchAt(text, start, d);
     if (end < 0) continue;
     const full = d.wrap > 0 ? wrapped(text, start, end, d.wrap) : end;
@@ -92,30 +92,45 @@ function ownValue(text: string, at: number, d: Detector, taken: number, out: Spa
  * assignment (`=`, `:`, `:=`, `=>`, `?=`, `,`, `(`, `>`…), opening quotes: the value.
  */
 function nearValue(text: string, from: number, d: Detector, out: Spans): number {
-  let i = from;
   const n = text.length;
+  let i = from;
   const nameEnd = Math.min(n, from + MAX_NAME_TAIL);
   while (i < nameEnd && isNameChar(text.charCodeAt(i))) i++;
-  let skipped = 0;
-  while (i < n && skipped < 4 && isQuoteOrSpace(text.charCodeAt(i))) {
-    i++;
-    skipped++;
-  }
+  i = skip(text, i, 4, isQuoteOrSpace);
   let ops = 0;
-  while (i < n && ops < 3 && isOperator(text.charCodeAt(i))) {
-    i++;
-    ops++;
+  // A type between the name and the assignment: `var x string =`, `x: string =`, `String x =`.
+  for (let round = 0; round < 2; round++) {
+    const before = i;
+    i = skip(text, i, 3, isOperator);
+    ops += i - before;
+    const typeEnd = typeWordEnd(text, i);
+    if (typeEnd < 0) break;
+    i = typeEnd;
   }
   if (ops === 0) return 0;
-  skipped = 0;
-  while (i < n && skipped < 6 && (isQuoteOrSpace(text.charCodeAt(i)) || text.charCodeAt(i) === 61)) {
-    i++;
-    skipped++;
-  }
+  i = skip(text, i, 24, isValueLead);
   const end = matchAt(text, i, d);
   if (end < 0) return 0;
   out.add(i, end);
   return end;
+}
+
+function skip(text: string, from: number, max: number, accept: (c: number) => boolean): number {
+  let i = from;
+  while (i < text.length && i - from < max && accept(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End of ` string ` (a type word followed by `=`) at `from`, or -1. */
+function typeWordEnd(text: string, from: number): number {
+  let i = skip(text, from, 4, isQuoteOrSpace);
+  const start = i;
+  while (i < text.length && i - start < 24 && (isNameChar(text.charCodeAt(i)) || text.charCodeAt(i) === 91 || text.charCodeAt(i) === 93 || text.charCodeAt(i) === 42 || text.charCodeAt(i) === 38 || text.charCodeAt(i) === 60 || text.charCodeAt(i) === 62)) i++;
+  const first = text.charCodeAt(start);
+  if (i === start || (first >= 48 && first <= 57)) return -1;
+  const after = skip(text, i, 4, isQuoteOrSpace);
+  // Types stand apart: `string =`, never `a=b`.
+  return after > i && text.charCodeAt(after) === 61 && text.charCodeAt(after + 1) !== 61 ? after : -1;
 }
 
 /** End of the detector's value at `start`, or -1: pattern, then a boundary, then enough entropy. */
@@ -155,6 +170,22 @@ export function afterLineBreak(text: string, at: number): number | undefined {
   return undefined;
 }
 
+/**
+ * Nothing of a word before `start`, reading escapes as what they stand for: `\n`, `\t`, `\r` (JSON,
+ * also double-escaped), `%0A`/`%20` (percent-encoding) and `\u0022` end the word before a token.
+ */
+export function boundaryBefore(text: string, start: number): boolean {
+  if (start === 0 || !isAlnum(text.charCodeAt(start - 1))) return true;
+  const c = text.charCodeAt(start - 1);
+  if ((c === 110 || c === 116 || c === 114 || c === 98 || c === 102) && text.charCodeAt(start - 2) === 92) return true;
+  if (start >= 3 && text.charCodeAt(start - 3) === 37 && isHex(text.charCodeAt(start - 2)) && isHex(c)) return true;
+  return start >= 6 && text.charCodeAt(start - 6) === 92 && text.charCodeAt(start - 5) === 117 && isHex(c);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
@@ -167,7 +198,12 @@ function isQuoteOrSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 34 || c === 39 || c === 96 || c === 92 || c === 93;
 }
 
-/** `=` `:` `>` `,` `(` `|` `?` `.` `!` `<` `-`: the pieces of every assignment operator we read. */
+/** `=` `:` `>` `,` `(` `|` `?` `.` `!` `-`: the pieces of every assignment operator we read. */
 function isOperator(c: number): boolean {
-  return c === 61 || c === 58 || c === 62 || c === 44 || c === 40 || c === 124 || c === 63 || c === 33 || c === 45;
+  return c === 61 || c === 58 || c === 62 || c === 44 || c === 40 || c === 124 || c === 63 || c === 33 || c === 45 || c === 46;
+}
+
+/** Between an assignment and its value: spaces, line breaks (multi-line XML), quotes, escapes, `=`. */
+function isValueLead(c: number): boolean {
+  return isQuoteOrSpace(c) || c === 10 || c === 13 || c === 61 || c === 64;
 }
