@@ -13,6 +13,8 @@
  *    `eX` the value needs at least X bits of entropy per character;
  *    `wN` the value is usually N characters long: a shorter one cut by a line break goes on after it;
  *    `kN` the first N characters stay visible (a webhook's host and path);
+ *    `p`  an id whose secret often follows it (`twilio(AC…, secret)`): a random-looking value right
+ *         after it, on the same line, goes with it;
  * 4. the value's pattern: a regular expression with bounded repetition only, run anchored at one
  *    place, so each keyword costs a bounded amount of work.
  *
@@ -28,7 +30,7 @@ age-secret-key age-secret-key-1 - AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MU
 airtable-api-key airtable ni [a-z0-9]{17}
 airtable-personal-access-token pat - pat[A-Za-z0-9]{14}\.[a-f0-9]{64}
 algolia-api-key algolia ni [a-z0-9]{32}
-alibaba-access-key-id ltai - LTAI[A-Za-z0-9]{20}
+alibaba-access-key-id ltai p LTAI[A-Za-z0-9]{20}
 alibaba-secret-key alibaba ni [a-z0-9]{30}
 anthropic-api-key sk-ant- w108 sk-ant-(?:api|admin|sid)[0-9]{2}-[A-Za-z0-9_-]{20,200}
 artifactory-api-key akc - AKC[a-zA-Z0-9]{10,100}
@@ -39,7 +41,7 @@ asana-client-secret asana ni [a-z0-9]{32}
 atlassian-api-token atlassian,confluence,jira ni [a-z0-9]{20}[a-f0-9]{4}
 atlassian-token atatt3 w192 ATATT3[A-Za-z0-9_=-]{40,300}
 authress-access-key sc_,ext_,scauth_,authress_ i (?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\.[a-z0-9]{4,6}\.acc[_-][a-z0-9-]{10,32}\.[a-z0-9+/_=-]{30,120}
-aws-access-key-id akia,asia,agpa,aida,aroa,aipa,anpa,anva,abia,acca,a3t w20 (?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}
+aws-access-key-id akia,asia,agpa,aida,aroa,aipa,anpa,anva,abia,acca,a3t w20p (?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}
 aws-bedrock-api-key absk,bedrock-api-key- - (?:ABSK[A-Za-z0-9+/]{100,300}={0,2}|bedrock-api-key-[A-Za-z0-9+/=]{20,2000})
 aws-secret-access-key aws n [A-Za-z0-9/+]{40}
 azure-ad-client-secret q~ b8 [a-zA-Z0-9_~.]{3}[0-9]Q~[a-zA-Z0-9_~.-]{31,34}
@@ -194,8 +196,8 @@ sumologic-access-token sumo ni [a-z0-9]{64}
 telegram-bot-token :aa b10 [0-9]{8,10}:AA[A-Za-z0-9_-]{33}
 telegram-bot-api-token telegr ni [0-9]{5,16}:A[a-z0-9_-]{34}
 travisci-access-token travis ni [a-z0-9]{22}
-twilio-account-sid ac - AC[a-f0-9]{32}
-twilio-api-key sk w34 SK[0-9a-fA-F]{32}
+twilio-account-sid ac p AC[a-f0-9]{32}
+twilio-api-key sk w34p SK[0-9a-fA-F]{32}
 twitch-api-token twitch ni [a-z0-9]{30}
 twitter-access-secret twitter ni [a-z0-9]{45}
 twitter-access-token twitter n [0-9]{15,25}-[a-zA-Z0-9]{20,40}
@@ -226,6 +228,8 @@ export interface Detector {
   wrap: number;
   /** Characters kept visible at the start of the value. */
   keep: number;
+  /** A random-looking value right after it is its secret. */
+  pair: boolean;
 }
 
 export function parseDetectors(table: string = DETECTOR_TABLE): Detector[] {
@@ -243,6 +247,7 @@ export function parseDetectors(table: string = DETECTOR_TABLE): Detector[] {
       back: num("b"),
       wrap: num("w"),
       keep: num("k"),
+      pair: /p(?![0-9.])/.test(flags),
     });
   }
   return list;

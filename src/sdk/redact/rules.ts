@@ -3,7 +3,7 @@
  * characters of every keyword finds the keywords (ignoring case), and only there does a rule's pattern
  * run, anchored, within a bounded window. Work per character is bounded, so the scan is linear.
  */
-import { entropy, inClass, TOKEN, isLineBreak } from "./chars.js";
+import { entropy, inClass, TOKEN, isLineBreak, looksRandom } from "./chars.js";
 import { parseDetectors, type Detector } from "./detectors.js";
 import type { Spans } from "./spans.js";
 
@@ -82,7 +82,7 @@ function ownValue(text: string, at: number, d: Detector, taken: number, out: Spa
     if (end < 0) continue;
     const full = d.wrap > 0 ? wrapped(text, start, end, d.wrap) : end;
     out.add(start + d.keep, full);
-    return full;
+    return d.pair ? pairedSecret(text, full, out) : full;
   }
   return 0;
 }
@@ -131,6 +131,19 @@ function typeWordEnd(text: string, from: number): number {
   const after = skip(text, i, 4, isQuoteOrSpace);
   // Types stand apart: `string =`, never `a=b`.
   return after > i && text.charCodeAt(after) === 61 && text.charCodeAt(after + 1) !== 61 ? after : -1;
+}
+
+/** A random-looking value within a few characters after a key id, on its line: the id's secret. */
+function pairedSecret(text: string, from: number, out: Spans): number {
+  let i = from;
+  const limit = Math.min(text.length, from + 48);
+  while (i < limit && !inClass(TOKEN, text.charCodeAt(i)) && !isLineBreak(text.charCodeAt(i))) i++;
+  if (i >= limit || isLineBreak(text.charCodeAt(i))) return from;
+  let e = i;
+  while (e < text.length && e - i < 256 && inClass(TOKEN, text.charCodeAt(e))) e++;
+  if (!looksRandom(text.slice(i, e), 16)) return from;
+  out.add(i, e);
+  return e;
 }
 
 /** End of the detector's value at `start`, or -1: pattern, then a boundary, then enough entropy. */

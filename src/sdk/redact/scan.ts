@@ -3,6 +3,7 @@
  * encoding) are scanned by the same scanners, batched, up to two levels deep.
  */
 import { findAssignments, findFlagValues } from "./assignments.js";
+import { findCommandCredentials } from "./commands.js";
 import { findEncodedBlobs, findPercentEncoded } from "./encoded.js";
 import { findTokensNearSensitiveWords } from "./nearby.js";
 import { findPemBlocks } from "./pem.js";
@@ -19,6 +20,7 @@ export function scanSecrets(text: string, out: Spans, depth = 0): void {
   findUrlCredentials(text, out);
   findAssignments(text, out);
   findFlagValues(text, out);
+  findCommandCredentials(text, out);
   findTokensNearSensitiveWords(text, out);
   if (depth < MAX_DEPTH) {
     const check = (texts: string[]) => batchCheck(texts, depth + 1);
