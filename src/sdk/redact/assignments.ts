@@ -148,12 +148,13 @@ function assignmentAt(text: string, op: number, out: Spans): number {
   if (kind === "call") return op + 1;
   // Structured value: the whole object or array, whatever it holds.
   if (c === 123 || c === 91) {
+    // A generic name's object (`auth: { type: 'oauth2' }`) is read member by member instead.
+    if (isGenericName(name)) return v + 1;
     const end = structureEnd(text, v);
-    if (isGenericName(name) && end - v < 24) return end;
     out.add(v, end);
     return end;
   }
-  if (header && isColon && !quoted) {
+  if (header && isColon && !quoted && startsLine(text, nameStart) && !HARMLESS.has(firstWord(text, v))) {
     // `Authorization: Bearer x`, `Cookie: a=b; c=d`: to the end of the line or a closing quote.
     const start = afterScheme(text, v);
     let end = start;
@@ -181,6 +182,21 @@ function isJwkPrivateMember(text: string, name: string, at: number): boolean {
   if (!JWK_PRIVATE.has(name)) return false;
   // Bounded windows: a text of many `"d":` members costs a bounded amount per member.
   return text.slice(Math.max(0, at - 2048), Math.min(text.length, at + 2048)).includes('"kty"') || text.slice(Math.max(0, at - 2048), at + 2048).includes("'kty'") || text.slice(Math.max(0, at - 2048), at + 2048).includes(" kty:");
+}
+
+/** A header name stands at the start of a line (or of a quoted `-H "…"` argument, or after an escaped `\n`). */
+function startsLine(text: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && at - i < 16 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1);
+  return isLineBreak(c) || c === 34 || c === 39 || (text.charCodeAt(i - 2) === 92 && (c === 110 || c === 114));
+}
+
+function firstWord(text: string, at: number): string {
+  let e = at;
+  while (e < text.length && e - at < 12 && inClass(NAME, text.charCodeAt(e))) e++;
+  return text.slice(at, e).toLowerCase();
 }
 
 /** `word =` (not `==`) after a colon's value: the value was a type. */

@@ -63,7 +63,7 @@ function afterWords(text: string, out: Spans): void {
       // Unquoted: only a value that mixes letters with digits or symbols (.netrc), never prose.
       const end = tokenEnd(text, v, 0);
       const value = text.slice(v, end);
-      if (value.length >= 6 && /[a-z]/i.test(value) && /[^a-z]/i.test(value) && !/^(?:is|was|for|of|to|and|or|from)$/i.test(value) && !value.startsWith("[")) out.add(v, end);
+      if (value.length >= 6 && /[a-z]/i.test(value) && /[0-9]/.test(value) && !/[:=,]$/.test(value) && !value.startsWith("[")) out.add(v, end);
     }
   }
 }

@@ -88,7 +88,11 @@ export function findPercentEncoded(text: string, out: Spans, check: BatchCheck):
       const piece = text.slice(s, k);
       if (hasEscape(piece)) {
         let plain = percentDecode(piece);
-        if (hasEscape(plain)) plain = percentDecode(plain);
+        if (hasEscape(plain)) {
+          // Decoded once and twice: a value may hold a `%` of its own (`%25` once decoded).
+          const twice = percentDecode(plain);
+          if (twice !== plain) plain = `${plain}\n${twice}`;
+        }
         // Nothing shorter than `k=secret` holds a secret worth decoding for.
         if (plain.length < 8) {
           s = k + 1;

@@ -32,8 +32,9 @@ const singles: Array<Keyword[] | undefined> = new Array(128);
   }
 }
 
+/** Lower case, and `-` read as `_`: `SECRET_KEY`, `secret-key` and `secret_key` are one keyword. */
 function fold(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
+  return c >= 65 && c <= 90 ? c + 32 : c === 45 ? 95 : c;
 }
 
 const MAX_NAME_TAIL = 30;
@@ -58,7 +59,7 @@ export function findRuleMatches(text: string, out: Spans): void {
 
 function hasAt(text: string, at: number, keyword: string): boolean {
   if (at + keyword.length > text.length) return false;
-  for (let j = 2; j < keyword.length; j++) if (fold(text.charCodeAt(at + j)) !== keyword.charCodeAt(j)) return false;
+  for (let j = 2; j < keyword.length; j++) if (fold(text.charCodeAt(at + j)) !== fold(keyword.charCodeAt(j))) return false;
   return true;
 }
 
@@ -78,7 +79,8 @@ function ownValue(text: string, at: number, d: Detector, taken: number, out: Spa
   for (let start = at; start >= from; start--) {
     if (start < at && !inClass(TOKEN, text.charCodeAt(start))) break;
     if (!boundaryBefore(text, start)) continue;
-    const end = matchAt(text, start, d);
+    let end = matchAt(text, start, d);
+    if (end < 0 && d.wrap > 0) end = wrappedMatch(text, start, d);
     if (end < 0) continue;
     const full = d.wrap > 0 ? wrapped(text, start, end, d.wrap) : end;
     out.add(start + d.keep, full);
@@ -97,6 +99,7 @@ function nearValue(text: string, from: number, d: Detector, out: Spans): number 
   const nameEnd = Math.min(n, from + MAX_NAME_TAIL);
   while (i < nameEnd && isNameChar(text.charCodeAt(i))) i++;
   i = skip(text, i, 4, isQuoteOrSpace);
+  const opStart = i;
   let ops = 0;
   // A type between the name and the assignment: `var x string =`, `x: string =`, `String x =`.
   for (let round = 0; round < 2; round++) {
@@ -109,7 +112,10 @@ function nearValue(text: string, from: number, d: Detector, out: Spans): number 
   }
   if (ops === 0) return 0;
   i = skip(text, i, 24, isValueLead);
-  const end = matchAt(text, i, d);
+  const lead = i;
+  let end = matchAt(text, i, d);
+  // A value may itself start with `=` or `-` (the skips took them for part of the operator).
+  while (end < 0 && i > opStart + 1 && lead - i < 3) end = matchAt(text, --i, d);
   if (end < 0) return 0;
   out.add(i, end);
   return end;
@@ -160,6 +166,22 @@ function matchAt(text: string, start: number, d: Detector): number {
 /** `…abc\nnext` inside JSON: the `n` after a backslash is not part of the value. */
 function endsOnEscape(text: string, end: number): boolean {
   return text.charCodeAt(end - 1) === 92;
+}
+
+/** A token cut by a line break before its pattern's shortest length: matched over the break. */
+function wrappedMatch(text: string, start: number, d: Detector): number {
+  let r = start;
+  while (r < text.length && r - start < d.wrap && inClass(TOKEN, text.charCodeAt(r))) r++;
+  const next = afterLineBreak(text, r);
+  if (next === undefined) return -1;
+  let r2 = next;
+  while (r2 < text.length && r2 - next < d.wrap && inClass(TOKEN, text.charCodeAt(r2))) r2++;
+  const joined = text.slice(start, r) + text.slice(next, r2);
+  d.pattern.lastIndex = 0;
+  const m = d.pattern.exec(joined);
+  const head = r - start;
+  if (m === null || m[0].length <= head) return -1;
+  return next + m[0].length - head;
 }
 
 /** A value shorter than its usual length, cut by a line break, goes on with the next line's run. */
