@@ -131,3 +131,14 @@ export function couldBeSecret(name: string, value: string): boolean {
   if (value.length < 96 && /[/:._-]/.test(value) && value.split(/[/:._-]+/).every((part) => /^(?:[a-z]*|[0-9]*)$/i.test(part))) return false;
   return /[0-9]/.test(value) || value.length >= 16;
 }
+
+/**
+ * Whether an object member or error field is replaced whole: a password-like name always; a generic
+ * name (`key`, `session`, `credentials`) only when its value is a string that could be a secret
+ * (`key: 'Enter'`, `pass: 41` and `credentials: "include"` stay; an object is shown member by member).
+ */
+export function redactsMember(name: string, value: unknown): boolean {
+  if (!isSensitiveName(name)) return false;
+  if (!isGenericName(name)) return true;
+  return typeof value === "string" && couldBeSecret(name, value);
+}
