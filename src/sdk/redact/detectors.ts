@@ -122,7 +122,7 @@ intercom-api-key intercom ni [a-z0-9=_-]{60}
 intra42-client-secret s-s4t2ud-,s-s4t2af- i s-s4t2(?:ud|af)-[a-f0-9]{64}
 jfrog-api-key jfrog,artifactory,bintray,xray ni [a-z0-9]{73}
 jfrog-identity-token jfrog,artifactory,bintray,xray ni [a-z0-9]{64}
-jwt ey - ey[A-Za-z0-9_-]{10,2000}\.ey[A-Za-z0-9_/\\-]{10,8000}\.[A-Za-z0-9_/\\-]{0,2000}={0,2}
+jwt ey - ey[A-Za-z0-9]{10,1000}\.ey[A-Za-z0-9_/\\-]{10,8000}\.[A-Za-z0-9_/\\-]{0,2000}={0,2}
 jwt-base64 zxlk - ZXlK[A-Za-z0-9+/_-]{40,8000}={0,2}
 kraken-access-token kraken ni [a-z0-9/=_+-]{80,90}
 kucoin-access-token kucoin ni [a-f0-9]{24}

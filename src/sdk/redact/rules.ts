@@ -39,7 +39,14 @@ function fold(c: number): number {
 
 const MAX_NAME_TAIL = 30;
 
+/**
+ * Per detector, the end of a stretch its pattern matched but that was rejected (low entropy, a word
+ * going on after it): keywords inside that stretch are not tried again (`sk-sk-sk-…` costs one try).
+ */
+let rejectedUntil = new Map<Detector, number>();
+
 export function findRuleMatches(text: string, out: Spans): void {
+  rejectedUntil = new Map();
   const n = text.length;
   // A value a rule has taken is not looked at again by a keyword inside it.
   let taken = 0;
@@ -75,6 +82,7 @@ function tryKeywords(text: string, at: number, keywords: Keyword[], taken: numbe
 
 /** The keyword starts the value (or sits `back` characters inside it). Returns the value's end, or 0. */
 function ownValue(text: string, at: number, d: Detector, taken: number, out: Spans): number {
+  if ((rejectedUntil.get(d) ?? -1) > at) return 0;
   const from = Math.max(at - d.back, taken, 0);
   for (let start = at; start >= from; start--) {
     if (start < at && !inClass(TOKEN, text.charCodeAt(start))) break;
@@ -111,7 +119,7 @@ function nearValue(text: string, from: number, d: Detector, out: Spans): number 
     i = typeEnd;
   }
   if (ops === 0) return 0;
-  i = skip(text, i, 24, isValueLead);
+  i = skipLead(text, i);
   const lead = i;
   let end = matchAt(text, i, d);
   // A value may itself start with `=` or `-` (the skips took them for part of the operator).
@@ -119,6 +127,26 @@ function nearValue(text: string, from: number, d: Detector, out: Spans): number 
   if (end < 0) return 0;
   out.add(i, end);
   return end;
+}
+
+/** Spaces, quotes, line breaks and their JSON escapes (`\n`, `\t`, also doubled) before a value. */
+function skipLead(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && i - from < 32) {
+    const c = text.charCodeAt(i);
+    if (c === 92) {
+      let j = i;
+      while (text.charCodeAt(j) === 92 && j - i < 4) j++;
+      const e = text.charCodeAt(j);
+      if (e === 110 || e === 116 || e === 114) {
+        i = j + 1;
+        continue;
+      }
+    }
+    if (!isValueLead(c)) break;
+    i++;
+  }
+  return i;
 }
 
 function skip(text: string, from: number, max: number, accept: (c: number) => boolean): number {
@@ -158,8 +186,10 @@ function matchAt(text: string, start: number, d: Detector): number {
   const m = d.pattern.exec(text);
   if (m === null) return -1;
   const end = start + m[0].length;
-  if (end < text.length && isAlnum(text.charCodeAt(end)) && !endsOnEscape(text, end)) return -1;
-  if (d.entropy > 0 && entropy(m[0]) < d.entropy) return -1;
+  if ((end < text.length && isAlnum(text.charCodeAt(end)) && !endsOnEscape(text, end)) || (d.entropy > 0 && entropy(m[0]) < d.entropy)) {
+    if (!d.near) rejectedUntil.set(d, end);
+    return -1;
+  }
   return end;
 }
 
