@@ -26,7 +26,7 @@ function userFlags(text: string, out: Spans): void {
       const quote = q === 34 || q === 39 ? q : 0;
       if (quote !== 0) v++;
       const end = tokenEnd(text, v, quote);
-      const colon = text.indexOf(":", v);
+      const colon = text.slice(v, end).indexOf(":") + v;
       if (colon > v && colon < end - 1) out.add(colon + 1, end);
     }
   }

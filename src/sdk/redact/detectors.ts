@@ -9,7 +9,7 @@
  *    `n`  the keyword names the value (`adafruit_key = …`): the value is read after the assignment
  *         that follows the keyword, within a short window; without `n` the keyword starts the value;
  *    `i`  the value's pattern ignores case;
- *    `bN` the keyword sits inside the value, which starts at most N characters before it;
+ *    `bM-N` the keyword sits inside the value, which starts M to N characters before it;
  *    `eX` the value needs at least X bits of entropy per character;
  *    `wN` the value is usually N characters long: a shorter one cut by a line break goes on after it;
  *    `kN` the first N characters stay visible (a webhook's host and path);
@@ -44,7 +44,7 @@ authress-access-key sc_,ext_,scauth_,authress_ i (?:sc|ext|scauth|authress)_[a-z
 aws-access-key-id akia,asia,agpa,aida,aroa,aipa,anpa,anva,abia,acca,a3t w20p (?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}
 aws-bedrock-api-key absk,bedrock-api-key- - (?:ABSK[A-Za-z0-9+/]{100,300}={0,2}|bedrock-api-key-[A-Za-z0-9+/=]{20,2000})
 aws-secret-access-key aws n [A-Za-z0-9/+]{40}
-azure-ad-client-secret q~ b8 [a-zA-Z0-9_~.]{3}[0-9]Q~[a-zA-Z0-9_~.-]{31,34}
+azure-ad-client-secret q~ b4-4 [a-zA-Z0-9_~.]{3}[0-9]Q~[a-zA-Z0-9_~.-]{31,34}
 beamer-api-token beamer ni b_[a-z0-9=_-]{44}
 bitbucket-client-id bitbucket ni [a-z0-9]{32}
 bitbucket-client-secret bitbucket ni [a-z0-9=_-]{64}
@@ -82,7 +82,7 @@ duffel-api-token duffel_ i duffel_(?:test|live)_[a-z0-9_=-]{43}
 dynatrace-api-token dt0c01. i dt0c01\.[a-z0-9]{24}\.[a-z0-9]{64}
 easypost-api-token ezak,eztk i EZ[AT]K[a-z0-9]{54}
 etsy-access-token etsy ni [a-z0-9]{24}
-facebook-access-token | b16 [0-9]{15,16}(?:\||%7C)[0-9a-zA-Z_-]{27,40}
+facebook-access-token | b15-16 [0-9]{15,16}(?:\||%7C)[0-9a-zA-Z_-]{27,40}
 facebook-page-access-token eaam,eaac - EAA[MC][A-Za-z0-9]{100,400}
 facebook-secret facebook ni [a-f0-9]{32}
 fastly-api-token fastly ni [a-z0-9=_-]{32}
@@ -110,7 +110,7 @@ grafana-cloud-api-token glc_ - glc_[A-Za-z0-9+/_]{32,400}={0,3}
 grafana-service-account-token glsa_ - glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}
 groq-api-key gsk_ - gsk_[A-Za-z0-9]{40,60}
 harness-api-key pat.,sat. - (?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}
-hashicorp-tf-api-token atlasv1 b15 [A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}
+hashicorp-tf-api-token atlasv1 b15-15 [A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}
 heroku-api-key heroku ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 heroku-api-key-v2 hrku- - HRKU-[A-Za-z0-9_-]{30,80}
 hubspot-api-key hubspot ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
@@ -135,13 +135,13 @@ linkedin-client-secret linkedin,linked_in,linked-in ni [a-z0-9]{16}
 lob-api-key live_,test_ - (?:live|test)_(?:pub_)?[a-f0-9]{31,35}
 looker-client-id looker ni [a-z0-9]{20}
 looker-client-secret looker ni [a-z0-9]{24}
-mailchimp-api-key -us b32 [a-f0-9]{32}-us[0-9]{1,2}
+mailchimp-api-key -us b32-32 [a-f0-9]{32}-us[0-9]{1,2}
 mailgun-private-api-token key- - key-[a-f0-9]{32}
 mailgun-pub-key pubkey- - pubkey-[a-f0-9]{32}
 mailgun-signing-key mailgun ni [a-h0-9]{32}-[a-h0-9]{8}-[a-h0-9]{8}
 mapbox-api-token pk.,sk.,tk. - [pst]k\.[A-Za-z0-9]{60,80}\.[A-Za-z0-9_-]{22}
 mattermost-access-token mattermost ni [a-z0-9]{26}
-maxmind-license-key _mmk b36 [A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk
+maxmind-license-key _mmk b36-36 [A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk
 messagebird-api-token messagebird,message-bird,message_bird ni [a-z0-9]{25}
 messagebird-client-id messagebird,message-bird,message_bird ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 microsoft-teams-webhook .webhook.office.com/webhookb2/ k30 \.webhook\.office\.com/webhookb2/[A-Za-z0-9@/_-]{8,400}
@@ -193,7 +193,7 @@ squarespace-access-token squarespace ni [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 stripe-key sk_live_,sk_test_,sk_prod_,rk_live_,rk_test_,rk_prod_,pk_live_,pk_test_,pk_prod_,whsec_ - (?:[srp]k_(?:live|test|prod)|whsec)_[A-Za-z0-9]{10,247}
 sumologic-access-id sumo n su[a-zA-Z0-9]{12}
 sumologic-access-token sumo ni [a-z0-9]{64}
-telegram-bot-token :aa b10 [0-9]{8,10}:AA[A-Za-z0-9_-]{33}
+telegram-bot-token :aa b8-10 [0-9]{8,10}:AA[A-Za-z0-9_-]{33}
 telegram-bot-api-token telegr ni [0-9]{5,16}:A[a-z0-9_-]{34}
 travisci-access-token travis ni [a-z0-9]{22}
 twilio-account-sid ac p AC[a-f0-9]{32}
@@ -222,8 +222,11 @@ export interface Detector {
   /** The value's pattern, sticky (`y`), case-insensitive when the row says so. */
   pattern: RegExp;
   entropy: number;
-  /** How far before the keyword the value may start. */
+  /** How far before the keyword the value starts: at least `backMin`, at most `back`. */
+  backMin: number;
   back: number;
+  /** The pattern's first character when it is a literal one (a quick test before running it). */
+  first: number;
   /** Usual length (for values wrapped onto the next line); 0 when unknown. */
   wrap: number;
   /** Characters kept visible at the start of the value. */
@@ -244,7 +247,9 @@ export function parseDetectors(table: string = DETECTOR_TABLE): Detector[] {
       near: flags.includes("n"),
       pattern: new RegExp(source, flags.includes("i") ? "iy" : "y"),
       entropy: num("e"),
-      back: num("b"),
+      backMin: num("b"),
+      back: Number(/b[0-9]+-([0-9]+)/.exec(flags)?.[1] ?? num("b")),
+      first: /^[A-Za-z0-9]/.test(source) && !flags.includes("i") ? source.charCodeAt(0) : -1,
       wrap: num("w"),
       keep: num("k"),
       pair: /p(?![0-9.])/.test(flags),

@@ -89,5 +89,6 @@ function scanWindow(text: string, from: number, word: string, out: Spans): numbe
       if (bearer) break;
     }
   }
-  return resume;
+  // A long run read from here (`password=password=…`) is not read again from the words inside it.
+  return i - from > WINDOW ? Math.max(resume, i) : resume;
 }

@@ -84,8 +84,9 @@ function tryKeywords(text: string, at: number, keywords: Keyword[], taken: numbe
 function ownValue(text: string, at: number, d: Detector, taken: number, out: Spans): number {
   if ((rejectedUntil.get(d) ?? -1) > at) return 0;
   const from = Math.max(at - d.back, taken, 0);
-  for (let start = at; start >= from; start--) {
+  for (let start = at - d.backMin; start >= from; start--) {
     if (start < at && !inClass(TOKEN, text.charCodeAt(start))) break;
+    if (d.first >= 0 && text.charCodeAt(start) !== d.first) continue;
     if (!boundaryBefore(text, start)) continue;
     let end = matchAt(text, start, d);
     if (end < 0 && d.wrap > 0) end = wrappedMatch(text, start, d);
