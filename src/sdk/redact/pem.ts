@@ -49,7 +49,8 @@ export function findPemBlocks(text: string, out: Spans): void {
         else break;
       }
     }
-    out.add(begin, end, `-----BEGIN ${label}----- ${REDACTED} -----END ${label}-----`);
+    // A header with nothing after it holds nothing to hide.
+    if (end > bodyStart + 1) out.add(begin, end, `-----BEGIN ${label}----- ${REDACTED} -----END ${label}-----`);
     from = end;
   }
 }
