@@ -80,7 +80,7 @@ describe("key material", () => {
     const text = `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIOn\nAAAAB3Nza\nPrivate-Lines: 4\n${lines.join("\n")}\nPrivate-MAC: ${mac}\n`;
     const out = redact(text);
     for (const secret of [...lines, mac]) expect(leftOf(out, secret), out).toEqual([]);
-    expect(out).toContain("PuTTY-User-Key-File-3: ssh-ed25519");
+    expect(out).toContain("[REDACTED PuTTY key file]: ssh-ed25519");
   });
 
   it("SSH2 encrypted private key", () => {

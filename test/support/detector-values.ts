@@ -152,6 +152,8 @@ export const CARRIERS: readonly Carrier[] = [
   { id: "json-escaped", make: (n, v) => JSON.stringify({ out: `starting\n${n}=${v}\n\tdone` }) },
   { id: "json-escaped tab", make: (n, v) => JSON.stringify({ out: `loaded:\t"${n}": "${v}"` }) },
   { id: "xml multi-line, JSON-escaped", make: (n, v) => JSON.stringify({ config: `<${n}>\n    ${v}\n</${n}>` }) },
+  { id: "JSON in JSON", make: (n, v) => JSON.stringify({ details: JSON.stringify({ out: `loaded:\t"${n}": "${v}"` }) }) },
+  { id: "JSON in JSON in JSON", make: (n, v) => JSON.stringify({ e: JSON.stringify({ details: JSON.stringify({ [n]: v }) }) }) },
   { id: "percent-encoded", make: (n, v) => `GET /cb?next=${encodeURIComponent(`/x?${n}=${v}&y=1`)} 302` },
   { id: "inspect Map", make: (n, v) => inspect(new Map([[n, v]])) },
   { id: "inspect object", make: (n, v) => inspect({ [n]: v, retries: 3 }) },

@@ -82,7 +82,8 @@ function nameBefore(text: string, end: number): { start: number; end: number; qu
   if (q === 34 || q === 39 || q === 96) {
     quoted = true;
     j--;
-    if (text.charCodeAt(j) === 92) j--;
+    // `\"name\"`, `\\\"name\\\"`: JSON inside JSON, escaped once or more.
+    for (let k = 0; k < 7 && text.charCodeAt(j) === 92; k++) j--;
   }
   const nameEnd = j + 1;
   while (j >= 0 && nameEnd - j <= MAX_NAME && isNameChar(text.charCodeAt(j))) j--;
@@ -144,7 +145,12 @@ function assignmentAt(text: string, op: number, out: Spans): number {
 
   // Quoted value: "…", '…', `…`, or \"…\" inside a JSON string.
   if (c === 34 || c === 39 || c === 96) return quotedValue(text, v + 1, String.fromCharCode(c), name, out);
-  if (c === 92 && (text.charCodeAt(v + 1) === 34 || text.charCodeAt(v + 1) === 39)) return quotedValue(text, v + 2, text.slice(v, v + 2), name, out);
+  if (c === 92) {
+    let b = v;
+    while (b < text.length && b - v < 7 && text.charCodeAt(b) === 92) b++;
+    const q = text.charCodeAt(b);
+    if (q === 34 || q === 39) return quotedValue(text, b + 1, text.slice(v, b + 1), name, out);
+  }
   if (kind === "call") return op + 1;
   // Structured value: the whole object or array, whatever it holds.
   if (c === 123 || c === 91) {
@@ -256,7 +262,7 @@ function quotedValue(text: string, from: number, quote: string, name: string, ou
         continue;
       }
       if (c === single) break;
-    } else if (c === 92 && text.charCodeAt(i + 1) === quote.charCodeAt(1)) {
+    } else if (c === 92 && text.startsWith(quote, i)) {
       break;
     } else if (c === 92) {
       i += 2;

@@ -1,10 +1,10 @@
 /**
- * PEM blocks of every type (private keys, certificates, PGP blocks), with LF, CRLF or escaped `\n`
- * line ends: from `-----BEGIN <label>-----` to the matching `-----END <label>-----`, or, when the end
- * is missing (a cut message), over the base64 lines that follow.
+ * PEM blocks (private keys, PGP blocks, anything not known to be public), with LF, CRLF or escaped
+ * `\n` line ends: from `-----BEGIN <label>-----` to the matching `-----END <label>-----`, or, when the
+ * end is missing (a cut message), over the base64 lines that follow; replaced by `[REDACTED <label>]`.
+ * Certificates and public keys stay. Also PuTTY key files and SSH2 (RFC 4716 style) private keys.
  */
 import { BASE64_STD, inClass, isSpace } from "./chars.js";
-import { REDACTED } from "./marker.js";
 import type { Spans } from "./spans.js";
 
 const BEGIN = "-----BEGIN ";
@@ -50,7 +50,8 @@ export function findPemBlocks(text: string, out: Spans): void {
       }
     }
     // A header with nothing after it holds nothing to hide.
-    if (end > bodyStart + 1) out.add(begin, end, `-----BEGIN ${label}----- ${REDACTED} -----END ${label}-----`);
+    // The markers go too: secret scanners flag a `BEGIN … PRIVATE KEY` line even around `[REDACTED]`.
+    if (end > bodyStart + 1) out.add(begin, end, `[REDACTED ${label}]`);
     from = end;
   }
 }
@@ -101,6 +102,9 @@ function findPuttyKeys(text: string, out: Spans): void {
     out.add(start, trimBreak(text, start, end));
     at = Math.max(at, end - 14);
   }
+  for (let at = text.indexOf("PuTTY-User-Key-File-"); at >= 0; at = text.indexOf("PuTTY-User-Key-File-", at + 20)) {
+    out.add(at, at + 21, "[REDACTED PuTTY key file]");
+  }
   for (const label of ["Private-MAC:", "Private-Hash:"]) {
     for (let at = text.indexOf(label); at >= 0; at = text.indexOf(label, at + label.length)) {
       let i = at + label.length;
@@ -124,7 +128,7 @@ function findSsh2Keys(text: string, out: Spans): void {
     // The next end marker, searched again only once passed: one forward search over the whole text.
     if (nextEndAt >= 0 && nextEndAt < bodyStart) nextEndAt = text.indexOf("---- END SSH2 ", bodyStart);
     const end = nextEndAt >= 0 && nextEndAt - bodyStart <= 65536 ? nextEndAt : lineEnd(text, bodyStart, 65536);
-    out.add(bodyStart, end, ` ${REDACTED}\n`);
+    out.add(at, end, `[REDACTED SSH2 ${label}]\n`);
     at = end;
   }
 }

@@ -107,7 +107,7 @@ function nearValue(text: string, from: number, d: Detector, out: Spans): number 
   let i = from;
   const nameEnd = Math.min(n, from + MAX_NAME_TAIL);
   while (i < nameEnd && isNameChar(text.charCodeAt(i))) i++;
-  i = skip(text, i, 4, isQuoteOrSpace);
+  i = skip(text, i, 12, isQuoteOrSpace);
   const opStart = i;
   let ops = 0;
   // A type between the name and the assignment: `var x string =`, `x: string =`, `String x =`.
