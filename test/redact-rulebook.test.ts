@@ -37,8 +37,9 @@ describe(`the rule book, fresh values (REDACT_SEED=${SEED})`, () => {
   it.each(rows.map((r) => [r.d.id, r] as const))("%s: nothing left in any carrier", (_id, { d, value, name }) => {
     const carriers = d.near ? CARRIERS : [...CARRIERS, ...BARE_CARRIERS];
     const leaks: string[] = [];
-    for (const carrier of carriers) {
-      const text = carrier.make(name, value);
+    for (const [k, carrier] of carriers.entries()) {
+      // Half the carriers name it snake_case (`adafruit_key`), half camelCase (`adafruitToken`).
+      const text = carrier.make(d.near && k % 2 === 1 ? name.replace(/_key$/, "Token") : name, value);
       const out = redact(text);
       const left = fragmentsOf(value.slice(d.keep), 16).filter((f) => out.includes(f));
       if (left.length > 0) leaks.push(`${carrier.id}: ${JSON.stringify(out)}`);

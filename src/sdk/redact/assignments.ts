@@ -43,7 +43,11 @@ function operatorAt(text: string, op: number): { nameEnd: number; valueStart: nu
   if (c === 58) {
     if (next === 47 && text.charCodeAt(op + 2) === 47) return undefined; // scheme://
     if (prev === 58) return undefined;
-    if (next === 58) return text.charCodeAt(op + 2) === 61 ? { nameEnd: op, valueStart: op + 3, kind: "equals" } : undefined; // ::=
+    if (next === 58) {
+      // ::= and :::= (make)
+      const eq = text.charCodeAt(op + 2) === 58 ? op + 3 : op + 2;
+      return text.charCodeAt(eq) === 61 ? { nameEnd: op, valueStart: eq + 1, kind: "equals" } : undefined;
+    }
     if (next === 61) return { nameEnd: op, valueStart: op + 2, kind: "equals" }; // :=
     if (next === 45 && isNameEndChar(prev)) return { nameEnd: op, valueStart: op + 2, kind: "equals" }; // \${X:-default}
     return { nameEnd: op, valueStart: op + 1, kind: "colon" };
@@ -52,14 +56,18 @@ function operatorAt(text: string, op: number): { nameEnd: number; valueStart: nu
     if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62) return undefined; // ==, !=, <=, >=
     if (prev === 58) return undefined; // := and ::= are read at their colon
     let nameEnd = op;
-    // .= ?= += |=
-    if (prev === 46 || prev === 63 || prev === 43 || prev === 124) nameEnd = op - 1;
+    // .= ?= ??= += |= ||= &&=
+    while (op - nameEnd < 3 && isCompoundChar(text.charCodeAt(nameEnd - 1))) nameEnd--;
     return { nameEnd, valueStart: next === 62 ? op + 2 : op + 1, kind: "equals" };
   }
   if (c === 62) return prev === 61 || prev === 45 ? undefined : { nameEnd: op, valueStart: op + 1, kind: "element" };
   if (c === 44) return { nameEnd: op, valueStart: op + 1, kind: "call" };
   if ((c === 124 && next === 124) || (c === 63 && next === 63)) return { nameEnd: op, valueStart: op + 2, kind: "call" };
   return undefined;
+}
+
+function isCompoundChar(c: number): boolean {
+  return c === 46 || c === 63 || c === 43 || c === 124 || c === 38;
 }
 
 function isNameEndChar(c: number): boolean {
@@ -171,6 +179,8 @@ function assignmentAt(text: string, op: number, out: Spans): number {
   const start = header ? afterScheme(text, v) : v;
   let end = unquotedEnd(text, start, isColon);
   const value = text.slice(start, end);
+  // YAML block scalars (`password: |` then indented lines): the lines are the value.
+  if (isColon && /^[|>][-+]?$/.test(value)) return blockValue(text, end, out);
   if (HARMLESS.has(value) || value.startsWith("[REDACTED")) return end;
   // `key: string = "…"`: a type annotation; the `=` that follows carries the value.
   if (isColon && isTypeAnnotation(text, start, end)) return end;
@@ -230,6 +240,24 @@ function phraseEnd(text: string, end: number, name: string): number {
   if (i === limit && i < text.length) return end;
   while (i > end && text.charCodeAt(i - 1) === 32) i--;
   return i;
+}
+
+/** The indented lines after a YAML `|` or `>` (raw or with escaped `\n`), at most 4 kB. */
+function blockValue(text: string, from: number, out: Spans): number {
+  let line = afterLineBreak(text, from);
+  let end = from;
+  let first = -1;
+  while (line !== undefined && line - from < MAX_STRUCTURE && text.charCodeAt(line) === 32) {
+    let e = line;
+    while (e < text.length && !isLineBreak(text.charCodeAt(e)) && !(text.charCodeAt(e) === 92 && text[e + 1] === "n")) e++;
+    let s = line;
+    while (s < e && text.charCodeAt(s) === 32) s++;
+    if (first < 0) first = s;
+    end = e;
+    line = afterLineBreak(text, e);
+  }
+  if (first >= 0 && end > first) out.add(first, end);
+  return Math.max(end, from);
 }
 
 /** `<password>\n  value\n</password>`: the value up to the next `<`, spaces around it kept. */

@@ -144,6 +144,15 @@ function skipLead(text: string, from: number): number {
         continue;
       }
     }
+    // A YAML block scalar's `|` or `>` (and `-`/`+`) before the line that holds the value.
+    if ((c === 124 || c === 62) && i > from) {
+      let j = i + 1;
+      if (text.charCodeAt(j) === 45 || text.charCodeAt(j) === 43) j++;
+      if (afterLineBreak(text, j) !== undefined) {
+        i = j;
+        continue;
+      }
+    }
     if (!isValueLead(c)) break;
     i++;
   }
