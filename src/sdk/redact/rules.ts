@@ -273,9 +273,9 @@ function isQuoteOrSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 34 || c === 39 || c === 96 || c === 92 || c === 93;
 }
 
-/** `=` `:` `>` `,` `(` `|` `?` `.` `!` `-`: the pieces of every assignment operator we read. */
+/** `=` `:` `>` `,` `(` `|` `?` `.` `!` `-` `+` `&`: the pieces of every assignment operator we read. */
 function isOperator(c: number): boolean {
-  return c === 61 || c === 58 || c === 62 || c === 44 || c === 40 || c === 124 || c === 63 || c === 33 || c === 45 || c === 46;
+  return c === 61 || c === 58 || c === 62 || c === 44 || c === 40 || c === 124 || c === 63 || c === 33 || c === 45 || c === 46 || c === 43 || c === 38;
 }
 
 /** Between an assignment and its value: spaces, line breaks (multi-line XML), quotes, escapes, `=`. */
