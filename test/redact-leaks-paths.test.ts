@@ -9,7 +9,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
 import { addBreadcrumb, globalTrail } from "../src/sdk/capture/breadcrumbs.js";
-import { DETECTORS } from "../src/sdk/redact/rules.js";
+import { parseDetectors } from "../src/sdk/redact/detectors.js";
+
+const DETECTORS = parseDetectors();
 import { BARE_CARRIERS, CARRIERS, SEED, seededRandom, valueFor } from "./support/detector-values.js";
 import { DETECT_SECRETS, detectSecretsFindings } from "./support/detect-secrets.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createRedactor } from "../src/sdk/redact.js";
-import { DETECTORS } from "../src/sdk/redact/rules.js";
+import { parseDetectors } from "../src/sdk/redact/detectors.js";
+
+const DETECTORS = parseDetectors();
 import { BARE_CARRIERS, CARRIERS, SEED, seededRandom, valueFor } from "./support/detector-values.js";
 import { fragmentsOf } from "./support/secret-corpus.js";
 

@@ -13,7 +13,9 @@ import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 import { findLeaks, generateArgvSecrets, generateCorpus, pick, type Secret } from "./support/secret-corpus.js";
 import { secretlintFindings } from "./support/secretlint.js";
-import { DETECTORS } from "../src/sdk/redact/rules.js";
+import { parseDetectors } from "../src/sdk/redact/detectors.js";
+
+const DETECTORS = parseDetectors();
 import { BARE_CARRIERS, CARRIERS, SEED, seededRandom, valueFor } from "./support/detector-values.js";
 import { DETECT_SECRETS, detectSecretsFindings } from "./support/detect-secrets.js";
 

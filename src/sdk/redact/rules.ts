@@ -12,14 +12,15 @@ interface Keyword {
   detectors: Detector[];
 }
 
-export const DETECTORS: readonly Detector[] = parseDetectors();
-
-/** Keywords by their first two characters (ASCII, folded to lower case): index c1 * 128 + c2. */
-const byBigram: Array<Keyword[] | undefined> = new Array(128 * 128);
+/** Keywords by their first two characters (ASCII, folded): index c1 * 128 + c2. Built on first use, not at import. */
+let byBigram: Array<Keyword[] | undefined> | undefined;
 const singles: Array<Keyword[] | undefined> = new Array(128);
-{
+
+function keywordIndex(): Array<Keyword[] | undefined> {
+  if (byBigram !== undefined) return byBigram;
+  const index: Array<Keyword[] | undefined> = new Array(128 * 128);
   const keywords = new Map<string, Keyword>();
-  for (const d of DETECTORS) {
+  for (const d of parseDetectors()) {
     for (const text of d.keywords) {
       let k = keywords.get(text);
       if (k === undefined) keywords.set(text, (k = { text, detectors: [] }));
@@ -28,8 +29,9 @@ const singles: Array<Keyword[] | undefined> = new Array(128);
   }
   for (const k of keywords.values()) {
     if (k.text.length === 1) (singles[k.text.charCodeAt(0)] ??= []).push(k);
-    else (byBigram[fold(k.text.charCodeAt(0)) * 128 + fold(k.text.charCodeAt(1))] ??= []).push(k);
+    else (index[fold(k.text.charCodeAt(0)) * 128 + fold(k.text.charCodeAt(1))] ??= []).push(k);
   }
+  return (byBigram = index);
 }
 
 /** Lower case, and `-` read as `_`: `SECRET_KEY`, `secret-key` and `secret_key` are one keyword. */
@@ -46,6 +48,7 @@ const MAX_NAME_TAIL = 30;
 let rejectedUntil = new Map<Detector, number>();
 
 export function findRuleMatches(text: string, out: Spans): void {
+  const index = keywordIndex();
   rejectedUntil = new Map();
   const n = text.length;
   // A value a rule has taken is not looked at again by a keyword inside it.
@@ -58,7 +61,7 @@ export function findRuleMatches(text: string, out: Spans): void {
     if (i + 1 >= n) break;
     const c2 = fold(text.charCodeAt(i + 1));
     if (c2 >= 128) continue;
-    const list = byBigram[c1 * 128 + c2];
+    const list = index[c1 * 128 + c2];
     if (list === undefined) continue;
     for (const k of list) if (hasAt(text, i, k.text)) taken = tryKeywords(text, i, [k], taken, out);
   }
