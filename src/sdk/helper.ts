@@ -445,7 +445,10 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
       throw new InvalidOptionError("body", input.body, "a string (Markdown) or undefined");
     }
     const labels = uniqueLabels([...this.backend.defaults.labels, ...validateLabels(input.labels, "labels")]);
-    const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true);
+    const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true, {
+      redact: this.redact,
+      warn: (message) => this.logger.warn(message),
+    });
     const app = this.options.app ?? findAppFacts();
     const metadata: ReportMetadata = {
       schema: 1,
