@@ -27,7 +27,7 @@ describe("bugbeacon report --record on a terminal", () => {
   it("shows the whole redacted recording first; the person leaves it out, and nothing of it is sent", async () => {
     const session = spawnPty([process.execPath, cli, "report", "--repo", REPO, "--record", "--upload", asciinema.url, "--", process.execPath, example], { env: terminalEnv(), cwd: tempDir("bugbeacon-cwd-") });
     await session.waitFor("The recording, as it would be sent (redacted):");
-    await session.waitFor("debug: deploying with DEPLOY_TOKEN[REDACTED]");
+    await session.waitFor("debug: deploying with DEPLOY_TOKEN=[REDACTED]");
     // Choices: include it (and upload), last lines only, leave it out.
     await session.answer(`all of it uploaded to ${asciinema.url}`, KEY.down, KEY.down, KEY.enter);
     await session.answer("Title of the issue", KEY.enter); // pre-filled: "<command> exited with code 2"
@@ -62,6 +62,6 @@ describe("bugbeacon report --record on a terminal", () => {
     const body = fake.issues(REPO)[0]?.body ?? "";
     expect(body).toContain(`**Recording**: ${asciinema.url}/a/${before + 1}`);
     expect(body).toContain("exited with code 2");
-    expect(body).toContain("debug: deploying with DEPLOY_TOKEN[REDACTED]");
+    expect(body).toContain("debug: deploying with DEPLOY_TOKEN=[REDACTED]");
   });
 });

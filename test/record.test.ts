@@ -108,7 +108,7 @@ describe("bugbeacon report --record", () => {
     const body = issue?.body ?? "";
     expect(body).toMatch(/\*\*Recorded command\*\*: `\S+ \S+record-failing-build\.mjs` exited with code 2 after \d+\.\d s \(in a pseudo-terminal, through script\(1\)\)\./);
     expect(body).toContain("<details><summary>The terminal's last 4 lines</summary>");
-    expect(body).toContain("```text\nbuilding widgets\ncompiling 100%\ndebug: deploying with DEPLOY_TOKEN[REDACTED]\nerror: widgets/core.ts:12: cannot find module 'left-pad'\n");
+    expect(body).toContain("```text\nbuilding widgets\ncompiling 100%\ndebug: deploying with DEPLOY_TOKEN=[REDACTED]\nerror: widgets/core.ts:12: cannot find module 'left-pad'\n");
     expect(body).not.toContain(DEPLOY_TOKEN);
     expect(body).not.toContain(ESC);
     const casts = readdirSync(cwd).filter((f) => f.endsWith(".cast"));
