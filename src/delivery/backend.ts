@@ -86,6 +86,12 @@ export class DeliveryFailure extends Error {
     /** The request may have been carried out although no answer arrived. */
     readonly uncertain: boolean,
     readonly status: number | undefined,
+    /**
+     * The service refused this report itself (its content or size, not the credentials or the moment): it
+     * will never be accepted, so a flush sets it aside in the spool's `refused/` folder instead of sending it
+     * again and again. @default false
+     */
+    readonly refused = false,
   ) {
     super(message);
   }

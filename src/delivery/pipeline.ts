@@ -60,6 +60,8 @@ export interface FlushSummary {
   failed: Array<{ reportId: string; reason: string; retryable: boolean }>;
   /** Unreadable spool files moved aside. */
   quarantined: Array<{ file: string; problem: string }>;
+  /** Reports the service refused for good, set aside in the spool's `refused/` folder (never sent again). */
+  refused: Array<{ reportId: string; title: string; reason: string; file: string }>;
   /** Occurrences counted locally (a "seen again" message went out from this machine within `seenAgainEvery`). */
   counted: number;
   /** Each report delivered or counted, in order. */
@@ -101,7 +103,7 @@ type Attempt =
   | { kind: "created" | "duplicate"; ref: ReportRef; url: string; found?: true }
   | { kind: "counted"; ref: ReportRef | undefined }
   | { kind: "pending"; reason: string }
-  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
+  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean; refused?: true };
 
 /** Spool folders this process has started a background flush for: one per folder, at start only. */
 const flushedAtStart = new Set<string>();
@@ -302,7 +304,7 @@ export class Pipeline {
       );
     } catch (error) {
       if (error instanceof DeliveryFailure) {
-        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain, answered: error.status !== undefined };
+        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain, answered: error.status !== undefined, ...(error.refused ? { refused: true as const } : {}) };
       }
       throw error;
     }
@@ -318,7 +320,7 @@ export class Pipeline {
   }
 
   private async flushSpool(options: { onProgress?: (done: number, total: number) => void; background?: boolean; names?: string[] }): Promise<FlushSummary> {
-    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], counted: 0, delivered: [], left: [] };
+    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], refused: [], counted: 0, delivered: [], left: [] };
     if (!this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, `No ${this.backend.name} credentials: nothing can be sent; the reports stay queued.`);
     const spool = await this.spool();
     spool.recoverStale();
@@ -390,7 +392,11 @@ export class Pipeline {
         }
         const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index, undefined, options.background === true);
         if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
-        if (outcome.kind === "failed") {
+        if (outcome.kind === "failed" && outcome.refused === true) {
+          // Refused for good (its content, not the moment): set aside for a person, and the flush goes on.
+          const file = spool.setAside(claimed, outcome.reason);
+          summary.refused.push({ reportId: claimed.report.reportId, title: claimed.report.title, reason: outcome.reason, file });
+        } else if (outcome.kind === "failed") {
           spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
           summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason, retryable: outcome.retryable });
           const settles = outcome.uncertain && !outcome.answered ? { until: new Date(Date.now() + this.settings.settleMs).toISOString() } : {};

@@ -4,13 +4,14 @@
  *   <dir>/queue/<time>-<reportId>.json        waiting, oldest first by name
  *   <dir>/inflight/<pid>.<time>-<reportId>.json   claimed by a flushing process (atomic rename)
  *   <dir>/quarantine/<name>                   unreadable files, moved aside with a message
+ *   <dir>/refused/<name> (+ <name>.why.txt)   reports the service refused for good (see DeliveryFailure.refused)
  *
  * Writes are atomic (src/_internal/atomic-write.ts: temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
  * or none. A claim is a rename, so two flushing processes never send the same report. Claims left by a
  * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
  * checks before sending it again.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { isAlive } from "../_internal/process-alive.js";
@@ -137,6 +138,20 @@ export class Spool {
       return undefined;
     }
     return { path: target, report: problem };
+  }
+
+  /**
+   * The service refused the report for good: it is moved to `<dir>/refused/`, with the reason beside it
+   * (`<name>.why.txt`), for a person to read; no flush sends it again. Returns the new path.
+   */
+  setAside(claimed: Claimed, reason: string): string {
+    const dir = join(this.dir, "refused");
+    mkdirSync(dir, { recursive: true });
+    const name = basename(claimed.path).replace(/^\d+\./, "");
+    const target = join(dir, name);
+    writeFileSync(`${target}.why.txt`, `${reason}\n`);
+    renameSync(claimed.path, target);
+    return target;
   }
 
   /** The report went out: forget it. (Already gone is fine: `close()` may have released it meanwhile.) */

@@ -123,7 +123,8 @@ export function relayBackend(github: Backend & { readonly webUrl: string }, s: R
             throw new DeliveryFailure(`the relay is busy (${res.status}); it is asked again after ${Math.round((notBefore - Date.now()) / 1000)} s`, true, false, res.status);
           }
           if (res.status >= 500) throw new DeliveryFailure(`the relay answered ${res.status}`, true, true, res.status);
-          throw new DeliveryFailure(`the relay refused the report (${res.status}${detail ? `: ${detail}` : ""})`, false, false, res.status);
+          // 400, 403, 413…: this report will never be accepted (a 401 would be the relay's set-up, not the report).
+          throw new DeliveryFailure(`the relay refused the report (${res.status}${detail ? `: ${detail}` : ""})`, false, false, res.status, res.status !== 401 && res.status !== 408);
         },
         async comment() {
           throw new DeliveryFailure("the relay counts occurrences itself: nothing to comment on", false, false, undefined);

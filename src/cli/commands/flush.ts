@@ -38,7 +38,7 @@ export const command: CliCommand = {
   usage,
   exits: [
     [0, "nothing failed (reports that must wait are named with the time to run it again)"],
-    [1, "a report was refused (token, permission, repository) or there is no token: it stays queued"],
+    [1, "a report was refused (token, permission, repository) or there is no token: it stays queued; or the service refused a report for good: it is set aside in the spool's refused/ folder"],
     [2, "a bad flag or a missing value (the message names it)"],
     [75, "only temporary failures (host not found, connection refused or reset, no answer in time, 5xx, rate limit): the reports stay queued; run it again"],
   ],
@@ -82,6 +82,7 @@ export const command: CliCommand = {
       throw error instanceof MissingTokenError && backend === "github" ? new BugbeaconError(NO_TOKEN) : error;
     });
     io.stdout(describeSummary(summary));
+    if (summary.refused.length > 0) return EXIT.failed;
     if (summary.failed.length === 0) return EXIT.ok;
     return summary.failed.every((f) => f.retryable) ? EXIT.tempfail : EXIT.failed;
   },
@@ -98,7 +99,8 @@ export function describeSummary(summary: FlushSummary): string {
   const waiting = summary.left.length - failed;
   const lines = [
     `delivered ${summary.delivered.length}: created ${created}, already there ${found}, merged ${merged}, counted ${summary.counted}; waiting ${waiting}; failed ${failed}` +
-      (summary.quarantined.length > 0 ? `; unreadable ${summary.quarantined.length}` : ""),
+      (summary.quarantined.length > 0 ? `; unreadable ${summary.quarantined.length}` : "") +
+      (summary.refused.length > 0 ? `; refused ${summary.refused.length}` : ""),
   ];
   for (const d of summary.delivered) {
     const title = terminalSafe(d.title);
@@ -132,6 +134,7 @@ export function describeSummary(summary: FlushSummary): string {
         break;
     }
   }
+  for (const r of summary.refused) lines.push(`  refused: ${terminalSafe(r.title)}: ${terminalSafe(r.reason)} (set aside in ${terminalSafe(r.file)}; it is not sent again)`);
   for (const q of summary.quarantined) lines.push(`  unreadable: ${terminalSafe(q.file)}: ${terminalSafe(q.problem)} (moved to the spool's quarantine folder)`);
   if (again !== undefined) lines.push(`Run "bugbeacon flush" again after ${time(again)}.`);
   else if (failed > 0 && summary.failed.every((f) => f.retryable)) lines.push('Run "bugbeacon flush" again later: the failures are temporary.');
