@@ -79,7 +79,7 @@ describe("bugbeacon on a bad command line", () => {
     const run = await bugbeacon(["flush"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "bugbeacon flush: no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID. Nothing was sent; the reports stay queued.\n",
+      "bugbeacon flush: no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID, or BUGBEACON_RELAY_URL to a relay. Nothing was sent; the reports stay queued.\n",
     );
     expectClean(run);
   });

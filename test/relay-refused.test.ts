@@ -9,7 +9,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { flush, getHelper } from "../src/index.js";
+import { baseEnv, runNode } from "./support/run-node.js";
 import { tempDir } from "./support/temp.js";
+
+const cli = join(new URL("..", import.meta.url).pathname, "dist/cli.js");
 
 const servers: Array<{ close: () => void }> = [];
 afterEach(() => {
@@ -67,5 +70,21 @@ describe("relay client: a report refused for good", () => {
     expect(relay.seen.length).toBe(asked);
     expect(second.refused).toEqual([]);
     expect(second.delivered).toEqual([]);
+  });
+
+  it("bugbeacon flush needs no token with BUGBEACON_RELAY_URL: it sends the spool to the relay", async () => {
+    const spoolDir = tempDir("bugbeacon-relay-cli-");
+    const relay = await relayStandIn(() => ({ status: 202, body: { status: "created", url: "https://github.com/octo/tool/issues/9" } }));
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const helper = getHelper("github", { relay: closedUrl, spoolDir, flushOnStart: false, confirm: false, open: false, quiet: true, env: { PATH: process.env.PATH } });
+    expect((await helper.runHeadless({ identifier: "cli relay", title: "Crash: queued", body: "details", repo: "octo/tool" })).kind).toBe("queued");
+    await helper.close();
+    const run = await runNode([cli, "flush"], { env: baseEnv({ BUGBEACON_RELAY_URL: relay.url, BUGBEACON_SPOOL_DIR: spoolDir }) });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain("delivered 1: created 1");
+    expect(relay.seen).toEqual(["Crash: queued"]);
   });
 });

@@ -9,7 +9,7 @@ import { EXIT, type CliCommand } from "../io.js";
 
 const NO_TOKEN =
   "no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the " +
-  "repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID. Nothing was sent; the reports stay queued.";
+  "repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID, or BUGBEACON_RELAY_URL to a relay. Nothing was sent; the reports stay queued.";
 
 const usage = `Oldest first. Safe to run from several processes at once and after an interruption (even kill -9): a report that may
 already have arrived is looked up before it is sent again, so nothing is sent twice. A report whose
@@ -31,7 +31,8 @@ Flags:
 
 The token comes from $BUGBEACON_GITHUB_TOKEN (or $HELPME_GITHUB_TOKEN); for gitlab from $BUGBEACON_GITLAB_TOKEN (or
 $GITLAB_TOKEN), for discourse $BUGBEACON_DISCOURSE_API_KEY (with $BUGBEACON_DISCOURSE_API_USERNAME for an all-users key), for gitea
-$BUGBEACON_GITEA_TOKEN (or $GITEA_TOKEN).
+$BUGBEACON_GITEA_TOKEN (or $GITEA_TOKEN). Without a GitHub token, $BUGBEACON_RELAY_URL sends GitHub reports to a relay
+(docs/relay.md).
 `;
 
 export const command: CliCommand = {
@@ -54,7 +55,9 @@ export const command: CliCommand = {
     const backend = backendFlag(values.backend);
     const env = io.env;
     const hasApp = [env.BUGBEACON_APP_ID, env.BUGBEACON_APP_PRIVATE_KEY, env.BUGBEACON_APP_INSTALLATION_ID].some((v) => v !== undefined && v !== "");
-    if (backend === "github" && ![env.BUGBEACON_GITHUB_TOKEN, env.HELPME_GITHUB_TOKEN].some((t) => t !== undefined && t.trim() !== "") && !hasApp) throw new BugbeaconError(NO_TOKEN);
+    // A relay (BUGBEACON_RELAY_URL) takes the reports without a token: the relay holds it.
+    const hasRelay = env.BUGBEACON_RELAY_URL !== undefined && env.BUGBEACON_RELAY_URL.trim() !== "";
+    if (backend === "github" && ![env.BUGBEACON_GITHUB_TOKEN, env.HELPME_GITHUB_TOKEN].some((t) => t !== undefined && t.trim() !== "") && !hasApp && !hasRelay) throw new BugbeaconError(NO_TOKEN);
     const tty = process.stderr.isTTY === true && !envFlag(io.env, "CI");
     let lastLine = "";
     const summary = await flush({
