@@ -30,15 +30,10 @@ export type { Rest, RestSettings } from "./backends/rest.js";
 export type { OutgoingReport, PreparedReport } from "./types.js";
 export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./types.js";
 export { hashIdentifier } from "./sdk/identifier.js";
-export { createRedactor, REDACTED } from "./sdk/redact.js";
+// The synchronous utilities are subpath entries: `bugbeacon/redact` (src/redact.ts) and `bugbeacon/format`
+// (src/format.ts), so that `import "bugbeacon"` does not compile the redactor's rule book or the format.
 export type { Redactor, RedactorOptions } from "./sdk/redact.js";
 export { DEFAULT_ENV_ALLOWLIST } from "./sdk/environment.js";
-export {
-  parseIssueBody,
-  renderIssueBody,
-  MD5_IDENTIFIER,
-  REPORT_SCHEMA_VERSION,
-} from "./format/report-format.js";
 export type { ReportMetadata, ReportDocument, ParsedReport, PlatformFacts, AppFacts } from "./format/report-format.js";
 export {
   BugbeaconError,
@@ -62,9 +57,7 @@ export type { InstallOptions } from "./sdk/install-handlers.js";
 export type { InstallHandlersOptions } from "./sdk/capture/handlers.js";
 export { addBreadcrumb, recordConsole } from "./sdk/capture/breadcrumbs.js";
 export type { Breadcrumb } from "./sdk/capture/breadcrumbs.js";
-export { describeError } from "./sdk/capture/describe-error.js";
 export type { ErrorDescription } from "./sdk/capture/describe-error.js";
-export { templateMessage } from "./sdk/capture/fingerprint.js";
 
 // Delivery: dedupe, the offline spool, flushing.
 export type { FlushSummary } from "./delivery/pipeline.js";

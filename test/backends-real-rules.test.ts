@@ -5,7 +5,8 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { InvalidOptionError, getHelper, parseIssueBody } from "../src/index.js";
+import { InvalidOptionError, getHelper } from "../src/index.js";
+import { parseIssueBody } from "../src/format.js";
 import { startFakeGitLab, type FakeGitLab } from "./support/fake-gitlab/index.js";
 import { startFakeDiscourse, titleProblem, type FakeDiscourse } from "./support/fake-discourse/index.js";
 import { quiesce } from "./support/cleanup.js";

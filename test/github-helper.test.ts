@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  InvalidOptionError,
-  InvalidRepoError,
-  MissingTokenError,
-  UnknownBackendError,
-  getHelper,
-  hashIdentifier,
-  parseIssueBody,
-} from "../src/index.js";
+import { InvalidOptionError, InvalidRepoError, MissingTokenError, UnknownBackendError, getHelper, hashIdentifier } from "../src/index.js";
+import { parseIssueBody } from "../src/format.js";
 import { GITHUB_BODY_LIMIT } from "../src/format/report-format.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { tempDir } from "./support/temp.js";

@@ -26,7 +26,8 @@ async function perOp(fn: () => unknown, n: number): Promise<number> {
 }
 
 export async function run(log: (line: string) => void): Promise<void> {
-  const { getHelper, describeError, renderIssueBody } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { getHelper } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { describeError, renderIssueBody } = (await import(join(root, "dist/format.js"))) as typeof import("../../src/format.js");
   const sample = errorWith30Frames();
   const frames = (sample.stack ?? "").split("\n").filter((l) => l.trimStart().startsWith("at ")).length;
 

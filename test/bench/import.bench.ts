@@ -92,7 +92,8 @@ export async function run(log: (line: string) => void): Promise<void> {
   }
 
   // Building one report: identifier hash, allow-listed environment, redaction, render.
-  const { getHelper, renderIssueBody } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { getHelper } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { renderIssueBody } = (await import(join(root, "dist/format.js"))) as typeof import("../../src/format.js");
   const { createHash } = await import("node:crypto");
   const helper = getHelper("github", { confirm: false, env: { ...process.env }, app: { name: "bench", version: "1.0.0" } });
   const input = {
