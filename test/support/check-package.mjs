@@ -13,9 +13,11 @@ const work = mkdtempSync(join(tmpdir(), "bugbeacon-pack-"));
 const npm = (args, cwd) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const problems = [];
 try {
-  const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], root));
+  // --ignore-scripts: `npm run check:package` built the full package just before (prepack would build it again
+  // and print the build's output into the JSON).
+  const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], root));
   const files = packed.files.map((f) => f.path);
-  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js", "dist/crash-send.js"]) {
+  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js", "dist/crash-send.js", "dist/redact.js", "dist/redact.cjs", "dist/redact.d.ts", "dist/redact.d.cts", "dist/format.js", "dist/format.cjs", "dist/format.d.ts", "dist/format.d.cts"]) {
     if (!files.includes(need)) problems.push(`the package lacks ${need}`);
   }
   const maps = packed.files.filter((f) => f.path.endsWith(".map")).reduce((a, f) => a + f.size, 0);
