@@ -6,6 +6,7 @@
  */
 import { causeCode, neverSent } from "./network-errors.js";
 import { DeliveryFailure, type ClientMode } from "../delivery/backend.js";
+import type { AbortSignalLike, Environment, FetchFunction, HeadersLike } from "../_internal/globals.js";
 
 /** An HTTP answer that was not 2xx. */
 export class HttpStatusError extends Error {
@@ -25,8 +26,8 @@ export interface RestSettings {
   /** API root, e.g. https://gitlab.com/api/v4 */
   root: string;
   headers: Record<string, string>;
-  env: NodeJS.ProcessEnv;
-  fetch: typeof globalThis.fetch | undefined;
+  env: Environment;
+  fetch: FetchFunction | undefined;
   timeoutMs: number;
   pacingMs: number;
   retryAfterBaseMs: number;
@@ -42,7 +43,7 @@ export type Query = Record<string, string | number | readonly string[] | undefin
 
 export interface Rest {
   /** A read; `rateLimited: "fail"` gives up at once on a 429 (a search a report does not wait for). */
-  get<T>(path: string, query?: Query, signal?: AbortSignal, options?: { rateLimited?: "wait" | "fail" }): Promise<{ data: T; headers: Headers }>;
+  get<T>(path: string, query?: Query, signal?: AbortSignalLike, options?: { rateLimited?: "wait" | "fail" }): Promise<{ data: T; headers: HeadersLike }>;
   send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<T>;
 }
 
