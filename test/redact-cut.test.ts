@@ -40,6 +40,16 @@ describe("redact, then cut", () => {
     }
   });
 
+  it("a Facebook token (<app id>|<secret>) across the field cut leaves neither half, at every offset", () => {
+    const digits = () => Array.from(randomBytes(16), (b) => String(b % 10)).join("").replace(/^0/, "1");
+    for (let at = 950; at <= 1000; at++) {
+      const secret = `${digits()}|${randomBytes(30).toString("base64url").slice(0, 32)}`;
+      const error = Object.assign(new Error("boom"), { details: `${"w".repeat(at - 1)}\n  ${secret}\nnext: 1` });
+      const out = redact(describeError(error).body);
+      expect(left(out, secret), `offset ${at}: ${out.slice(out.indexOf("more characters") - 60)}`).toEqual([]);
+    }
+  });
+
   it("the cut still keeps ordinary text up to the limit", () => {
     const trail = new BreadcrumbTrail(1);
     trail.add("word ".repeat(200));

@@ -35,11 +35,20 @@ function lineEndNear(text: string, at: number, direction: 1 | -1): number {
  */
 export function cleanCutEnd(text: string, max: number): number {
   if (text.length <= max) return text.length;
-  if (!isTokenChar(text.charCodeAt(max)) || !isTokenChar(text.charCodeAt(max - 1))) return max;
+  if (!isTokenAt(text, max) || !isTokenAt(text, max - 1)) return max;
   let i = max;
-  while (i > 0 && isTokenChar(text.charCodeAt(i - 1))) i--;
+  while (i > 0 && isTokenAt(text, i - 1)) i--;
   // `password=hunter2…`: the name goes with its value; `\nghp_…`: the escape's letter is not a word.
   return i;
+}
+
+/**
+ * A token character, or a `|` between two of them: a Facebook access token is `<app id>|<secret>`, and a
+ * cut just after its `|` would leave the app id and the pipe, which no detector recognises any more.
+ */
+function isTokenAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return isTokenChar(c) || (c === 124 && isTokenChar(text.charCodeAt(at - 1)) && isTokenChar(text.charCodeAt(at + 1)));
 }
 
 function isTokenChar(c: number): boolean {
