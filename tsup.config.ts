@@ -23,13 +23,19 @@ const shared: Options = {
   define: { __BUGBEACON_VERSION__: JSON.stringify(pkg.version) },
 };
 
+// The library's entries: the root (what an app needs at start-up) and the subpaths with the synchronous
+// utilities (`bugbeacon/redact`, `bugbeacon/format`), built together so that they share one copy of each
+// module (one BugbeaconError class whichever entry an error comes from).
+const library = { index: "src/index.ts", redact: "src/redact.ts", format: "src/format.ts" };
+
 export default defineConfig([
-  // The library as ES modules; rarely used parts (prompts) split into chunks loaded on demand.
-  { ...shared, entry: { index: "src/index.ts" }, format: ["esm"], dts: true, splitting: true },
-  // CommonJS split the same way (tsup's CJS splitting): as one file, require() compiled the prompts and
-  // delivery code too (85 KB), costing about 0.8 ms and 0.4 MiB more at start-up. Lazy parts load through
-  // import(), which CommonJS has; Octokit and open are ES modules and load that way already.
-  { ...shared, entry: { index: "src/index.ts" }, format: ["cjs"], dts: true, splitting: true },
+  // The library as ES modules. Everything a report needs is split into chunks loaded on the first report
+  // (src/sdk/helper.ts imports the report path with import()); test/root-import-budget.test.ts holds the
+  // files `import "bugbeacon"` loads to a byte budget.
+  { ...shared, entry: library, format: ["esm"], dts: true, splitting: true },
+  // CommonJS split the same way (tsup's CJS splitting): require("bugbeacon") compiles only the root's
+  // chunks; the lazy parts load through import(), which CommonJS has (Octokit and open are ES modules).
+  { ...shared, entry: library, format: ["cjs"], dts: true, splitting: true },
   // The CLI is a program, not an import: ESM only.
   { ...shared, entry: { cli: "src/cli/main.ts" }, format: ["esm"], splitting: true, banner: { js: "#!/usr/bin/env node" } },
 ]);

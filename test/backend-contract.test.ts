@@ -7,7 +7,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { getHelper, parseIssueBody } from "../src/index.js";
+import { getHelper } from "../src/index.js";
+import { parseIssueBody } from "../src/format.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
 import { startFakeGitLab, type FakeGitLab } from "./support/fake-gitlab/index.js";
 import { startFakeDiscourse, type FakeDiscourse } from "./support/fake-discourse/index.js";

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { getHelper, parseIssueBody } from "../src/index.js";
+import { getHelper } from "../src/index.js";
+import { parseIssueBody } from "../src/format.js";
 import { BreadcrumbTrail, addBreadcrumb, globalTrail, recordConsole } from "../src/sdk/capture/breadcrumbs.js";
 import { unhandledRejectionsMode } from "../src/sdk/capture/handlers.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";

@@ -47,7 +47,7 @@ describe("the built package", () => {
     writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"; register(${JSON.stringify(`file://${dir}/hooks.mjs`)});`);
     const run = await runNode(
       ["--import", join(dir, "register.mjs"), "--input-type=module", "-e",
-        `import { getHelper, parseIssueBody, VERSION } from "bugbeacon"; console.log(typeof getHelper, typeof parseIssueBody, VERSION);`],
+        `import { getHelper, installHandlers, VERSION } from "bugbeacon"; console.log(typeof getHelper, typeof installHandlers, VERSION);`],
       { env: baseEnv(), cwd: root },
     );
     const resolved = run.stderr.split("\n").filter((l) => l.startsWith("resolved ")).map((l) => l.slice(9));
@@ -56,6 +56,40 @@ describe("the built package", () => {
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.filter((u) => !u.startsWith(`file://${root}dist/`))).toEqual([]);
   });
+
+  // The synchronous utilities are subpath entries (issue 23): each loads for import and for require, shares
+  // the root's classes (an error a subpath throws is the root's BugbeaconError), and is gone from the root.
+  const subpathProbe = (load: (specifier: string) => string) => `
+    const root = ${load("bugbeacon")};
+    const { createRedactor, REDACTED } = ${load("bugbeacon/redact")};
+    const format = ${load("bugbeacon/format")};
+    const doc = { text: "hi", metadata: { schema: 1, identifier: "md5.0123456789abcdef0123456789abcdef", reportId: "r", createdAt: "2026-01-01T00:00:00.000Z", kind: "manual", platform: { node: "v20", os: "linux", osRelease: "6", arch: "x64" }, bugbeacon: "0.1.0", environment: {} } };
+    let thrown;
+    try { format.renderIssueBody(doc, { limit: 10 }); } catch (e) { thrown = e; }
+    console.log(JSON.stringify({
+      redacted: createRedactor()("token=ghp_abcdefghijklmnopqrstuvwxyz0123456789AB").includes(REDACTED),
+      parsed: format.parseIssueBody(format.renderIssueBody(doc).body)?.identifier,
+      described: format.describeError(new TypeError("boom")).title,
+      template: format.templateMessage("user 42 not found"),
+      constants: [format.MD5_IDENTIFIER.test("md5.0123456789abcdef0123456789abcdef"), format.REPORT_SCHEMA_VERSION],
+      sameClass: thrown instanceof root.BugbeaconError && root.isBugbeaconError(thrown),
+      goneFromRoot: ["createRedactor", "REDACTED", "parseIssueBody", "renderIssueBody", "MD5_IDENTIFIER", "REPORT_SCHEMA_VERSION", "describeError", "templateMessage"].filter((n) => n in root),
+    }));`;
+
+  for (const [mode, args, load] of [
+    ["import", ["--input-type=module", "-e"], (s: string) => `await import(${JSON.stringify(s)})`],
+    ["require", ["-e"], (s: string) => `require(${JSON.stringify(s)})`],
+  ] as const) {
+    it(`bugbeacon/redact and bugbeacon/format work with ${mode}, and share the root's error classes`, async () => {
+      const code = mode === "require" ? `(async () => {${subpathProbe(load)}})();` : subpathProbe(load);
+      const run = await runNode([...args, code], { env: baseEnv(), cwd: root });
+      expect(run.stderr).toBe("");
+      const out = JSON.parse(run.stdout) as Record<string, unknown>;
+      expect(out).toMatchObject({ redacted: true, parsed: "md5.0123456789abcdef0123456789abcdef", described: "TypeError: boom", sameClass: true, goneFromRoot: [] });
+      expect(out.template).not.toContain("42");
+      expect(out.constants).toEqual([true, 1]);
+    });
+  }
 
   it("getHelper names the known helpers for an unknown one", async () => {
     const run = await runNode(

@@ -1,35 +1,45 @@
+/**
+ * The `Helper`: what `getHelper` returns. It is on bugbeacon's import path, so it holds only what an app
+ * needs at start-up: the options, checked once when the helper is made (a bad value throws there), and the
+ * crash handlers. Everything a report needs (building, redaction, the backend's requests, the spool, the
+ * prompts) is the report path (./report-path.ts), loaded on the first report, flush or close; the crash
+ * path awaits anyway, so the load costs nothing an app would notice, and an app that never reports never
+ * pays for it.
+ */
 import { envFlag } from "../_internal/env-flag.js";
 import { InvalidOptionError } from "../errors.js";
-import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
-import { VERSION } from "../version.js";
-import { findAppFacts } from "./app-info.js";
-import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
-import { newReportId, resolveIdentifier } from "./identifier.js";
 import { createLogger, type Logger } from "../_internal/logger.js";
-import { findAppRoot } from "./app-info.js";
-import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
-import { describeError } from "./capture/describe-error.js";
+import { recordConsole } from "./capture/breadcrumbs.js";
 import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
-import { whileAnswering } from "./prompts/activity.js";
-import { whyNotInteractive } from "./prompts/interactive.js";
-import { createRedactor, type Redactor } from "./redact.js";
-import { cutBodyForScan, cutTitleForScan } from "./redact/cut.js";
-import type { FlowHost, PromptHost } from "./prompts/host.js";
+import { resolveAllowlist } from "./env-allowlist.js";
+import { registerClosable } from "../delivery/close.js";
 import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "../types.js";
-import type { Backend } from "../delivery/backend.js";
+import type { Backend, BackendName } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
-import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
-import { DEFAULT_PACING_MS } from "../delivery/options.js";
-import { MissingTokenError } from "../errors.js";
-import { uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
+import type { FlushSummary } from "../delivery/pipeline.js";
+import type { ReportPath } from "./report-path.js";
+import { validateCommonOptions } from "../_internal/validate-options.js";
 
-/** How long the short confirmation waits for a key before it gives up and sends nothing. */
-export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
+/**
+ * What a helper knows of its backend before the first report, made from the checked options: enough to
+ * check a target and to decide on a background flush. The full `Backend` loads with the report path.
+ */
+export interface BackendSummary {
+  readonly name: BackendName;
+  /** What `repo` means here, for messages: "repository", "project", "category". */
+  readonly targetNoun: string;
+  /** Throws a typed error (a `BugbeaconError`) when `target` is not something this backend can send to. */
+  checkTarget(target: unknown): void;
+  /** True when credentials are there to create reports through the API. */
+  canSubmit(): boolean;
+}
 
 /** What a helper is made of; getHelper (the composition root) builds it. */
 export interface HelperParts {
-  /** The backend, made from the options (it validated its own). */
-  backend: Backend;
+  /** The backend's name and checks (its options were validated when it was made). */
+  backend: BackendSummary;
+  /** Makes the full backend; its module loads with the report path, on first use. */
+  loadBackend: () => Promise<Backend>;
   /** The delivery options, validated and read from the environment once. */
   delivery: ResolvedDelivery;
   /** Footer style for "seen again" messages. */
@@ -37,9 +47,9 @@ export interface HelperParts {
 }
 
 /**
- * The one report pipeline: build (input checked, identifier, allow-listed environment), redact, ask when
- * a person is there, then persist, deliver through the backend and confirm (src/delivery/pipeline.ts).
- * The same class for every backend: what differs is the `Backend` it is made with (see getHelper).
+ * The one report pipeline's handle: build (input checked, identifier, allow-listed environment), redact,
+ * ask when a person is there, then persist, deliver through the backend and confirm. The same class for
+ * every backend: what differs is the backend it is made with (see getHelper).
  */
 export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOptions & DeliveryOptions> {
   /** The backend's name: "github", "gitlab" or "discourse". */
@@ -47,12 +57,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   private readonly options: Options;
   private readonly env: NodeJS.ProcessEnv;
   private readonly logger: Logger;
-  private readonly redact: Redactor;
-  private readonly backend: Backend;
-  private readonly pipeline: Pipeline;
   private readonly allowlist: string[];
-  private disabledNoticeShown = false;
-  private readonly assertedIdentifiers = new Set<string>();
+  private readonly parts: HelperParts;
+  /** The report path once loaded (then `assert` answers synchronously, as it always did). */
+  private path: ReportPath<Options> | undefined;
+  private loading: Promise<ReportPath<Options>> | undefined;
 
   /** Made by getHelper, which validates the options and the environment once. */
   constructor(options: Options, parts: HelperParts) {
@@ -60,9 +69,8 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     this.options = options;
     this.env = options.env ?? process.env;
     this.logger = createLogger({ quiet: options.quiet ?? false });
-    this.redact = createRedactor(options.redactPatterns ? { patterns: options.redactPatterns } : {});
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
-    this.backend = parts.backend;
+    this.parts = parts;
     this.name = parts.backend.name;
     if (parts.delivery.testTarget !== undefined) {
       // Checked by the backend's rules, the error naming where the value came from.
@@ -74,25 +82,17 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
         throw new InvalidOptionError(source, parts.delivery.testTarget, `${error.expected}, to send every report to`, { code: error.code, cause: error });
       }
     }
-    this.pipeline = new Pipeline({
-      backend: parts.backend,
-      env: this.env,
-      logger: this.logger,
-      redact: this.redact,
-      spoolDir: options.spoolDir,
-      dryRun: options.dryRun === true,
-      testTarget: parts.delivery.testTarget,
-      dedupe: options.dedupe ?? true,
-      onDuplicate: options.onDuplicate ?? "count",
-      onClosed: options.onClosed ?? "new",
-      seenAgainEvery: options.seenAgainEvery,
-      pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
-      settleMs: parts.delivery.settleMs,
-      footer: parts.footer,
-    });
+    // close() waits for this helper's reports, including one whose report path is still loading.
+    registerClosable(this);
     if (options.captureConsole === true) recordConsole();
-    if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && this.backend.canSubmit()) {
-      this.pipeline.startBackgroundFlush();
+    if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && parts.backend.canSubmit()) {
+      // On an unref'd timer, as the flush itself runs: it never delays the app's start or exit.
+      setTimeout(() => {
+        this.reportPath().then(
+          (path) => path.startBackgroundFlush(),
+          (error: unknown) => this.logger.info(`background flush stopped: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, 0).unref();
     }
   }
 
@@ -101,13 +101,34 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     return this.options.disabled === true || envFlag(this.env, "BUGBEACON_DISABLE");
   }
 
+  /** Loads the report path once (the backend's module beside it). */
+  private reportPath(): Promise<ReportPath<Options>> {
+    this.loading ??= Promise.all([import("./report-path.js"), this.parts.loadBackend()]).then(([{ ReportPath }, backend]) => {
+      this.path = new ReportPath<Options>(this.options, {
+        backend,
+        delivery: this.parts.delivery,
+        ...(this.parts.footer !== undefined ? { footer: this.parts.footer } : {}),
+        env: this.env,
+        logger: this.logger,
+        allowlist: this.allowlist,
+        disabled: () => this.disabled,
+      });
+      return this.path;
+    });
+    // A failed load (a file missing from an install) is tried again on the next report.
+    this.loading.catch(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
   /**
    * Sends the reports waiting in the spool, oldest first. Safe to run from several processes at once and
    * after being killed at any point: a report that may already have arrived is looked up before it is
    * sent again. Stops early when the service refuses the token or the target (the rest stay queued).
    */
-  flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
-    return this.pipeline.flush(options);
+  async flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    return (await this.reportPath()).flush(options);
   }
 
   /**
@@ -115,41 +136,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * confirmation. Rejects only for bad input (a typed `BugbeaconError` naming the value).
    */
   async runHeadless(input: ReportInput, context: DeliveryContext = {}): Promise<ReportResult> {
-    const prepared = this.prepare(input);
-    const { identifier, reportId } = prepared.document.metadata;
-    if (this.disabled) {
-      if (!this.disabledNoticeShown) {
-        this.disabledNoticeShown = true;
-        this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
-      }
-      return { kind: "skipped", reason: "disabled", identifier, reportId };
-    }
-    await this.preflight(prepared);
-    let confirmed: PreparedReport | undefined = prepared;
-    if (this.options.confirm ?? true) {
-      // On a terminal: preview, a line of detail, send or not. Elsewhere it asks nothing (and says so
-      // when the app asked for confirmation explicitly).
-      const notHere = whyNotInteractive(this.env);
-      if (notHere === undefined) {
-        const { confirmReport } = await import("./prompts/confirm-report.js");
-        const idleMs = this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
-        const answer = await confirmReport(prepared, this.promptHost(), idleMs);
-        if ("declined" in answer) {
-          this.logger.info(
-            answer.declined === "unanswered"
-              ? `no answer within ${idleMs / 1000} s; the report was not sent.`
-              : "report cancelled; nothing was sent.",
-          );
-          return { kind: "skipped", reason: answer.declined, identifier, reportId };
-        }
-        confirmed = answer;
-      } else if (this.options.confirm === true) {
-        this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
-      }
-    }
-    const final = await this.applyBeforeSend(confirmed);
-    if (final === null) return { kind: "skipped", reason: "dropped", identifier, reportId };
-    return this.deliver(final, context);
+    return (await this.reportPath()).runHeadless(input, context);
   }
 
   // --- Capture: thrown errors become reports -----------------------------------------------------
@@ -161,17 +148,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * try { run(); } catch (error) { await helper.captureException(error, { repo: "me/app" }); }
    */
   async captureException(error: unknown, options: CaptureOptions = {}, context: DeliveryContext = {}): Promise<ReportResult> {
-    const { described, identifierSource } = this.describeThrown(error);
-    const body = options.body !== undefined && options.body !== "" ? `${options.body}\n\n${described.body}` : described.body;
-    return this.runHeadless({
-      identifier: identifierSource,
-      title: options.title ?? described.title,
-      body,
-      ...(options.repo !== undefined ? { repo: options.repo } : {}),
-      ...(options.labels !== undefined ? { labels: options.labels } : {}),
-      generateMd5: true,
-      kind: options.kind ?? "exception",
-    }, context);
+    return (await this.reportPath()).captureException(error, options, context);
   }
 
   /**
@@ -180,8 +157,16 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * @example
    * process.on("SIGTERM", async () => { server.close(); await helper.close(2000); process.exit(0); });
    */
-  close(timeoutMs = 2000): Promise<void> {
-    return this.pipeline.close(timeoutMs);
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.loading === undefined) return;
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const path = await Promise.race([
+      this.loading.catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs).unref())),
+    ]);
+    clearTimeout(timer);
+    if (path !== undefined) await path.close(Math.max(0, timeoutMs - (Date.now() - started)));
   }
 
   /**
@@ -195,105 +180,30 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   /**
    * A soft assertion: when `condition` is false, reports `message` (once per identifier per process)
    * and returns the report's promise; never throws. Resolves `undefined` when the condition holds.
+   * Once the report path is loaded, a repeated identifier returns `undefined`; before that (two failures
+   * while the first report is loading) the repeat resolves to `{ kind: "skipped", reason: "duplicate-assertion" }`.
    */
   assert(condition: unknown, message: string, options: Omit<CaptureOptions, "kind"> = {}): Promise<ReportResult> | undefined {
     if (condition) return undefined;
     const failure = new Error(message);
     failure.name = "AssertionFailed";
     Error.captureStackTrace(failure, this.assert);
-    const appRoot = this.options.appRoot ?? findAppRoot();
-    const key = describeError(failure, { appRoot, argv: [] }).identifierSource;
-    if (this.assertedIdentifiers.has(key)) return undefined;
-    this.assertedIdentifiers.add(key);
-    return this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
-      this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
-      return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
-    });
-  }
-
-  private async applyBeforeSend(report: PreparedReport): Promise<PreparedReport | null> {
-    const hook = this.options.beforeSend;
-    if (hook === undefined) return report;
-    const edited = await hook(report);
-    if (edited === null) return null;
-    return {
-      ...edited,
-      title: this.cleanTitle(edited.title),
-      document: { ...edited.document, text: this.cleanBody(edited.document.text) },
-    };
-  }
-
-  /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read. */
-  prepare(input: ReportInput): PreparedReport {
-    if (typeof input !== "object" || input === null) {
-      throw new InvalidOptionError("report", input, "an object like { title, body, repo, identifier }");
-    }
-    const repo = input.repo ?? this.options.repo;
-    if (repo === undefined) {
-      throw new InvalidOptionError(
-        "repo",
-        repo,
-        this.backend.name === "github"
-          ? 'the repository to report to, as "owner/name": pass { repo } here or to getHelper()'
-          : `the ${this.backend.targetNoun} to report to: pass { repo } here or to getHelper()`,
-      );
-    }
-    this.backend.checkTarget(repo);
-    if (typeof input.title !== "string" || input.title.trim() === "") {
-      throw new InvalidOptionError("title", input.title, "a non-empty string");
-    }
-    if (input.body !== undefined && typeof input.body !== "string") {
-      throw new InvalidOptionError("body", input.body, "a string (Markdown) or undefined");
-    }
-    const labels = uniqueLabels([...this.backend.defaults.labels, ...validateLabels(input.labels, "labels")]);
-    const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true);
-    const app = this.options.app ?? findAppFacts();
-    const metadata: ReportMetadata = {
-      schema: 1,
-      identifier,
-      reportId: newReportId(),
-      createdAt: new Date().toISOString(),
-      kind: input.kind ?? "manual",
-      platform: platformFacts(),
-      bugbeacon: VERSION,
-      environment: collectEnvironment(this.allowlist, this.env, this.redact),
-    };
-    if (app !== undefined) metadata.app = { ...app };
-    if (labels.length > 0) metadata.labels = labels;
-    const document: ReportDocument = { text: this.cleanBody(input.body ?? ""), metadata };
-    const title = this.cleanTitle(`${this.backend.defaults.prefix}${input.title}`);
-    return { repo, title, document, labels };
-  }
-
-  /** Cut to what a title can hold (plus a margin), then redacted, then fitted. */
-  private cleanTitle(title: string): string {
-    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)));
-  }
-
-  /** Cut to what a body can hold, then redacted: the cost of redaction is bounded whatever was thrown. */
-  private cleanBody(text: string): string {
-    return this.redact(cutBodyForScan(String(text), GITHUB_BODY_LIMIT));
-  }
-
-  /** Checks made before any prompt or network: a required token, complete credentials. */
-  private async preflight(_report: PreparedReport): Promise<void> {
-    if (this.options.requireToken === true && !this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, this.backend.name === "github" ? undefined : `No ${this.backend.name} token found, and this helper was created with requireToken: true. Set the token variable named in the README's table of backends, or pass { token } to getHelper().`);
-  }
-
-  /** Sends the report: through the API when the backend can, else as a prefilled URL. */
-  private async deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
-    return this.backend.canSubmit() ? this.pipeline.deliver(report, context) : this.deliverAsUrl(report);
-  }
-
-  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
-    const { identifier, reportId } = report.document.metadata;
-    const { url, cutCharacters } = this.backend.manualUrl(report);
-    this.logger.info(
-      `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
-        (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
+    if (this.path !== undefined) return this.path.reportAssertion(failure, options);
+    return this.reportPath().then(
+      (path) => path.reportAssertion(failure, options) ?? { kind: "skipped", reason: "duplicate-assertion", identifier: "", reportId: "" },
+      (error: unknown): ReportResult => {
+        this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
+        return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" };
+      },
     );
-    const opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
-    return { kind: "url", url, identifier, reportId, opened };
+  }
+
+  /**
+   * Validates the input and builds the report as it would be sent (identifier, allow-listed environment,
+   * redacted text), without sending it. Async: the report path loads on first use.
+   */
+  async prepare(input: ReportInput): Promise<PreparedReport> {
+    return (await this.reportPath()).prepare(input);
   }
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---
@@ -308,86 +218,6 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * await getHelper("github").run({ repo: "me/app", error }); // e.g. from a "report a problem" command
    */
   async run(input: RunInput = {}): Promise<ReportResult> {
-    if (typeof input !== "object" || input === null) {
-      throw new InvalidOptionError("run input", input, "an object like { repo, title?, body?, identifier?, error? }");
-    }
-    const base: ReportInput = { title: input.title ?? "" };
-    if (input.repo !== undefined) base.repo = input.repo;
-    if (input.labels !== undefined) base.labels = input.labels;
-    if (input.identifier !== undefined) base.identifier = input.identifier;
-    if (input.body !== undefined) base.body = input.body;
-    if (input.error !== undefined) {
-      const { described, identifierSource } = this.describeThrown(input.error);
-      if (input.title === undefined) base.title = described.title;
-      if (input.identifier === undefined) base.identifier = identifierSource;
-      base.body = input.body !== undefined && input.body !== "" ? `${input.body}\n\n${described.body}` : described.body;
-      base.kind = "exception";
-    }
-    if (this.disabled) return this.runHeadless({ ...base, title: base.title || "(report)" });
-    const notHere = whyNotInteractive(this.env);
-    if (notHere !== undefined) {
-      if (base.title.trim() === "") {
-        throw new InvalidOptionError("title", input.title, `a title: there is no terminal to ask for one (${notHere})`);
-      }
-      this.logger.info(`no questions asked (${notHere}); reporting without them.`);
-      return this.runHeadless(base);
-    }
-    const { runReportFlow } = await import("./prompts/report-flow.js");
-    const { title, ...rest } = base;
-    return runReportFlow(this.flowHost(), title === "" ? rest : { ...rest, title });
-  }
-
-  /** Whether a browser may be opened here. */
-  private async mayOpenBrowser(): Promise<boolean> {
-    if (this.options.open !== undefined) return this.options.open;
-    const { canOpenBrowser } = await import("./browser.js");
-    return canOpenBrowser(this.env);
-  }
-
-  /** Opens the URL in the browser (the opener is loaded only here). */
-  private async openUrl(url: string): Promise<boolean> {
-    const { openInBrowser } = await import("./browser.js");
-    return openInBrowser(url, this.logger, this.env);
-  }
-
-  private describeThrown(error: unknown) {
-    const limit = this.options.breadcrumbs ?? globalTrail.limit;
-    const crumbs = limit > 0 ? globalTrail.list().slice(-limit) : [];
-    const appRoot = this.options.appRoot ?? findAppRoot();
-    const described = describeError(error, { appRoot, breadcrumbs: crumbs });
-    let identifierSource = described.identifierSource;
-    if (this.options.identify !== undefined) {
-      try {
-        identifierSource = String(this.options.identify(error));
-      } catch (failure) {
-        this.logger.warn(`identify() threw (${failure instanceof Error ? failure.message : String(failure)}); using the default identifier.`);
-      }
-    }
-    return { described, identifierSource };
-  }
-
-  private promptHost(): PromptHost {
-    return {
-      env: this.env,
-      logger: this.logger,
-      cwd: process.cwd(),
-      redact: (text) => this.redact(text),
-      renderBody: (report) => this.backend.render(report.document),
-      whileAnswering,
-    };
-  }
-
-  private flowHost(): FlowHost {
-    return {
-      ...this.promptHost(),
-      prepare: (input) => this.prepare(input),
-      preflight: (report) => this.preflight(report),
-      finalize: (report) => this.applyBeforeSend(report),
-      canSubmit: () => this.backend.canSubmit(),
-      deliver: (report) => this.deliver(report),
-      manualUrl: (report) => this.backend.manualUrl(report).url,
-      mayOpenBrowser: () => this.mayOpenBrowser(),
-      openUrl: (url) => this.openUrl(url),
-    };
+    return (await this.reportPath()).run(input);
   }
 }

@@ -16,7 +16,8 @@ const TOKEN = "ghp_benchtokenbenchtokenbenchtokenbench";
 
 export async function run(log: (line: string) => void): Promise<void> {
   const { startFakeGitHub } = await import("../support/fake-github/index.js");
-  const { getHelper, parseIssueBody } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { getHelper } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { parseIssueBody } = (await import(join(root, "dist/format.js"))) as typeof import("../../src/format.js");
 
   for (const faultRate of [0, 0.2]) {
     const fake = await startFakeGitHub({ repos: ["bench/app"], tokens: [TOKEN], creationLimit: { perSecond: PER_SECOND }, searchRateLimit: false });

@@ -59,7 +59,8 @@ const HOSTILE: Array<[string, (n: number) => string]> = [
 ];
 
 export async function run(log: (line: string) => void): Promise<void> {
-  const { createRedactor, describeError } = (await import(join(root, "dist/index.js"))) as typeof import("../../src/index.js");
+  const { createRedactor } = (await import(join(root, "dist/redact.js"))) as typeof import("../../src/redact.js");
+  const { describeError } = (await import(join(root, "dist/format.js"))) as typeof import("../../src/format.js");
   const redact = createRedactor({ home: "/home/bench", username: "benchuser" });
 
   const report = realisticReport(describeError);

@@ -6,7 +6,8 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { getHelper, parseIssueBody } from "../../src/index.js";
+import { getHelper } from "../../src/index.js";
+import { parseIssueBody } from "../../src/format.js";
 import { useFakeGitHub } from "../support/fake-github/use.js";
 import { runKillTrials } from "../support/write-ahead-trials.js";
 import { agePeriod, burst, countedIds, crashBurst, deliveredIds } from "../support/seen-again-burst.js";

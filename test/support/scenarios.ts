@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { parseIssueBody } from "../../src/index.js";
+import { parseIssueBody } from "../../src/format.js";
 import { Spool } from "../../src/delivery/spool.js";
 import type { FakeGitHub } from "./fake-github/index.js";
 import { cloneOf, filesOnMain, issuesEvent, makeRemote, reportBody, writeEvent } from "./git-fixtures.js";

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { parseIssueBody } from "../../src/index.js";
+import { parseIssueBody } from "../../src/format.js";
 import type { FakeGitHub } from "./fake-github/index.js";
 import { runNode } from "./run-node.js";
 import { appEnv, writeApp } from "./write-ahead-trials.js";

@@ -4,30 +4,15 @@
  * `/new-topic?title=…&body=…&category=…` page. Occurrences are replies; a closed topic is reopened through
  * its status. Discourse has no reactions the API user could give without a post id, so `react` replies.
  */
-import { InvalidOptionError, InvalidTargetError } from "../../errors.js";
 import { renderIssueBody } from "../../format/report-format.js";
-import type { DeliveryOptions } from "../../delivery/options.js";
-import type { HelperOptions, PreparedReport } from "../../types.js";
-import { envFirst } from "../../_internal/env-flag.js";
+import type { PreparedReport } from "../../types.js";
 import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
-import { checkHttpUrl } from "../../_internal/validate-options.js";
+import { parseCategory, resolveDiscourseSettings, type DiscourseHelperOptions } from "./options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
 
-export interface DiscourseHelperOptions extends HelperOptions, DeliveryOptions {
-  /** The forum, e.g. "https://forum.example.org". @default env BUGBEACON_DISCOURSE_URL (required one way or the other) */
-  baseUrl?: string;
-  /** An API key (admin → API). Never written to disk. @default env BUGBEACON_DISCOURSE_API_KEY */
-  apiKey?: string;
-  /** The user the key acts as. @default env BUGBEACON_DISCOURSE_API_USERNAME, else "system" */
-  apiUsername?: string;
-}
-
-/** A Discourse category id (the `repo` of a report, e.g. "7"). */
-export function parseCategory(value: unknown): number {
-  if (typeof value !== "string" || !/^[1-9]\d{0,9}$/.test(value)) throw new InvalidTargetError("repo", value, 'a Discourse category id like "7" (the number in the category\'s URL /c/<slug>/<id>)');
-  return Number(value);
-}
+// The options, their checks and the category rule live in options.ts (on the import path, for getHelper).
+export { parseCategory, type DiscourseHelperOptions } from "./options.js";
 
 interface Post {
   id: number;
@@ -44,16 +29,7 @@ interface Topic {
 
 export function discourseBackend(options: DiscourseHelperOptions, settings: { env: NodeJS.ProcessEnv; pacingMs: number | undefined; retryAfterBaseMs: number | undefined }): Backend {
   const { env } = settings;
-  for (const key of ["baseUrl", "apiKey", "apiUsername"] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== "string") throw new InvalidOptionError(key, v, "a string");
-  }
-  const rawUrl = options.baseUrl ?? (env.BUGBEACON_DISCOURSE_URL || undefined);
-  if (rawUrl === undefined) throw new InvalidOptionError("baseUrl", undefined, 'the forum\'s address, e.g. { baseUrl: "https://forum.example.org" } or BUGBEACON_DISCOURSE_URL');
-  const web = checkHttpUrl(options.baseUrl !== undefined ? "baseUrl" : "BUGBEACON_DISCOURSE_URL", rawUrl, "https://forum.example.com");
-  const apiKey = options.apiKey?.trim() || envFirst(env, "BUGBEACON_DISCOURSE_API_KEY");
-  const apiUsername = options.apiUsername?.trim() || envFirst(env, "BUGBEACON_DISCOURSE_API_USERNAME") || "system";
-  const prefix = options.prefix?.trim();
+  const { web, apiKey, apiUsername, prefix } = resolveDiscourseSettings(options, env);
   const topicUrl = (id: number, slug = "-") => `${web}/t/${slug}/${id}`;
 
   return {
