@@ -27,30 +27,38 @@ const shared: Options = {
 };
 
 /**
- * The library is three builds, so that `import "bugbeacon"` loads two files (each further file costs node's
- * ES module loader about as much as 10 KB of code; with esbuild's chunk splitting the root was 13):
- * - the root entry, one file (`dist/index.js`): what an app needs at start-up;
- * - the report path and the subpaths, split into chunks: the report path (src/sdk/report-path.ts) and each
- *   backend's adapter under fixed names, loaded by the root with import() on the first report, and the
- *   subpath entries `bugbeacon/redact` and `bugbeacon/format`;
- * - `dist/_shared.js` (src/_shared.ts): the modules with process-wide state or identity (error classes,
- *   breadcrumbs, prompt activity, the close registry), which both other builds import from that one file.
- * The plugin below makes those links: an import of a shared module becomes an import of `./_shared.js`
- * (outside src/_shared.ts), and in the root a dynamic import of a lazy entry becomes an import of its file.
- * A dynamic import in the root of anything else fails the build: it would be bundled into the root.
+ * The library is built as a few single files, each a build of its own, because every further file costs
+ * node's ES module loader about as much as 10 KB of code (with esbuild's chunk splitting the root was 13
+ * files and the first report loaded 15 more):
+ * - `index`: the root entry, what an app needs at start-up;
+ * - `report-path` (src/sdk/lazy.ts): the report path and every backend's adapter, loaded by the root with
+ *   import() on the first report; the delivery modules it imports lazily are bundled into it (still run
+ *   only when needed);
+ * - `prompts`, `browser`, `spool`, `seen-again`: loaded by the report path only when a person is asked, a
+ *   browser opened, or a report written to the spool;
+ * - `redact`, `format`: the subpath entries `bugbeacon/redact` and `bugbeacon/format`;
+ * - `_shared` (src/_shared.ts): the modules with process-wide state or identity (error classes,
+ *   breadcrumbs, prompt activity, the close registry), which every other file imports from this one.
+ * The plugin below makes the links: an import of a shared module becomes an import of `./_shared.js`, and a
+ * dynamic import of a module that is a file of its own becomes an import of that file. In the root entry,
+ * any other dynamic import fails the build (it would be bundled into what every app loads at start-up);
+ * elsewhere it is bundled in. Stateless modules are copied into each file that uses them.
  * test/root-import-budget.test.ts holds the root to its files and bytes.
  */
 const SHARED = ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts"];
+/** Files of their own that others load with import(): name -> source. */
 const LAZY: Record<string, string> = {
-  "report-path": "src/sdk/report-path.ts",
-  "backend-github": "src/backends/github/backend.ts",
-  "backend-gitlab": "src/backends/gitlab/backend.ts",
-  "backend-discourse": "src/backends/discourse/backend.ts",
+  "report-path": "src/sdk/lazy.ts",
+  prompts: "src/sdk/prompts/lazy.ts",
+  browser: "src/sdk/browser.ts",
+  // The spool and the "seen again" store import node:fs, node:os and node:path as ES modules: files of
+  // their own, so that a report without a token (which touches neither) does not load those either.
+  spool: "src/delivery/spool.ts",
+  "seen-again": "src/delivery/seen-again.ts",
 };
-const SUBPATHS = { redact: "src/redact.ts", format: "src/format.ts" };
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-function links(format: "esm" | "cjs", part: "root" | "lazy"): Plugin {
+function links(format: "esm" | "cjs", strict: boolean): Plugin {
   const ext = format === "esm" ? "js" : "cjs";
   const lazyByFile = new Map(Object.entries(LAZY).map(([name, file]) => [file, name]));
   return {
@@ -59,33 +67,34 @@ function links(format: "esm" | "cjs", part: "root" | "lazy"): Plugin {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         const file = relative(root, resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
         if (SHARED.includes(file) && !args.importer.endsWith(join("src", "_shared.ts"))) return { path: `./_shared.${ext}`, external: true };
-        if (part === "root" && args.kind === "dynamic-import") {
-          const name = lazyByFile.get(file);
-          if (name === undefined) return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path} lazily: add it to LAZY in tsup.config.ts, or it is bundled into the root entry` }] };
-          return { path: `./${name}.${ext}`, external: true };
-        }
+        if (args.kind !== "dynamic-import") return undefined;
+        const name = lazyByFile.get(file);
+        if (name !== undefined) return { path: `./${name}.${ext}`, external: true };
+        if (strict) return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path} lazily: add it to LAZY in tsup.config.ts, or it is bundled into the root entry` }] };
         return undefined;
       });
     },
   };
 }
 
-const library = (format: "esm" | "cjs"): Options[] => [
-  // The root entry: one file. Its declarations are the package's types.
-  { ...shared, entry: { index: "src/index.ts" }, format: [format], dts: true, splitting: false, esbuildPlugins: [links(format, "root")] },
-  // What the root loads on the first report, and the subpaths; split into chunks that share code.
-  {
+const library = (format: "esm" | "cjs"): Options[] => {
+  const one = (entry: Record<string, string>, extra: Options = {}): Options => ({
     ...shared,
-    entry: { ...LAZY, ...SUBPATHS },
+    entry,
     format: [format],
-    dts: { entry: SUBPATHS },
-    // CommonJS split the same way (tsup's CJS splitting); lazy parts load through import(), which CommonJS has.
-    splitting: true,
-    esbuildPlugins: [links(format, "lazy")],
-  },
-  // The shared state, one file.
-  { ...shared, entry: { _shared: "src/_shared.ts" }, format: [format], splitting: false },
-];
+    splitting: false,
+    esbuildPlugins: [links(format, entry.index !== undefined)],
+    ...extra,
+  });
+  return [
+    // The root entry; its declarations are the package's types.
+    one({ index: "src/index.ts" }, { dts: true }),
+    one({ redact: "src/redact.ts" }, { dts: true }),
+    one({ format: "src/format.ts" }, { dts: true }),
+    ...Object.entries(LAZY).map(([name, file]) => one({ [name]: file })),
+    one({ _shared: "src/_shared.ts" }),
+  ];
+};
 
 export default defineConfig([
   ...library("esm"),

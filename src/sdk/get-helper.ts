@@ -4,7 +4,7 @@
  *
  * This module is on bugbeacon's import path: a backend is named here by its options' checks (light, run
  * when the helper is made, so a bad value throws at once) and by a loader for its adapter (requests,
- * rendering, the prefilled URL), which loads with the report path on the first report.
+ * rendering, the prefilled URL), which loads with the report path (./lazy.ts) on the first report.
  */
 import { InvalidOptionError, UnknownBackendError } from "../errors.js";
 import type { Backend, BackendName } from "../delivery/backend.js";
@@ -54,21 +54,21 @@ const backends: Entries = {
       const { token, app } = resolveGitHubSettings(options, env);
       return { name: "github", targetNoun: "repository", checkTarget: (target) => void parseRepo(target), canSubmit: () => token !== undefined || app !== undefined };
     },
-    load: async (options, settings) => (await import("../backends/github/backend.js")).githubBackend(options, settings),
+    load: async (options, settings) => (await import("./lazy.js")).githubBackend(options, settings),
   },
   gitlab: {
     summarize(options, env) {
       const { token } = resolveGitLabSettings(options, env);
       return { name: "gitlab", targetNoun: "project", checkTarget: (target) => void parseProjectPath(target), canSubmit: () => token !== undefined };
     },
-    load: async (options, settings) => (await import("../backends/gitlab/backend.js")).gitlabBackend(options, settings),
+    load: async (options, settings) => (await import("./lazy.js")).gitlabBackend(options, settings),
   },
   discourse: {
     summarize(options, env) {
       const { apiKey } = resolveDiscourseSettings(options, env);
       return { name: "discourse", targetNoun: "category", checkTarget: (target) => void parseCategory(target), canSubmit: () => apiKey !== undefined };
     },
-    load: async (options, settings) => (await import("../backends/discourse/backend.js")).discourseBackend(options, settings),
+    load: async (options, settings) => (await import("./lazy.js")).discourseBackend(options, settings),
   },
 };
 

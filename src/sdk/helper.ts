@@ -103,7 +103,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Loads the report path once (the backend's module beside it). */
   private reportPath(): Promise<ReportPath<Options>> {
-    this.loading ??= Promise.all([import("./report-path.js"), this.parts.loadBackend()]).then(([{ ReportPath }, backend]) => {
+    this.loading ??= Promise.all([import("./lazy.js"), this.parts.loadBackend()]).then(([{ ReportPath }, backend]) => {
       this.path = new ReportPath<Options>(this.options, {
         backend,
         delivery: this.parts.delivery,

@@ -123,7 +123,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       // when the app asked for confirmation explicitly).
       const notHere = whyNotInteractive(this.env);
       if (notHere === undefined) {
-        const { confirmReport } = await import("./prompts/confirm-report.js");
+        const { confirmReport } = await import("./prompts/lazy.js");
         const idleMs = this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
         const answer = await confirmReport(prepared, this.promptHost(), idleMs);
         if ("declined" in answer) {
@@ -312,7 +312,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       this.logger.info(`no questions asked (${notHere}); reporting without them.`);
       return this.runHeadless(base);
     }
-    const { runReportFlow } = await import("./prompts/report-flow.js");
+    const { runReportFlow } = await import("./prompts/lazy.js");
     const { title, ...rest } = base;
     return runReportFlow(this.flowHost(), title === "" ? rest : { ...rest, title });
   }
