@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Options } from "tsup";
-import type { Plugin } from "esbuild";
+import { buildSync, type Plugin } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -29,20 +29,21 @@ const shared: Options = {
 /**
  * The library is built as a few single files, each a build of its own, because every further file costs
  * node's ES module loader about as much as 10 KB of code (with esbuild's chunk splitting the root was 13
- * files and the first report loaded 15 more):
- * - `index`: the root entry, what an app needs at start-up;
+ * files and the first report loaded 15 more; a second root file alone cost 0.6 ms):
+ * - `index` (src/_root.ts): the root entry, what an app needs at start-up, and the modules with
+ *   process-wide state or identity (src/_shared.ts: error classes, breadcrumbs, prompt activity, the close
+ *   registry) under the export "bugbeacon:shared", which no code can spell as an identifier;
  * - `report-path` (src/sdk/lazy.ts): the report path and every backend's adapter, loaded by the root with
  *   import() on the first report; the delivery modules it imports lazily are bundled into it (still run
  *   only when needed);
  * - `prompts`, `browser`, `spool`, `seen-again`: loaded by the report path only when a person is asked, a
  *   browser opened, or a report written to the spool;
- * - `redact`, `format`: the subpath entries `bugbeacon/redact` and `bugbeacon/format`;
- * - `_shared` (src/_shared.ts): the modules with process-wide state or identity (error classes,
- *   breadcrumbs, prompt activity, the close registry), which every other file imports from this one.
- * The plugin below makes the links: an import of a shared module becomes an import of `./_shared.js`, and a
- * dynamic import of a module that is a file of its own becomes an import of that file. In the root entry,
- * any other dynamic import fails the build (it would be bundled into what every app loads at start-up);
- * elsewhere it is bundled in. Stateless modules are copied into each file that uses them.
+ * - `redact`, `format`: the subpath entries `bugbeacon/redact` and `bugbeacon/format`.
+ * The plugin below makes the links: outside the root entry, an import of a shared module becomes the
+ * root entry's copy (`import { "bugbeacon:shared" as shared } from "./index.js"`), and a dynamic import of
+ * a module that is a file of its own becomes an import of that file. In the root entry, any other dynamic
+ * import fails the build (it would be bundled into what every app loads at start-up); elsewhere it is
+ * bundled in. Stateless modules are copied into each file that uses them.
  * test/root-import-budget.test.ts holds the root to its files and bytes.
  */
 const SHARED = ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts"];
@@ -58,21 +59,37 @@ const LAZY: Record<string, string> = {
 };
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-function links(format: "esm" | "cjs", strict: boolean): Plugin {
+/** The names the shared modules export, read with esbuild from src/_shared.ts. */
+const sharedNames = (() => {
+  const out = buildSync({ entryPoints: [join(root, "src/_shared.ts")], bundle: true, write: false, metafile: true, format: "esm", platform: "node", outdir: "/", logLevel: "silent" });
+  return Object.values(out.metafile.outputs).flatMap((o) => o.exports);
+})();
+
+/** The export of the root entry that carries the shared modules to the other files (not an API). */
+const SHARED_EXPORT = "bugbeacon:shared";
+
+function links(format: "esm" | "cjs", part: "root" | "other"): Plugin {
   const ext = format === "esm" ? "js" : "cjs";
   const lazyByFile = new Map(Object.entries(LAZY).map(([name, file]) => [file, name]));
   return {
     name: "bugbeacon-links",
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.namespace === "bugbeacon-shared") return { path: `./index.${ext}`, external: true };
         const file = relative(root, resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
-        if (SHARED.includes(file) && !args.importer.endsWith(join("src", "_shared.ts"))) return { path: `./_shared.${ext}`, external: true };
+        // Outside the root entry, a shared module is the root's own copy.
+        if (part === "other" && SHARED.includes(file)) return { path: "shared", namespace: "bugbeacon-shared" };
         if (args.kind !== "dynamic-import") return undefined;
         const name = lazyByFile.get(file);
         if (name !== undefined) return { path: `./${name}.${ext}`, external: true };
-        if (strict) return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path} lazily: add it to LAZY in tsup.config.ts, or it is bundled into the root entry` }] };
+        if (part === "root") return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path} lazily: add it to LAZY in tsup.config.ts, or it is bundled into the root entry` }] };
         return undefined;
       });
+      build.onLoad({ filter: /.*/, namespace: "bugbeacon-shared" }, () => ({
+        contents: `import { ${JSON.stringify(SHARED_EXPORT)} as shared } from "./index.js";\nexport const { ${sharedNames.join(", ")} } = shared;\n`,
+        resolveDir: root,
+        loader: "js",
+      }));
     },
   };
 }
@@ -83,16 +100,16 @@ const library = (format: "esm" | "cjs"): Options[] => {
     entry,
     format: [format],
     splitting: false,
-    esbuildPlugins: [links(format, entry.index !== undefined)],
+    esbuildPlugins: [links(format, entry.index !== undefined ? "root" : "other")],
     ...extra,
   });
   return [
-    // The root entry; its declarations are the package's types.
-    one({ index: "src/index.ts" }, { dts: true }),
+    // The root entry (src/_root.ts: the API of src/index.ts, and the shared modules for the other files);
+    // its declarations, made from src/index.ts, are the package's types.
+    one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } } }),
     one({ redact: "src/redact.ts" }, { dts: true }),
     one({ format: "src/format.ts" }, { dts: true }),
     ...Object.entries(LAZY).map(([name, file]) => one({ [name]: file })),
-    one({ _shared: "src/_shared.ts" }),
   ];
 };
 
