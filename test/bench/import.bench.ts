@@ -86,7 +86,7 @@ function emptyPackage(modules: string, name: string, files: Record<string, strin
 export async function run(log: (line: string) => void): Promise<void> {
   for (const mode of ["import", "require"] as const) {
     const g = loadedGraph(mode);
-    log(`${mode === "import" ? "import " : "require"} "bugbeacon" loads ${g.files.length} files, ${(g.bytes / 1024).toFixed(1)} KB${g.outside.length > 0 ? `, and outside the package: ${g.outside.join(", ")}` : ""}`);
+    log(`${mode === "import" ? "import " : "require"} "bugbeacon" loads ${g.files.length} file${g.files.length === 1 ? "" : "s"}, ${(g.bytes / 1024).toFixed(1)} KB${g.outside.length > 0 ? `, and outside the package: ${g.outside.join(", ")}` : ""}`);
   }
   const cwd = mkdtempSync(join(tmpdir(), "bugbeacon-import-bench-"));
   try {
