@@ -46,7 +46,10 @@ const shared: Options = {
  * bundled in. Stateless modules are copied into each file that uses them.
  * test/root-import-budget.test.ts holds the root to its files and bytes.
  */
-const SHARED = ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts"];
+// The backend port (delivery/backend.ts: DeliveryFailure, the records defineBackend made) and the REST
+// client's errors (backends/rest-errors.ts: HttpStatusError, classifyRest) are shared too: an app's own backend throws the root's
+// classes, and the pipeline in the report path must recognise them.
+const SHARED = ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts", "src/delivery/backend.ts", "src/backends/rest-errors.ts"];
 /** Files of their own that others load with import(): name -> source. */
 const LAZY: Record<string, string> = {
   "report-path": "src/sdk/lazy.ts",
@@ -56,6 +59,10 @@ const LAZY: Record<string, string> = {
   // their own, so that a report without a token (which touches neither) does not load those either.
   spool: "src/delivery/spool.ts",
   "seen-again": "src/delivery/seen-again.ts",
+  // createRest, which the root exports for an app's own backends, loads the REST client on first use; the
+  // client loads its transport (undici) the same way.
+  rest: "src/backends/rest.ts",
+  http: "src/backends/http.ts",
 };
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -100,6 +107,8 @@ const library = (format: "esm" | "cjs"): Options[] => {
     entry,
     format: [format],
     splitting: false,
+    // import.meta.url in CommonJS: the crash path finds crash-send.js beside the root entry's file with it.
+    shims: format === "cjs",
     esbuildPlugins: [links(format, entry.index !== undefined ? "root" : "other")],
     ...extra,
   });
@@ -116,6 +125,8 @@ const library = (format: "esm" | "cjs"): Options[] => {
 export default defineConfig([
   ...library("esm"),
   ...library("cjs"),
-  // The CLI is a program, not an import: ESM only.
-  { ...shared, entry: { cli: "src/cli/main.ts" }, format: ["esm"], splitting: true, banner: { js: "#!/usr/bin/env node" } },
+  // The CLI is a program, not an import: ESM only. crash-send: the crash path's sending process (see
+  // src/sdk/capture/send-now.ts, which finds it beside the root entry's file), a program too, sharing the
+  // CLI's chunks.
+  { ...shared, entry: { cli: "src/cli/main.ts", "crash-send": "src/sdk/capture/crash-send.ts" }, format: ["esm"], splitting: true, banner: { js: "#!/usr/bin/env node" } },
 ]);

@@ -36,7 +36,8 @@ export type BugbeaconErrorCode =
   | "ERR_GITHUB_REFUSED"
   | "ERR_GITHUB_TEMPORARY"
   | "ERR_LEGACY_DATABASE"
-  | "ERR_SERVE_LOCKED";
+  | "ERR_SERVE_LOCKED"
+  | "ERR_RELAY_REFUSED";
 
 export class BugbeaconError extends Error {
   override name = "BugbeaconError";

@@ -6,16 +6,36 @@
  * The synchronous utilities are subpath entries: `bugbeacon/redact` (src/redact.ts) and `bugbeacon/format`
  * (src/format.ts).
  */
-export { getHelper, helperNames } from "./sdk/get-helper.js";
+export { backendNames, getHelper, helperNames, registerBackend, unregisterBackend } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
-export type { DiscourseHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
+export type { DiscourseHelper, GiteaHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
 export type { DiscourseHelperOptions } from "./backends/discourse/options.js";
 export type { GitLabHelperOptions } from "./backends/gitlab/options.js";
+export type { GiteaHelperOptions } from "./backends/gitea/options.js";
 export type { GitHubHelperOptions } from "./backends/github/options.js";
 export type { Helper } from "./sdk/helper.js";
 export type { DeliveryOptions } from "./delivery/options.js";
-export type { Backend, BackendClient, BackendName, ClientMode, Draft, RemoteReport, RemoteOccurrence } from "./delivery/backend.js";
-export type { PreparedReport } from "./types.js";
+export type {
+  Backend,
+  BackendClient,
+  BackendContext,
+  BackendDefinition,
+  BackendLimits,
+  BackendName,
+  BackendParts,
+  ClientMode,
+  Draft,
+  OccurrenceMessage,
+  RegressionMessage,
+  RemoteReport,
+  RemoteOccurrence,
+  ReportRef,
+} from "./delivery/backend.js";
+// The port: a backend of your own (docs/backends.md, "Writing a backend").
+export { defineBackend, DeliveryFailure, markdownMessages } from "./delivery/backend.js";
+export { classifyRest, createRest, HttpStatusError } from "./backends/rest-port.js";
+export type { Rest, RestSettings } from "./backends/rest-port.js";
+export type { OutgoingReport, PreparedReport } from "./types.js";
 export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./types.js";
 export { hashIdentifier } from "./sdk/hash-identifier.js";
 export type { Redactor, RedactorOptions } from "./sdk/redact.js";
@@ -36,9 +56,10 @@ export {
 export type { BugbeaconErrorCode } from "./errors.js";
 export { VERSION } from "./version.js";
 
-// Capture: thrown errors become reports. (The top-level captureException(error, options?) joins here from
-// src/sdk/capture-exception.ts; like every report, it loads the report path on first use.)
+// Capture: thrown errors become reports (like every report, the top-level captureException loads the report
+// path on first use).
 export { installHandlers } from "./sdk/install-handlers.js";
+export { captureException, type CaptureExceptionOptions } from "./sdk/capture-exception.js";
 export type { InstallOptions } from "./sdk/install-handlers.js";
 export type { InstallHandlersOptions } from "./sdk/capture/handlers.js";
 export { addBreadcrumb, recordConsole } from "./sdk/capture/breadcrumbs.js";

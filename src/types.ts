@@ -1,4 +1,5 @@
 import type { ReportDocument, ReportKind } from "./format/report-format.js";
+import type { Environment } from "./_internal/globals.js";
 
 /** A report ready for a backend to deliver: redacted, identified, with its metadata. */
 export interface PreparedReport {
@@ -10,6 +11,22 @@ export interface PreparedReport {
   document: ReportDocument;
   /** Labels for this report (helper's, then the call's), without duplicates. */
   labels: string[];
+}
+
+/**
+ * One report on its way to a backend, the same record everywhere: created as the service's draft, written
+ * to the spool while it waits, delivered by the pipeline.
+ */
+export interface OutgoingReport {
+  /** Where it goes: a GitHub repository, a GitLab project, a Discourse category, a Gitea repository… */
+  repo: string;
+  title: string;
+  /** The body exactly as the service gets it (rendered by the backend). */
+  body: string;
+  labels: string[];
+  assignees: string[];
+  identifier: string;
+  reportId: string;
 }
 
 /** What `runHeadless` is asked to report. */
@@ -36,18 +53,23 @@ export interface ReportInput {
 
 /** How a report ended. Every send resolves one of these; none of them is an error. */
 export type ReportResult =
-  /** The issue was created through the API. */
-  | { kind: "created"; number: number; url: string; identifier: string; reportId: string }
+  /**
+   * The issue was created through the API. `reference` is the service's name for it ("12", "PROJ-123");
+   * `number` is that number (NaN when the reference is not a number: a backend of your own).
+   */
+  | { kind: "created"; number: number; reference: string; url: string; identifier: string; reportId: string }
   /** No token: the prefilled new-issue URL was printed (and opened in a browser when allowed). */
   | { kind: "url"; url: string; identifier: string; reportId: string; opened: boolean }
+  /** Sent, and held by the service for a moderator's approval (a Discourse forum that reviews new topics). */
+  | { kind: "pending"; reason: string; identifier: string; reportId: string }
   /** An open issue already had this identifier; the report was added to it. */
-  | { kind: "duplicate"; number: number; url: string; identifier: string; reportId: string }
+  | { kind: "duplicate"; number: number; reference: string; url: string; identifier: string; reportId: string }
   /**
    * An open issue has this identifier and this machine already sent a message about it within
    * `seenAgainEvery`: the occurrence was counted locally and the count goes into the next comment.
    * `number` is the issue when this machine knows it.
    */
-  | { kind: "counted"; number: number | undefined; identifier: string; reportId: string }
+  | { kind: "counted"; number: number | undefined; reference: string | undefined; identifier: string; reportId: string }
   /** Sending failed for now; the report waits in the spool for `flush()`. */
   | { kind: "queued"; path: string; identifier: string; reportId: string; reason: string }
   /** The person saved the report to a file (interactive `run()`); nothing was sent. */
@@ -77,9 +99,10 @@ export interface HelperOptions {
    */
   disabled?: boolean;
   /**
-   * Before an automatic report (`runHeadless`, `captureException`, the crash handlers), show the person
-   * a preview and ask for a line of detail and whether to send (they may also drop environment values).
-   * Only ever asks when stdin and stdout are terminals and `CI` is not set; never prompts otherwise.
+   * Before a report from `helper.runHeadless` or `helper.captureException`, show the person a preview and
+   * ask for a line of detail and whether to send (they may also drop environment values). Only ever asks
+   * when stdin and stdout are terminals and `CI` is not set; never prompts otherwise. The crash handlers
+   * and the top-level `captureException` never ask unless given `interactive: true`.
    * @default true
    */
   confirm?: boolean;
@@ -103,7 +126,7 @@ export interface HelperOptions {
   /** Print nothing but warnings. @default false */
   quiet?: boolean;
   /** The environment to read (tokens, allow-listed variables). @default process.env */
-  env?: NodeJS.ProcessEnv;
+  env?: Environment;
   /** App name and version for the report. @default read from the app's nearest package.json */
   app?: { name?: string; version?: string };
   /** Default target repository (`owner/name`) for reports that name none. */
@@ -116,7 +139,7 @@ export interface HelperOptions {
   beforeSend?: (report: PreparedReport) => PreparedReport | null | Promise<PreparedReport | null>;
   /**
    * Derives the identifier text for a captured error (it is then md5-hashed).
-   * @default error type + templated message + top 3 in-app frames (see README "How the identifier is derived")
+   * @default error type + templated message + top 3 in-app frames (see docs/api.md, "How the identifier is derived")
    */
   identify?: (error: unknown) => string;
   /** How many breadcrumbs reports keep; `0` turns them off. @default 50 */
@@ -150,4 +173,6 @@ export interface DeliveryContext {
    * person spent answering a prompt does not count). One attempt, no waiting; what does not fit stays spooled.
    */
   sendBy?: () => number;
+  /** Overrides the helper's `confirm` (the crash handlers ask only with `interactive: true`). */
+  confirm?: boolean;
 }

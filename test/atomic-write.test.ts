@@ -111,9 +111,9 @@ describe("users of the atomic write", () => {
   it("identifier cache: writes whole JSON beside the spool and reads it back", () => {
     const dir = tempDir("bugbeacon-cache-");
     const cache = identifierCache(join(dir, "spool"));
-    cache.set(report.identifier, 7);
-    cache.set("md5.ffffffffffffffffffffffffffffffff", 8);
-    expect(cache.get(report.identifier)).toBe(7);
+    cache.set(report.identifier, "7");
+    cache.set("md5.ffffffffffffffffffffffffffffffff", "8");
+    expect(cache.get(report.identifier)).toBe("7");
     expect(JSON.parse(readFileSync(join(dir, "spool", "identifiers.json"), "utf8"))).toEqual({
       [report.identifier]: 7,
       "md5.ffffffffffffffffffffffffffffffff": 8,

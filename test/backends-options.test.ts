@@ -76,8 +76,8 @@ describe("Discourse", () => {
     expect((caught as Error).message).toContain("BUGBEACON_DISCOURSE_URL");
   });
 
-  it("sends Api-Key and Api-Username, a short title lengthened to Discourse's 15-character minimum", async () => {
-    const result = await getHelper("discourse", { ...quiet, baseUrl: dc.url, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_DISCOURSE_API_KEY: "dkey-0123456789" } }).runHeadless({ title: "Boom", repo: "7" });
+  it("sends Api-Key and the configured Api-Username, a short title lengthened to Discourse's 15-character minimum", async () => {
+    const result = await getHelper("discourse", { ...quiet, baseUrl: dc.url, spoolDir: tempDir("bugbeacon-spool-"), env: { BUGBEACON_DISCOURSE_API_KEY: "dkey-0123456789", BUGBEACON_DISCOURSE_API_USERNAME: "system" } }).runHeadless({ title: "Boom", repo: "7" });
     expect(result.kind).toBe("created");
     const create = dc.requests.find((r) => r.method === "POST")!;
     expect(create.headers["api-key"]).toBe("dkey-0123456789");
@@ -101,17 +101,17 @@ describe("the CLI's --backend", () => {
     const queued = await bugbeacon(["report", "--backend", "gitlab", "--repo", "lab/app", "--title", "Queued one", "--api-url", gl.url], env);
     expect(queued.stdout).toMatch(/^queued at /);
     const flushed = await bugbeacon(["flush", "--backend", "gitlab", "--api-url", gl.url], env);
-    expect(flushed.stdout).toContain("sent 1, merged into existing issues 0, counted 0, still queued 0, failed 0");
+    expect(flushed.stdout.split("\n")[0]).toBe("delivered 1: created 1, already there 0, merged 0, counted 0; waiting 0; failed 0");
     expect(flushed.code).toBe(0);
     expect(gl.issues.length).toBe(before + 2);
   });
 
   it("report --backend discourse without a key gives the prefilled topic page; a bad --backend or target is a usage error", async () => {
     const url = await bugbeacon(["report", "--backend", "discourse", "--repo", "7", "--title", "No key here", "--api-url", "https://forum.example.org"]);
-    expect(url.stdout).toMatch(/^file the issue at https:\/\/forum\.example\.org\/new-topic\?title=No%20key%20here&body=.+&category=7\n$/);
+    expect(url.stdout).toMatch(/^file the issue at https:\/\/forum\.example\.org\/new-topic\?title=No%20key%20here&body=.+&category_id=7\n$/);
     const bad = await bugbeacon(["report", "--backend", "jira", "--repo", "x/y", "--title", "t"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--backend must be one of github, gitlab, discourse, not "jira".');
+    expect(bad.stderr).toContain('--backend must be one of github, gitlab, discourse, gitea, not "jira".');
     const badTarget = await bugbeacon(["report", "--backend", "gitlab", "--repo", "nogroup", "--title", "t"]);
     expect(badTarget.code).toBe(2);
     expect(badTarget.stderr).toContain("--repo");

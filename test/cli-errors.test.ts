@@ -35,7 +35,7 @@ describe("bugbeacon on a bad command line", () => {
     ["init", ["extra"], 'unexpected argument "extra": this command takes flags only.'],
     ["init", ["--force=yes"], '--force takes no value (got "yes"): it is a switch.'],
     ["init", ["--dir", `${missing}/x`], `--dir must be an existing folder; "${missing}/x" does not exist.`],
-    ["init", ["--colour"], "unknown flag --colour: expected one of --dir, --force, --upgrade, --no-lockfile, --replace-legacy, --help."],
+    ["init", ["--colour"], "unknown flag --colour: expected one of --dir, --force, --upgrade, --no-lockfile, --replace-legacy, --checks, --every, --help."],
     ["init", ["--force", "--upgrade"], "--force and --upgrade do not go together: --force rewrites everything, --upgrade keeps the config."],
     ["flush", ["--pacing-ms", "abc"], '--pacing-ms must be a whole number from 0 to 600000, not "abc".'],
     ["flush", ["--spool-dir", missing], `--spool-dir must be an existing folder; "${missing}" does not exist.`],
@@ -44,23 +44,26 @@ describe("bugbeacon on a bad command line", () => {
     ["db", ["check", "--db", missing], `--db must be an existing folder; "${missing}" does not exist.`],
     ["triage", [], "--event is required: the event JSON file (or GITHUB_EVENT_PATH, which Actions sets)."],
     ["triage", ["--event", `${missing}/event.json`], `--event must be an existing file; "${missing}/event.json" does not exist.`],
+    ["sweep", ["--repo", "octo/support", "--token", "t", "--max-pages", "0"], '--max-pages must be a whole number from 1 to 100000, not "0".'],
+    ["serve", ["--port", "http"], '--port must be a whole number from 0 to 65535, not "http".'],
+    ["check", [], "a module of checks is required, like: bugbeacon check checks.mjs --repo owner/name."],
   ];
 
   // One test running the cases side by side (children of a test are stopped when it ends, so the cases
   // cannot be concurrent tests of their own).
-  it("each case: one line naming the flag, then the command's help; exit code 2", async () => {
+  it("every command is among the cases", () => {
+    expect(new Set(cases.map(([name]) => name))).toEqual(new Set(Object.keys(commands)));
+  });
+
+  it("each case: one line naming the flag, then where the help is; exit code 2", async () => {
     const runs = await Promise.all(cases.map(([name, args]) => bugbeacon([name, ...args])));
     cases.forEach(([name, args, message], i) => {
       const run = runs[i]!;
       const label = `bugbeacon ${name} ${args.join(" ")}`;
       expect(run.code, label).toBe(2);
       expect(run.stdout, label).toBe("");
-      const lines = run.stderr.split("\n");
-      expect(lines[0], label).toBe(`bugbeacon ${name}: ${message}`);
-      expect(lines[1], label).toBe("");
-      expect(lines[2], label).toBe(`bugbeacon ${name}: ${commands[name]?.summary}.`);
-      expect(run.stderr, label).toContain("Usage: bugbeacon");
-      expect(run.stderr, label).toContain("Exit codes: 0 done, 1 the command failed, 2 bad arguments");
+      // At most three lines, whatever the command: the problem, then where the help is.
+      expect(run.stderr, label).toBe(`bugbeacon ${name}: ${message}\nRun "bugbeacon ${name} --help" for usage.\n`);
       expectClean(run);
     });
   });
@@ -76,18 +79,29 @@ describe("bugbeacon on a bad command line", () => {
     const run = await bugbeacon(["flush"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "bugbeacon flush: no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID. Nothing was sent; the reports stay queued.\n",
+      "bugbeacon flush: no GitHub token: set BUGBEACON_GITHUB_TOKEN (or HELPME_GITHUB_TOKEN) to a token that may create issues in the repositories of the queued reports, or set BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY and BUGBEACON_APP_INSTALLATION_ID, or BUGBEACON_RELAY_URL to a relay. Nothing was sent; the reports stay queued.\n",
     );
     expectClean(run);
   });
 
-  it("an unknown command or a flag before the command: the main help, exit code 2; no command: the same", async () => {
+  it("an unknown command or a flag before the command: one line and where the help is, exit code 2; no command: the same", async () => {
     for (const args of [["stat"], ["--top"], []]) {
       const run = await bugbeacon(args);
       expect(run.code, args.join(" ")).toBe(2);
-      expect(run.stderr.split("\n")[0]).toMatch(/^bugbeacon: (unknown command "stat"|unknown flag --top|a command is required)/);
-      expect(run.stderr).toContain("Usage: bugbeacon <command> [flags]");
+      const lines = run.stderr.split("\n");
+      expect(lines[0]).toMatch(/^bugbeacon: (unknown command "stat"|unknown flag --top|a command is required): .*init, sweep/);
+      expect(lines.slice(1)).toEqual(['Run "bugbeacon --help" for usage.', ""]);
       expectClean(run);
+    }
+  });
+
+  it("each command's help has one Exit codes section, listing what the command documents", async () => {
+    for (const [name, entry] of Object.entries(commands)) {
+      const help = await bugbeacon([name, "--help"]);
+      expect(help.stdout.match(/exit codes?/gi), name).toEqual(["Exit codes"]);
+      const command = await entry.load();
+      const section = help.stdout.slice(help.stdout.indexOf("Exit codes:\n"));
+      for (const [code] of command.exits) expect(section, `${name} ${code}`).toMatch(new RegExp(`^  ${code} +\\S`, "m"));
     }
   });
 

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  InvalidOptionError,
-  InvalidRepoError,
-  MissingTokenError,
-  UnknownBackendError,
-  getHelper,
-  hashIdentifier,
-} from "../src/index.js";
+import { InvalidOptionError, InvalidRepoError, MissingTokenError, UnknownBackendError, getHelper, hashIdentifier } from "../src/index.js";
 import { parseIssueBody } from "../src/format.js";
 import { GITHUB_BODY_LIMIT } from "../src/format/report-format.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
@@ -171,7 +164,7 @@ describe("bad input gets a clear error naming the value", () => {
 
   it("rejects an unknown helper name listing the known ones", () => {
     expect(() => getHelper("jira" as never)).toThrow(UnknownBackendError);
-    expect(() => getHelper("jira" as never)).toThrow('Unknown helper "jira". Known helpers: "github", "gitlab", "discourse".');
+    expect(() => getHelper("jira" as never)).toThrow('Unknown helper "jira". Known helpers: "github", "gitlab", "discourse", "gitea".');
   });
 
   it("does not prompt without a terminal even when confirm is asked for", async () => {

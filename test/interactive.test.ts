@@ -253,8 +253,9 @@ try {
 }
 `;
 
+// The crash handler asks only when the app opted in with interactive: true.
 const crashApp = (timeoutMs: number) => `import { getHelper } from "bugbeacon";
-getHelper("github", { repo: "octo/app" }).installHandlers({ timeoutMs: ${timeoutMs} });
+getHelper("github", { repo: "octo/app" }).installHandlers({ timeoutMs: ${timeoutMs}, interactive: true });
 setTimeout(() => {
   throw new Error("disk full while saving");
 }, 10);
@@ -326,7 +327,7 @@ console.log("results:", results.map((r) => r.kind).join(","));
 
   it("nobody at the keyboard: after confirmTimeoutMs nothing is sent and the crash goes on", async () => {
     const app = appFrom(`import { getHelper } from "bugbeacon";
-getHelper("github", { repo: "octo/app", confirmTimeoutMs: 700 }).installHandlers({ timeoutMs: 300 });
+getHelper("github", { repo: "octo/app", confirmTimeoutMs: 700 }).installHandlers({ timeoutMs: 300, interactive: true });
 setTimeout(() => {
   throw new Error("nobody is watching");
 }, 10);
@@ -339,6 +340,24 @@ setTimeout(() => {
     expect(session.text).toContain("no answer within 0.7 s; the report was not sent.");
     expect(session.text).toMatch(/Error: nobody is watching\r?\n\s+at Timeout\._onTimeout/);
     expect(writes()).toEqual([]);
+  });
+
+  it("with default options a crash on a terminal asks nothing: reported, and the process exits within a second of the report", async () => {
+    const app = appFrom(`import { installHandlers } from "bugbeacon";
+installHandlers({ repo: "octo/app" });
+setTimeout(() => {
+  throw new Error("crashed at a terminal");
+}, 10);
+setInterval(() => {}, 1000); // an app that would otherwise keep running
+`);
+    const session = spawnPty([process.execPath, join(app, "app.mjs")], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd: app });
+    await session.waitFor("reported as http");
+    const reportedAt = Date.now();
+    expect(await session.exit).toBe(1);
+    expect(Date.now() - reportedAt).toBeLessThan(1000);
+    expect(session.text).not.toContain("Add a line of detail");
+    expect(session.text).toMatch(/Error: crashed at a terminal\r?\n\s+at Timeout\._onTimeout/);
+    expect(issues().map((i) => i.title)).toEqual(["Error: crashed at a terminal"]);
   });
 
   it("without a terminal the crash is reported without a question", async () => {

@@ -96,6 +96,6 @@ describe("the built package", () => {
       ["--input-type=module", "-e", `import { getHelper } from "bugbeacon"; try { getHelper("jira"); } catch (e) { console.log(e.name + ": " + e.message); }`],
       { env: baseEnv(), cwd: root },
     );
-    expect(run.stdout.trim()).toBe('UnknownBackendError: Unknown helper "jira". Known helpers: "github", "gitlab", "discourse".');
+    expect(run.stdout.trim()).toBe('UnknownBackendError: Unknown helper "jira". Known helpers: "github", "gitlab", "discourse", "gitea".');
   });
 });

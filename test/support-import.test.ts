@@ -138,11 +138,38 @@ describe("a github-support database: detected, imported, then triaged", () => {
   it("imports without removing the .md files, then removes them on a second run", async () => {
     const fx = githubSupportFixture(fake);
     const db = cloneOf(fx.bare);
-    expect((await cli(["db", "import", "--from", "github-support", "--write"], db)).code).toBe(0);
-    // The .md files stay: db check still says what to run.
+    const write = await cli(["db", "import", "--from", "github-support", "--write"], db);
+    expect(write.code, write.out).toBe(0);
+    expect(write.stdout).toMatch(/Committed [0-9a-f]{12}: 7 records imported, 0 \.md files removed\. Push it to publish\.\n/);
+    expect(write.stdout).toContain('The 7 .md files stay beside their records; every command reads the records. Remove them when you like: "bugbeacon db import --from github-support --write --remove-legacy".\n');
+    expect(write.stdout).toContain('Next: "bugbeacon db check"');
+    // The .md files stay, each beside its record: the database is imported, and every command takes it.
     const check = await cli(["db", "check"], db);
-    expect(check.code).toBe(1);
-    expect(check.out).toContain("7 records checked, 0 with problems");
+    expect(check.code, check.out).toBe(0);
+    expect(check.stdout).toBe(
+      "7 records checked, 0 with problems (layout flat)\n" +
+        '7 github-support .md records are imported (their records are what is read); remove the .md files when you like: "bugbeacon db import --from github-support --write --remove-legacy"\n',
+    );
+    const stats = await cli(["stats", "--format", "json"], db);
+    expect(stats.code, stats.out).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ reports: 7, identifiers: 2 });
+    const sweep = await cli(["sweep", "--no-push"], db);
+    expect(sweep.code, sweep.out).toBe(0);
+    expect(sweep.out).not.toContain("not yet imported");
+    // Triage too: the next report of A is a duplicate of #8, with the .md files still there.
+    const n = fake.seedIssue(GS_REPO, { title: "[helpme] again", body: helpmeBody(fx.A) }).number;
+    const created = fake.issues(GS_REPO).find((i) => i.number === n)!.createdAt;
+    const event = issuesEvent("opened", { number: n, title: "[helpme] again", body: helpmeBody(fx.A), repo: GS_REPO, createdAt: created });
+    const triaged = await cli(["triage", "--event", writeEvent(event), "--db", db, "--no-push"], db);
+    expect(triaged.code, triaged.out).toBe(0);
+    expect(triaged.out).toContain("duplicate of #8 (7 reports)");
+    // A record whose .md was never imported still stops every command.
+    const { rmSync, writeFileSync } = await import("node:fs");
+    writeFileSync(join(db, "issues", fx.B, "99.md"), legacyMarkdown("[helpme] late", "vsoch", "CONTRIBUTOR", helpmeBody(fx.B)));
+    const late = await cli(["db", "check"], db);
+    expect(late.code).toBe(1);
+    expect(late.out).toContain(`issues/${fx.B}/99.md: a github-support (helpme) record, not yet imported`);
+    rmSync(join(db, "issues", fx.B, "99.md"));
     const second = await cli(["db", "import", "--from", "github-support", "--write", "--remove-legacy"], db);
     expect(second.code, second.out).toBe(0);
     expect(second.stdout).toContain("0 to import");

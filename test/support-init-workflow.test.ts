@@ -147,7 +147,11 @@ describe("the pinned install", () => {
     const manifest = JSON.parse(readFileSync(join(root, INSTALL_DIR, "package.json"), "utf8"));
     expect(manifest.dependencies).toEqual({ bugbeacon: VERSION });
     expect(manifest.private).toBe(true);
-    expect(npm.calls).toEqual([{ args: [...LOCKFILE_ARGS], dir: join(root, INSTALL_DIR) }]);
+    // npm runs in the staging folder inside the repository (the files move into place once all are made).
+    expect(npm.calls).toHaveLength(1);
+    expect(npm.calls[0]!.args).toEqual([...LOCKFILE_ARGS]);
+    expect(npm.calls[0]!.dir).toMatch(new RegExp(`^${root}/\\.bugbeacon-init-[^/]+/${INSTALL_DIR}$`));
+    expect(readdirSync(root).filter((n) => n.startsWith(".bugbeacon-init-"))).toEqual([]);
     expect(LOCKFILE_ARGS).toContain("--package-lock-only");
     expect(LOCKFILE_ARGS).toContain("--ignore-scripts");
   });
@@ -166,7 +170,11 @@ describe("the pinned install", () => {
     const old = readFileSync(join(root, WORKFLOW_PATH), "utf8").replace(PINNED_ACTIONS.checkout.sha, "11bd71901bbe5b1630ceea73d27597364c9af683").replace(PINNED_ACTIONS.checkout.version, "v4.2.2");
     writeFileSync(join(root, WORKFLOW_PATH), old);
     writeFileSync(join(root, "bugbeacon.config.json"), '{ "version": 1, "layout": "by-version" }\n');
-    await expect(initSupportRepository(root, { npm: recordingNpm() })).rejects.toThrow(/already exists/);
+    // Without --upgrade the edited files are kept: nothing written.
+    const kept: string[] = [];
+    expect(await initSupportRepository(root, { npm: recordingNpm(), onKept: (path, why) => kept.push(`${path} ${why}`) })).toEqual([]);
+    expect(kept).toContain(`${WORKFLOW_PATH} edited`);
+    expect(readFileSync(join(root, WORKFLOW_PATH), "utf8")).toBe(old);
     const npm = recordingNpm();
     const written = await initSupportRepository(root, { npm, upgrade: true });
     expect(written).not.toContain("bugbeacon.config.json");

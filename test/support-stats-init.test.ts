@@ -40,9 +40,15 @@ describe("bugbeacon init", () => {
 
     const check = await run(["db", "check"], dir);
     expect(check.code).toBe(0);
-    expect(await run(["init", "--no-lockfile"], dir)).toMatchObject({ code: 1 });
-    expect((await run(["init", "--no-lockfile"], dir)).stderr).toContain('already exists; not overwriting it. Run "bugbeacon init --force"');
-    expect((await run(["init", "--force", "--no-lockfile"], dir)).code).toBe(0);
+    // Run again: every file is there, nothing is written; --force rewrites them.
+    const again = await run(["init", "--no-lockfile"], dir);
+    expect(again).toMatchObject({ code: 0, stderr: "" });
+    expect(again.stdout).toContain("bugbeacon.config.json is already there\n");
+    expect(again.stdout).toContain("Nothing to write: every file is there.\n");
+    writeFileSync(join(dir, "bugbeacon.config.json"), '{ "version": 1 }\n');
+    const forced = await run(["init", "--force", "--no-lockfile"], dir);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain("wrote bugbeacon.config.json\n");
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Triage under repeated, reordered and hostile events: the README's table "Triage: events and outcomes",
+ * Triage under repeated, reordered and hostile events: the table "Triage: events and outcomes" in docs/support-repository.md,
  * row by row, against the fake GitHub (real Octokit over HTTP) and a real bare git remote.
  */
 import { readFileSync } from "node:fs";
@@ -25,7 +25,7 @@ interface Row {
 
 const dup12 = { closed: [2], comments: { 1: ["seen-2"], 2: ["dup-of-1"] }, labels: { 2: ["duplicate"] } };
 
-/** The README table "Triage: events and outcomes", one entry per row. */
+/** The table "Triage: events and outcomes" (docs/support-repository.md), one entry per row. */
 const table: Row[] = [
   { name: "opened", steps: [["opened", 1, "A"]], filed: { 1: "A" } },
   { name: "opened, run again", steps: [["opened", 1, "A"], ["opened", 1, "A"]], filed: { 1: "A" } },
@@ -81,7 +81,7 @@ const table: Row[] = [
   },
 ];
 
-describe("triage: events and outcomes (README table)", () => {
+describe("triage: events and outcomes (docs/support-repository.md table)", () => {
   it.each(table.map((r) => [r.name, r] as const))("%s", async (_name, row) => {
     for (let n = 1; n <= 5; n++) fake.seedIssue(REPO, { title: `issue ${n}` });
     const db = makeLocalDb();
@@ -171,7 +171,7 @@ describe("clean failures", () => {
     const fault = fake.faults.add({ status: 503, method: "POST", route: "/repos/{owner}/{repo}/issues/{issue_number}/comments" });
     const r = await run(db, {}, ["opened", 2, "A"]);
     expect(r.code).toBe(75);
-    expect(oneLine(r.stderr)).toMatch(/^bugbeacon triage: GitHub did not complete posting a comment on issue #1 \(HTTP 503\) after retries: temporary; re-run the job/);
+    expect(oneLine(r.stderr)).toMatch(/^bugbeacon triage: GitHub did not complete posting a comment on issue #1 \(GitHub answered 503\) after retries: temporary; re-run the job/);
     expect(posts()).toHaveLength(2);
     fault.remove();
     expect((await run(db, {}, ["opened", 2, "A"])).code).toBe(0);

@@ -4,22 +4,11 @@
  * pacing of content-creating requests, and retries of reads only (a create whose answer was lost is looked
  * up by report id before it is sent again, never retried blindly).
  */
-import { causeCode, neverSent } from "../delivery/network-errors.js";
-import { DeliveryFailure, type ClientMode } from "../delivery/backend.js";
+import { neverSent } from "./network-errors.js";
+import type { ClientMode } from "../delivery/backend.js";
+import { HttpStatusError } from "./rest-errors.js";
 
-/** An HTTP answer that was not 2xx. */
-export class HttpStatusError extends Error {
-  override name = "HttpStatusError";
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    readonly path: string,
-    readonly retryAfterSeconds: number | undefined,
-    readonly detail: string,
-  ) {
-    super(`${method} ${path} answered ${status}${detail ? `: ${detail}` : ""}`);
-  }
-}
+export { classifyRest, HttpStatusError } from "./rest-errors.js";
 
 export interface RestSettings {
   /** API root, e.g. https://gitlab.com/api/v4 */
@@ -32,20 +21,30 @@ export interface RestSettings {
   retryAfterBaseMs: number;
 }
 
+/**
+ * The longest Retry-After (in the service's seconds) that is waited for. A longer one (Discourse's limit of
+ * topics a day asks for hours) fails the attempt at once as retryable: the report waits in the spool.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 60;
+
+export type Query = Record<string, string | number | readonly string[] | undefined>;
+
 export interface Rest {
-  get<T>(path: string, query?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<{ data: T; headers: Headers }>;
-  send<T>(method: "POST" | "PUT", path: string, body: unknown): Promise<T>;
+  /** A read; `rateLimited: "fail"` gives up at once on a 429 (a search a report does not wait for). */
+  get<T>(path: string, query?: Query, signal?: AbortSignal, options?: { rateLimited?: "wait" | "fail" }): Promise<{ data: T; headers: Headers }>;
+  send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<T>;
 }
 
 export async function createRest(settings: RestSettings, mode: ClientMode): Promise<Rest> {
-  const { resolveFetch } = await import("../delivery/http.js");
+  const { resolveFetch } = await import("./http.js");
   const base = await resolveFetch(settings.env, settings.fetch, mode.kind === "background" ? { unref: true } : {});
   const oneAttempt = mode.kind !== "normal";
   const pacing = oneAttempt ? 0 : settings.pacingMs;
   let nextWrite = 0;
+  const stop = mode.kind === "normal" ? mode.signal : undefined;
   const call = async (method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> => {
     const limit = mode.kind === "crash" ? Math.max(1, mode.sendBy - Date.now()) : settings.timeoutMs;
-    const timeout = AbortSignal.timeout(limit);
+    const timeout = stop !== undefined ? AbortSignal.any([stop, AbortSignal.timeout(limit)]) : AbortSignal.timeout(limit);
     const response = await base(`${settings.root}${path}`, {
       method,
       headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...settings.headers },
@@ -54,14 +53,36 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
     });
     if (response.ok) return response;
     const text = await response.text().catch(() => "");
-    const retryAfter = Number(response.headers.get("retry-after"));
-    throw new HttpStatusError(response.status, method, path.split("?")[0] ?? path, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined, text.slice(0, 200));
+    throw new HttpStatusError(response.status, method, path.split("?")[0] ?? path, retryAfterOf(response.headers, text), text.slice(0, 200));
   };
-  const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  // A foreground wait is awaited by the caller (a flush, a report): its timer holds the process open, or a
+  // CLI flush would end in the middle of it, until the helper is closed (`stop`). The other modes make one
+  // attempt and never wait.
+  const wait = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (stop?.aborted === true) return reject(stop.reason as Error);
+      const timer = setTimeout(() => {
+        stop?.removeEventListener("abort", onStop);
+        resolve();
+      }, ms);
+      const onStop = () => {
+        clearTimeout(timer);
+        reject(stop?.reason as Error);
+      };
+      stop?.addEventListener("abort", onStop, { once: true });
+    });
+  /** The wait a 429 asks for, in ms, or undefined when it is longer than the cap (give up now). */
+  const waitFor = (error: HttpStatusError, fallbackSeconds: number): number | undefined => {
+    const seconds = error.retryAfterSeconds ?? fallbackSeconds;
+    return seconds > MAX_RETRY_AFTER_SECONDS ? undefined : seconds * settings.retryAfterBaseMs;
+  };
   return {
-    async get<T>(path: string, query: Record<string, string | number | undefined> = {}, signal?: AbortSignal) {
+    async get<T>(path: string, query: Query = {}, signal?: AbortSignal, options: { rateLimited?: "wait" | "fail" } = {}) {
       const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      for (const [k, v] of Object.entries(query)) {
+        if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
+        else if (v !== undefined) params.set(k, String(v));
+      }
       const full = params.size > 0 ? `${path}?${params}` : path;
       for (let attempt = 0; ; attempt++) {
         try {
@@ -69,14 +90,15 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
           return { data: (await response.json()) as T, headers: response.headers };
         } catch (error) {
           const status = error instanceof HttpStatusError ? error.status : undefined;
-          const retryable = status === undefined ? !neverSent(error) && !signal?.aborted : status >= 500 || status === 429;
+          const retryable = status === undefined ? !neverSent(error) && !signal?.aborted : status >= 500 || (status === 429 && options.rateLimited !== "fail");
           if (oneAttempt || attempt >= 2 || !retryable) throw error;
-          const after = error instanceof HttpStatusError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds : (attempt + 1) ** 2;
-          await wait(after * settings.retryAfterBaseMs);
+          const after = error instanceof HttpStatusError ? waitFor(error, (attempt + 1) ** 2) : (attempt + 1) ** 2 * settings.retryAfterBaseMs;
+          if (after === undefined) throw error;
+          await wait(after);
         }
       }
     },
-    async send<T>(method: "POST" | "PUT", path: string, body: unknown) {
+    async send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown) {
       // Pacing: at least `pacingMs` between two content-creating requests of this client.
       const now = Date.now();
       const start = Math.max(now, nextWrite);
@@ -88,26 +110,32 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
         } catch (error) {
           // Only a rate limit (nothing was created) is waited for and tried again.
           if (oneAttempt || attempt >= 2 || !(error instanceof HttpStatusError && error.status === 429)) throw error;
-          await wait((error.retryAfterSeconds ?? 1) * settings.retryAfterBaseMs);
+          const after = waitFor(error, 1);
+          if (after === undefined) throw error;
+          await wait(after);
         }
       }
     },
   };
 }
 
-/** What a failed request to `service` means, in words the user can act on. */
-export function classifyRest(error: unknown, service: string, tokenVariable: string, target: string): DeliveryFailure {
-  if (error instanceof DeliveryFailure) return error;
-  if (!(error instanceof HttpStatusError)) {
-    const unsent = neverSent(error);
-    const message = error instanceof Error ? error.message : String(error);
-    return new DeliveryFailure(`no answer from ${service} (${causeCode(error) ?? message})`, true, !unsent, undefined);
+/**
+ * The seconds a refusal asks to wait: the Retry-After header, else Discourse's `extras.wait_seconds` in a
+ * JSON body (its RateLimiter::LimitExceeded answer carries both).
+ */
+function retryAfterOf(headers: Headers, text: string): number | undefined {
+  const header = headers.get("retry-after");
+  if (header !== null && header.trim() !== "") {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+    const date = Date.parse(header);
+    if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
   }
-  const { status } = error;
-  if (status >= 500) return new DeliveryFailure(`${service} answered ${status}`, true, true, status);
-  if (status === 429) return new DeliveryFailure(`rate limited by ${service} (429)`, true, false, status);
-  if (status === 401) return new DeliveryFailure(`the token was refused (401): set a valid ${tokenVariable}, then run bugbeacon flush`, false, false, status);
-  if (status === 403) return new DeliveryFailure(`the token may not create reports in this ${target} (403): give it the permission, then run bugbeacon flush`, false, false, status);
-  if (status === 404) return new DeliveryFailure(`the ${target} was not found or the token cannot see it (404): check its name and the token's access, then run bugbeacon flush`, false, false, status);
-  return new DeliveryFailure(`${service} refused the report (${status}${error.detail ? `: ${error.detail.slice(0, 120)}` : ""})`, false, false, status);
+  try {
+    const wait = (JSON.parse(text) as { extras?: { wait_seconds?: unknown } } | null)?.extras?.wait_seconds;
+    if (typeof wait === "number" && Number.isFinite(wait) && wait >= 0) return wait;
+  } catch {
+    // Not JSON: no wait given.
+  }
+  return undefined;
 }

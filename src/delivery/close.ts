@@ -3,11 +3,20 @@
  * Helpers register here when created (weakly: a helper nobody holds and that sends nothing is forgotten).
  */
 
+import { InvalidOptionError } from "../errors.js";
+
 export interface Closable {
   close(timeoutMs?: number): Promise<void>;
 }
 
 export const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
+
+/** close()'s limit: a whole number of milliseconds, 0 or more (a typed error at the call otherwise). */
+export function checkCloseTimeout(timeoutMs: unknown): void {
+  if (!(typeof timeoutMs === "number" && Number.isInteger(timeoutMs) && timeoutMs >= 0)) {
+    throw new InvalidOptionError("timeoutMs", timeoutMs, "a whole number of milliseconds to wait, 0 or more, e.g. 2000");
+  }
+}
 
 const helpers = new Set<WeakRef<Closable>>();
 
@@ -22,7 +31,12 @@ export function registerClosable(helper: Closable): void {
  * @example
  * process.on("SIGTERM", async () => { server.close(); await close(2000); process.exit(0); });
  */
-export async function close(timeoutMs: number = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+export function close(timeoutMs: number = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+  checkCloseTimeout(timeoutMs);
+  return closeAll(timeoutMs);
+}
+
+async function closeAll(timeoutMs: number): Promise<void> {
   const live = [...helpers].map((ref) => ref.deref()).filter((h): h is Closable => h !== undefined);
   await Promise.all(live.map((h) => h.close(timeoutMs).catch(() => {})));
 }

@@ -8,19 +8,16 @@
  *   (consistent, unlike search) is checked for the report's id, so a retry never creates a second one.
  */
 import { parseIssueBody } from "../format/report-format.js";
-import { DeliveryFailure, type BackendClient, type RemoteReport } from "./backend.js";
+import { DeliveryFailure, type BackendClient, type RegressionMessage, type RemoteReport, type ReportRef } from "./backend.js";
+import type { OutgoingReport } from "../types.js";
 import type { SeenAgain, SendOutcome } from "./seen-again.js";
 
-export interface DeliveryItem {
-  target: string;
-  title: string;
-  body: string;
-  labels: string[];
-  assignees: string[];
-  identifier: string;
-  reportId: string;
+/** The shared report (`repo` is the target, already swapped for the test target), and how to deliver it. */
+export interface DeliveryItem extends OutgoingReport {
   /** The report's compact form for a "seen again" message, with the occurrences counted since the last one. */
-  commentBody: (counted: { count: number; since: string | undefined }) => string;
+  commentBody: (counted: { count: number; since: string | undefined; reopened: boolean }) => string;
+  /** The body of a new report for the same problem when its report was closed (the backend's message). */
+  regressionBody: (of: RegressionMessage["of"]) => string;
   /** An earlier attempt may have arrived: check before sending. */
   uncertain: boolean;
   /** When the first attempt started (ms): arrivals are looked for from a little before it. */
@@ -31,7 +28,8 @@ export interface DeliveryItem {
   settleFrom?: number;
 }
 
-export type OnDuplicate = "count" | "react" | "comment" | "new" | "skip";
+export type { OnDuplicate } from "./options.js";
+import type { OnDuplicate } from "./options.js";
 
 export interface DeliverySettings {
   dedupe: boolean;
@@ -57,7 +55,7 @@ export interface DeliverySettings {
 }
 
 export interface FoundReport {
-  number: number;
+  ref: ReportRef;
   state: string;
   url: string;
 }
@@ -73,14 +71,17 @@ export interface TargetIndex {
 }
 
 export type DeliveryOutcome =
-  | { kind: "created"; number: number; url: string }
-  | { kind: "duplicate"; number: number; url: string }
+  /** `found`: an earlier attempt (whose answer was lost) had already delivered it; nothing was sent now. */
+  | { kind: "created"; ref: ReportRef; url: string; found?: true }
+  | { kind: "duplicate"; ref: ReportRef; url: string; found?: true }
   /** Counted on this machine (a message went out for this identifier within the period); nothing sent. */
-  | { kind: "counted"; number: number | undefined };
+  | { kind: "counted"; ref: ReportRef | undefined }
+  /** The service holds the new report for a moderator's approval: delivered, with nothing to link yet. */
+  | { kind: "pending"; reason: string };
 
 export interface IdentifierCache {
-  get(identifier: string): number | undefined;
-  set(identifier: string, number: number): void;
+  get(identifier: string): ReportRef | undefined;
+  set(identifier: string, ref: ReportRef): void;
 }
 
 export async function buildIndex(client: BackendClient, target: string, since: number | undefined, classify: (error: unknown) => DeliveryFailure): Promise<TargetIndex> {
@@ -114,19 +115,19 @@ async function addArrivals(client: BackendClient, target: string, since: number,
   for (const report of reports) {
     const parsed = parseIssueBody(report.body);
     if (parsed === undefined) continue;
-    if (parsed.metadata?.reportId) index.arrived.set(parsed.metadata.reportId, { kind: "created", number: report.number, url: report.url });
+    if (parsed.metadata?.reportId) index.arrived.set(parsed.metadata.reportId, { kind: "created", ref: report.ref, url: report.url });
     changed.push({ identifier: parsed.identifier, report });
   }
   // Closed ones out first, so another open report with the same identifier can take their place.
   for (const { identifier, report } of changed) {
-    if (report.state !== "open" && index.open.get(identifier)?.number === report.number) index.open.delete(identifier);
+    if (report.state !== "open" && index.open.get(identifier)?.ref === report.ref) index.open.delete(identifier);
   }
   for (const { identifier, report } of changed) {
     if (report.state === "open" && !index.open.has(identifier)) index.open.set(identifier, found(report));
   }
   for (const occurrence of occurrences) {
     const id = parseIssueBody(occurrence.body)?.metadata?.reportId;
-    if (id) index.arrived.set(id, { kind: "duplicate", number: occurrence.number, url: occurrence.url });
+    if (id) index.arrived.set(id, { kind: "duplicate", ref: occurrence.ref, url: occurrence.url });
   }
 }
 
@@ -141,7 +142,7 @@ export async function deliver(client: BackendClient, item: DeliveryItem, options
       let arrived = index?.arrived.get(item.reportId);
       if (arrived === undefined && index === undefined) {
         const fresh: TargetIndex = { builtAt: Date.now(), arrived: new Map(), open: new Map() };
-        await addArrivals(client, item.target, item.since, fresh);
+        await addArrivals(client, item.repo, item.since, fresh);
         arrived = fresh.arrived.get(item.reportId);
       } else if (arrived === undefined && index !== undefined) {
         // The index vouches only for attempts that had settled before it was made (at least a second of
@@ -149,11 +150,11 @@ export async function deliver(client: BackendClient, item: DeliveryItem, options
         const margin = item.settleFrom !== undefined ? Math.max(1000, options.settle?.ms ?? 0) : 1000;
         const vouches = item.lastAttemptAt !== undefined && item.lastAttemptAt + margin < index.builtAt;
         if (!vouches) {
-          await refreshIndex(client, item.target, index);
+          await refreshIndex(client, item.repo, index);
           arrived = index.arrived.get(item.reportId);
         }
       }
-      if (arrived !== undefined) return arrived;
+      if (arrived !== undefined) return arrived.kind === "created" || arrived.kind === "duplicate" ? { ...arrived, found: true } : arrived;
     }
     const dedupable = options.dedupe && options.onDuplicate !== "new" && item.identifier.startsWith("md5.");
     const lookupStarted = Date.now();
@@ -168,7 +169,7 @@ export async function deliver(client: BackendClient, item: DeliveryItem, options
     // Only the crash path (no time to look anything up) respects a lock left by a sender that died.
     const breakDeadLocks = options.fast === undefined;
     const slot = paced?.take(item.identifier, item.reportId, existing?.state === "open" ? { breakDeadLocks } : { unlessSentAfter: lookupStarted, breakDeadLocks });
-    if (slot?.action === "count") return { kind: "counted", number: existing?.number ?? options.cache.get(item.identifier) };
+    if (slot?.action === "count") return { kind: "counted", ref: existing?.ref ?? options.cache.get(item.identifier) };
     // An answer that may have been lost counts as sent for the period: the report waits in the spool and is
     // looked up before it goes again, and another process on this machine must not open a second report.
     let ended: SendOutcome = "failed";
@@ -199,29 +200,31 @@ async function sendOrMerge(
   existing: FoundReport | undefined,
   counted: { count: number; since: string | undefined },
 ): Promise<DeliveryOutcome> {
+  const target = item.repo;
   if (existing !== undefined && existing.state === "open") {
-    if (options.onDuplicate === "skip") return { kind: "duplicate", number: existing.number, url: existing.url };
-    if (options.onDuplicate === "react") {
-      await client.react(item.target, existing.number, item.commentBody(counted));
-      return { kind: "duplicate", number: existing.number, url: existing.url };
+    if (options.onDuplicate === "skip") return { kind: "duplicate", ref: existing.ref, url: existing.url };
+    if (options.onDuplicate === "react" && client.react !== undefined) {
+      await client.react(target, existing.ref, item.commentBody({ ...counted, reopened: false }));
+      return { kind: "duplicate", ref: existing.ref, url: existing.url };
     }
-    const { url } = await client.comment(item.target, existing.number, item.commentBody(counted));
-    options.index?.arrived.set(item.reportId, { kind: "duplicate", number: existing.number, url });
-    return { kind: "duplicate", number: existing.number, url: existing.url };
+    const { url } = await client.comment(target, existing.ref, item.commentBody({ ...counted, reopened: false }));
+    options.index?.arrived.set(item.reportId, { kind: "duplicate", ref: existing.ref, url });
+    return { kind: "duplicate", ref: existing.ref, url: existing.url };
   }
-  if (existing !== undefined && options.onClosed === "reopen") {
-    await client.reopen(item.target, existing.number);
-    await client.comment(item.target, existing.number, `Reopened: seen again after it was closed.\n\n${item.commentBody(counted)}`);
-    return { kind: "duplicate", number: existing.number, url: existing.url };
+  if (existing !== undefined && options.onClosed === "reopen" && client.reopen !== undefined) {
+    await client.reopen(target, existing.ref);
+    await client.comment(target, existing.ref, item.commentBody({ ...counted, reopened: true }));
+    return { kind: "duplicate", ref: existing.ref, url: existing.url };
   }
-  const body = existing !== undefined ? `This looks like a regression of #${existing.number}, which was closed.\n\n${item.body}` : item.body;
-  const created = await client.create(item.target, { title: item.title, body, labels: item.labels, assignees: item.assignees });
+  const body = existing !== undefined ? item.regressionBody({ ref: existing.ref, url: existing.url }) : item.body;
+  const created = await client.create(target, { title: item.title, body, labels: item.labels, assignees: item.assignees });
+  if ("pending" in created) return { kind: "pending", reason: created.pending };
   if (item.identifier.startsWith("md5.")) {
-    options.cache.set(item.identifier, created.number);
-    options.index?.open.set(item.identifier, { number: created.number, state: "open", url: created.url });
+    options.cache.set(item.identifier, created.ref);
+    options.index?.open.set(item.identifier, { ref: created.ref, state: "open", url: created.url });
   }
-  options.index?.arrived.set(item.reportId, { kind: "created", number: created.number, url: created.url });
-  return { kind: "created", number: created.number, url: created.url };
+  options.index?.arrived.set(item.reportId, { kind: "created", ref: created.ref, url: created.url });
+  return { kind: "created", ref: created.ref, url: created.url };
 }
 
 /** The open (or most recent) report with this identifier, or undefined. */
@@ -230,15 +233,15 @@ async function findExisting(client: BackendClient, item: DeliveryItem, options: 
   const cached = cache.get(item.identifier);
   if (cached !== undefined && fast !== undefined) {
     // No time for a look: trust the cache (a hint this machine wrote). Flush and triage correct the rest.
-    return { number: cached, state: "open", url: client.reportUrl(item.target, cached) };
+    return { ref: cached, state: "open", url: client.reportUrl(item.repo, cached) };
   }
   if (cached !== undefined) {
-    const report = await client.get(item.target, cached);
+    const report = await client.get(item.repo, cached);
     if (report !== undefined && parseIssueBody(report.body)?.identifier === item.identifier) return found(report);
   }
   let candidates: RemoteReport[] | undefined;
   try {
-    candidates = await client.search(item.target, item.identifier, fast?.searchSignal);
+    candidates = await client.search(item.repo, item.identifier, fast?.searchSignal);
   } catch (error) {
     // In the crash path a slow or failed search is not waited for: send as new, triage merges. A refused
     // token or a missing target is not a slow search: it fails the attempt.
@@ -249,10 +252,10 @@ async function findExisting(client: BackendClient, item: DeliveryItem, options: 
   if (candidates === undefined) return undefined; // search unavailable (rate limit): send as new; triage merges
   const matches = candidates.filter((r) => parseIssueBody(r.body)?.identifier === item.identifier);
   const hit = matches.find((r) => r.state === "open") ?? matches[matches.length - 1];
-  if (hit !== undefined) cache.set(item.identifier, hit.number);
+  if (hit !== undefined) cache.set(item.identifier, hit.ref);
   return hit === undefined ? undefined : found(hit);
 }
 
 function found(report: RemoteReport): FoundReport {
-  return { number: report.number, state: report.state, url: report.url };
+  return { ref: report.ref, state: report.state, url: report.url };
 }

@@ -1,5 +1,5 @@
 /**
- * A small local map identifier → issue number, next to the spool, so dedupe rarely needs the search API
+ * A small local map identifier → report reference (numbers stored as numbers, as older versions wrote them), next to the spool, so dedupe rarely needs the search API
  * (GitHub allows 30 searches a minute, and search is eventually consistent). A hint only: every hit is
  * confirmed on the service (except in the crash path, where flush and triage correct a wrong hint).
  */
@@ -11,23 +11,24 @@ const MAX_ENTRIES = 2000;
 
 export function identifierCache(spoolDir: string): IdentifierCache {
   const file = nodePath().join(spoolDir, "identifiers.json");
-  const read = (): Record<string, number> => {
+  const read = (): Record<string, number | string> => {
     try {
       const value = JSON.parse(nodeFs().readFileSync(file, "utf8")) as unknown;
-      return typeof value === "object" && value !== null ? (value as Record<string, number>) : {};
+      return typeof value === "object" && value !== null ? (value as Record<string, number | string>) : {};
     } catch {
       return {};
     }
   };
   return {
     get: (identifier) => {
-      const n = read()[identifier];
-      return Number.isSafeInteger(n) ? n : undefined;
+      const value = read()[identifier];
+      if (typeof value === "number") return Number.isSafeInteger(value) ? String(value) : undefined;
+      return typeof value === "string" && value !== "" && value.length <= 200 ? value : undefined;
     },
-    set: (identifier, number) => {
+    set: (identifier, ref) => {
       try {
         const map = read();
-        map[identifier] = number;
+        map[identifier] = /^[1-9]\d{0,15}$/.test(ref) ? Number(ref) : ref;
         const entries = Object.entries(map).slice(-MAX_ENTRIES);
         writeFileAtomic(file, JSON.stringify(Object.fromEntries(entries)), { mode: 0o600 });
       } catch {

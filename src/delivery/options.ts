@@ -4,7 +4,11 @@
  */
 import { InvalidOptionError } from "../errors.js";
 import { envMilliseconds } from "../_internal/env-flag.js";
-import type { OnDuplicate } from "./deliver.js";
+import { validateLabels } from "../_internal/validate-options.js";
+import type { FetchFunction } from "../_internal/globals.js";
+
+/** What happens to an occurrence of a report that is open (see `onDuplicate`). */
+export type OnDuplicate = "count" | "react" | "comment" | "new" | "skip";
 
 export interface DeliveryOptions {
   /** Reject (with `MissingTokenError`, before any network or prompt) when no token is found. @default false */
@@ -51,7 +55,7 @@ export interface DeliveryOptions {
    * The fetch every request goes through (to instrument HTTP). With it, proxy variables are left to your fetch.
    * @default globalThis.fetch (through undici's proxy agent when HTTPS_PROXY / HTTP_PROXY is set)
    */
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchFunction;
   /** The report with the same identifier is closed: reopen it, or open a new one linking to it (a regression is news). @default "new" */
   onClosed?: "reopen" | "new";
   /**
@@ -77,7 +81,20 @@ export interface DeliveryOptions {
   spoolDir?: string;
 }
 
+/** The defaults below are filled here, once, for the helpers (resolveDeliveryOptions) and the CLI alike. */
 export const DEFAULT_PACING_MS = 1000;
+/** What one second of the service's timing rules stands for, unless a test shortens it. */
+export const DEFAULT_RETRY_BASE_MS = 1000;
+
+/** Pacing: the option, else BUGBEACON_PACING_MS, else DEFAULT_PACING_MS. */
+export function resolvePacingMs(options: { pacingMs?: number }, env: NodeJS.ProcessEnv): number {
+  return options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", DEFAULT_PACING_MS) ?? DEFAULT_PACING_MS;
+}
+
+/** Retry-After base: the option, else BUGBEACON_RETRY_BASE_MS, else DEFAULT_RETRY_BASE_MS. */
+export function resolveRetryBaseMs(options: { retryAfterBaseMs?: number }, env: NodeJS.ProcessEnv): number {
+  return options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10) ?? DEFAULT_RETRY_BASE_MS;
+}
 /**
  * How long after an attempt whose answer was lost a report is looked up before it is sent again: a
  * request cut off on this side (a timeout, a killed process) may still be carried out on the service's side
@@ -87,8 +104,8 @@ export const DEFAULT_PACING_MS = 1000;
 export const DEFAULT_SETTLE_MS = 10_000;
 
 export interface ResolvedDelivery {
-  pacingMs: number | undefined;
-  retryAfterBaseMs: number | undefined;
+  pacingMs: number;
+  retryAfterBaseMs: number;
   /** See DEFAULT_SETTLE_MS; env BUGBEACON_SETTLE_MS (tests shorten it). */
   settleMs: number;
   /** The test target, unchecked (the backend checks it). */
@@ -105,6 +122,8 @@ export function resolveDeliveryOptions(options: DeliveryOptions, env: NodeJS.Pro
     const v = options[key];
     if (v !== undefined && typeof v !== "boolean") throw new InvalidOptionError(key, v, "true or false");
   }
+  // One rule for every backend: an array of label (tag) names, never a string taken apart letter by letter.
+  validateLabels(options.labels, "labels");
   if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
     throw new InvalidOptionError("timeoutMs", options.timeoutMs, "a positive whole number of milliseconds");
   }
@@ -130,8 +149,8 @@ export function resolveDeliveryOptions(options: DeliveryOptions, env: NodeJS.Pro
     throw new InvalidOptionError("spoolDir", options.spoolDir, "a folder path");
   }
   return {
-    pacingMs: options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", 1000),
-    retryAfterBaseMs: options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10),
+    pacingMs: resolvePacingMs(options, env),
+    retryAfterBaseMs: resolveRetryBaseMs(options, env),
     settleMs: envMilliseconds(env, "BUGBEACON_SETTLE_MS", 500) ?? DEFAULT_SETTLE_MS,
     testTarget: options.testRepo ?? (env.BUGBEACON_TEST_REPO || undefined),
   };

@@ -4,9 +4,9 @@
  * close() wrap whatever backend the helper was made with (as Sentry's offline transport wraps a transport).
  */
 import { MissingTokenError } from "../errors.js";
-import { parseIssueBody, renderIssueBody } from "../format/report-format.js";
-import type { Backend, BackendClient } from "./backend.js";
-import { DeliveryFailure } from "./backend.js";
+import { parseIssueBody } from "../format/report-format.js";
+import type { Backend, BackendClient, ReportRef } from "./backend.js";
+import { DeliveryFailure, LEGACY_BACKEND, REGRESSION_ROOM, versionsOf } from "./backend.js";
 import type { Logger } from "../_internal/logger.js";
 import type { DeliveryContext, PreparedReport, ReportResult } from "../types.js";
 import { registerClosable, unrefDelay } from "./close.js";
@@ -16,21 +16,62 @@ import type { Spool, SpooledReport } from "./spool.js";
 /** How long an index from an earlier flush is refreshed rather than listed again. */
 const INDEX_REUSE_MS = 10 * 60_000;
 
+/** A report a flush delivered or counted. */
+export interface FlushDelivered {
+  reportId: string;
+  title: string;
+  /** A new issue, a message on an existing one, or an occurrence counted on this machine. */
+  kind: "created" | "duplicate" | "counted" | "pending";
+  url?: string;
+  /** An earlier attempt, whose answer was lost, had already delivered it: found, not sent again. */
+  found: boolean;
+}
+
+/** A report a flush left in the spool, and why. */
+export interface FlushLeft {
+  reportId: string;
+  title: string;
+  /** Its file in the spool. */
+  file: string;
+  /**
+   * `failed`: tried now and failed (`reason`); `settling`: its last request got no answer and may still
+   * arrive, so it is looked up only after `until`; `stopped`: not tried, the flush stopped at a refusal;
+   * `other-backend`: queued for another backend; `in-flight`: being sent by another live process (`pid`);
+   * `new`: queued after this flush started.
+   */
+  why: "failed" | "settling" | "stopped" | "other-backend" | "in-flight" | "new";
+  reason?: string;
+  /** When running flush again can deliver it (ISO), when known. */
+  until?: string;
+  retryable?: boolean;
+  backend?: string;
+  pid?: number;
+}
+
 /** What `flush()` did. */
 export interface FlushSummary {
-  /** New issues created. */
+  /** New issues: created now, or found created by an earlier attempt (see `delivered[].found`). */
   sent: number;
   /** Reports added to existing issues as "seen again" comments. */
   merged: number;
   /** Reports still waiting. */
   queued: number;
-  /** Attempts that failed this time, with the reason. */
-  failed: Array<{ reportId: string; reason: string }>;
+  /** Attempts that failed this time, with the reason; `retryable` when running flush again may work. */
+  failed: Array<{ reportId: string; reason: string; retryable: boolean }>;
   /** Unreadable spool files moved aside. */
   quarantined: Array<{ file: string; problem: string }>;
+  /** Reports the service refused for good, set aside in the spool's `refused/` folder (never sent again). */
+  refused: Array<{ reportId: string; title: string; reason: string; file: string }>;
   /** Occurrences counted locally (a "seen again" message went out from this machine within `seenAgainEvery`). */
   counted: number;
+  /** Each report delivered or counted, in order. */
+  delivered: FlushDelivered[];
+  /** Each report still in the spool after the flush (queued or claimed by another live process), with why. */
+  left: FlushLeft[];
 }
+
+/** A foreground flush waits this long at most for an unanswered request to settle; past it, it says when. */
+const MAX_SETTLE_WAIT_MS = 30_000;
 
 /** The delivery settings, resolved and validated once (in getHelper). */
 export interface PipelineSettings {
@@ -50,8 +91,6 @@ export interface PipelineSettings {
   pacingMs: number;
   /** Least time between an attempt whose answer was lost and the lookup before the next (DEFAULT_SETTLE_MS). */
   settleMs: number;
-  /** Footer style for "seen again" messages ("helpme" for old support repositories). */
-  footer: "bugbeacon" | "helpme" | undefined;
 }
 
 /** When an attempt ended; and, when it got no answer (it may still be carried out), when to settle from. */
@@ -61,9 +100,10 @@ function attemptTimes(outcome: { uncertain: boolean; answered: boolean }): { las
 }
 
 type Attempt =
-  | { kind: "created" | "duplicate"; number: number; url: string }
-  | { kind: "counted"; number: number | undefined }
-  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean };
+  | { kind: "created" | "duplicate"; ref: ReportRef; url: string; found?: true }
+  | { kind: "counted"; ref: ReportRef | undefined }
+  | { kind: "pending"; reason: string }
+  | { kind: "failed"; reason: string; retryable: boolean; uncertain: boolean; answered: boolean; refused?: true };
 
 /** Spool folders this process has started a background flush for: one per folder, at start only. */
 const flushedAtStart = new Set<string>();
@@ -72,6 +112,8 @@ export class Pipeline {
   /** Reports being sent right now (write-ahead copies are on disk), and the background flush. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
+  /** Aborted when close() gives up on the reports in flight: the normal client's waits end then. */
+  private stopWaiting = new AbortController();
   private client: Promise<BackendClient> | undefined;
   /** Each target's index from the last flush, to be refreshed rather than listed again. */
   private readonly keptIndexes = new Map<string, TargetIndex>();
@@ -101,7 +143,7 @@ export class Pipeline {
 
   /** The client for ordinary sending, made once (its pacing spans every report of this helper). */
   private normalClient(): Promise<BackendClient> {
-    this.client ??= this.backend.client({ kind: "normal" });
+    this.client ??= this.backend.client({ kind: "normal", signal: this.stopWaiting.signal });
     this.client.catch(() => (this.client = undefined));
     return this.client;
   }
@@ -128,6 +170,10 @@ export class Pipeline {
     } catch (error) {
       this.settings.logger.warn(`could not put unfinished reports back in the queue: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // A wait for the service (a Retry-After) must not keep the app running after close(): end it.
+    this.stopWaiting.abort();
+    this.stopWaiting = new AbortController();
+    this.client = undefined;
   }
 
   /** `flushOnStart`: sends what earlier runs left in the spool, without holding the process open. */
@@ -145,9 +191,9 @@ export class Pipeline {
     }
   }
 
-  /** The report as a draft for the backend (body rendered as the service gets it). */
+  /** The report as a draft for the backend (body rendered as the service gets it, room left for a regression's line). */
   private draft(report: PreparedReport) {
-    return { title: report.title, body: this.backend.render(report.document), labels: report.labels, assignees: this.backend.defaults.assignees };
+    return { title: report.title, body: this.backend.render(report.document, this.backend.limits.body - REGRESSION_ROOM), labels: report.labels, assignees: this.backend.defaults.assignees };
   }
 
   /**
@@ -171,12 +217,9 @@ export class Pipeline {
     const spool = await this.spool();
     const queued: SpooledReport = {
       version: 1,
+      backend: this.backend.name,
+      ...draft,
       repo: target,
-      ...(this.backend.name !== "github" ? { backend: this.backend.name } : {}),
-      title: draft.title,
-      body: draft.body,
-      labels: draft.labels,
-      assignees: draft.assignees,
       identifier,
       reportId,
       queuedAt: new Date().toISOString(),
@@ -206,11 +249,15 @@ export class Pipeline {
     }
     spool.complete(claimed);
     if (outcome.kind === "counted") {
-      logger.info(`counted as another occurrence of ${outcome.number !== undefined ? `issue #${outcome.number}` : "a known issue"}; the count goes into the next "seen again" comment.`);
-      return { kind: "counted", number: outcome.number, identifier, reportId };
+      logger.info(`counted as another occurrence of ${outcome.ref !== undefined ? `report ${outcome.ref}` : "a known report"}; the count goes into the next "seen again" comment.`);
+      return { kind: "counted", number: outcome.ref !== undefined ? Number(outcome.ref) : undefined, reference: outcome.ref, identifier, reportId };
+    }
+    if (outcome.kind === "pending") {
+      logger.info(`sent; ${outcome.reason}.`);
+      return { kind: "pending", reason: outcome.reason, identifier, reportId };
     }
     logger.info(`${outcome.kind === "duplicate" ? "added to the existing issue" : "reported as"} ${outcome.url}`);
-    return { ...outcome, identifier, reportId };
+    return { kind: outcome.kind, number: Number(outcome.ref), reference: outcome.ref, url: outcome.url, identifier, reportId };
   }
 
   /** One delivery attempt. Never throws for the service's answers: they become a failure with a reason. */
@@ -221,29 +268,25 @@ export class Pipeline {
       import("./identifier-cache.js"),
     ]);
     const metadata = parseIssueBody(report.body)?.metadata;
-    const footer = this.settings.footer;
-    const commentBody = ({ count, since }: { count: number; since: string | undefined }) => {
-      const more = count > 0 ? `\n\nSeen ${count} more time${count === 1 ? "" : "s"} on this machine${since ? ` since ${since}` : ""}.` : "";
-      const text = `**Seen again**: ${report.title}${more}`;
-      return metadata ? renderIssueBody({ text, metadata, ...(footer ? { footer } : {}) }).body : text;
+    const backend = this.backend;
+    // The backend writes its own messages from a structured value, and renders them with the metadata.
+    const commentBody = ({ count, since, reopened }: { count: number; since: string | undefined; reopened: boolean }) => {
+      const text = backend.occurrenceText({ title: report.title, count, since, machines: 1, versions: versionsOf(metadata), reopened });
+      return metadata ? backend.render({ text, metadata }, backend.limits.comment) : text;
     };
+    const { version: _version, backend: _backend, queuedAt, attempts: _attempts, uncertain, lastError: _lastError, lastAttemptAt, settleFrom, ...shared } = report;
     try {
       const client = await clientPromise;
       return await deliver(
         client,
         {
-          target: report.repo,
-          title: report.title,
-          body: report.body,
-          labels: report.labels,
-          assignees: report.assignees,
-          identifier: report.identifier,
-          reportId: report.reportId,
+          ...shared,
           commentBody,
-          uncertain: report.uncertain,
-          since: Date.parse(report.queuedAt),
-          ...(report.lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(report.lastAttemptAt) } : {}),
-          ...(report.settleFrom !== undefined ? { settleFrom: Date.parse(report.settleFrom) } : {}),
+          regressionBody: (of) => backend.regressionText({ of, body: report.body }),
+          uncertain,
+          since: Date.parse(queuedAt),
+          ...(lastAttemptAt !== undefined ? { lastAttemptAt: Date.parse(lastAttemptAt) } : {}),
+          ...(settleFrom !== undefined ? { settleFrom: Date.parse(settleFrom) } : {}),
         },
         {
           dedupe: this.settings.dedupe,
@@ -261,7 +304,7 @@ export class Pipeline {
       );
     } catch (error) {
       if (error instanceof DeliveryFailure) {
-        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain, answered: error.status !== undefined };
+        return { kind: "failed", reason: this.settings.redact(error.message), retryable: error.retryable, uncertain: error.uncertain || report.uncertain, answered: error.status !== undefined, ...(error.refused ? { refused: true as const } : {}) };
       }
       throw error;
     }
@@ -277,7 +320,7 @@ export class Pipeline {
   }
 
   private async flushSpool(options: { onProgress?: (done: number, total: number) => void; background?: boolean; names?: string[] }): Promise<FlushSummary> {
-    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], counted: 0 };
+    const summary: FlushSummary = { sent: 0, merged: 0, queued: 0, failed: [], quarantined: [], refused: [], counted: 0, delivered: [], left: [] };
     if (!this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, `No ${this.backend.name} credentials: nothing can be sent; the reports stay queued.`);
     const spool = await this.spool();
     spool.recoverStale();
@@ -306,43 +349,99 @@ export class Pipeline {
       return index;
     };
     const oldest = names.length > 0 ? Date.parse(names[0]!.slice(0, 24).replace(/^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, "$1:$2:$3.$4Z")) : Date.now();
+    // Why each report this flush put back stays (by queue file name).
+    const why = new Map<string, Omit<FlushLeft, "reportId" | "title" | "file">>();
+    let stoppedBy: string | undefined;
     let done = 0;
     for (const name of names) {
       if (options.background === true && this.closing) break;
+      if (stoppedBy !== undefined) {
+        why.set(name, { why: "stopped", reason: stoppedBy });
+        continue;
+      }
       const claimed = spool.claim(name, (file, problem) => {
         summary.quarantined.push({ file, problem });
         this.settings.logger.warn(`spool file ${file} is unreadable (${problem}); moved to ${spool.quarantineDir}.`);
       });
       done += 1;
       if (claimed === undefined) continue;
-      if ((claimed.report.backend ?? "github") !== this.backend.name) {
-        // Another backend's report: back to the queue untouched, for a flush with that backend.
-        spool.release(claimed, {});
-        continue;
-      }
-      const target = this.settings.testTarget ?? claimed.report.repo;
-      let index: TargetIndex | undefined;
+      // From here the claim is this process's: whatever happens, it goes back to the queue or is completed.
       try {
-        index = await indexFor(target, Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
-      } catch {
-        indexes.delete(target);
-        index = undefined;
-      }
-      const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index, undefined, options.background === true);
-      if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
-      if (outcome.kind === "failed") {
-        spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
-        summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason });
-        if (!outcome.retryable) break;
-      } else {
-        spool.complete(claimed);
-        if (outcome.kind === "created") summary.sent += 1;
-        else if (outcome.kind === "counted") summary.counted += 1;
-        else summary.merged += 1;
+        const backend = claimed.report.backend ?? LEGACY_BACKEND;
+        if (backend !== this.backend.name) {
+          // Another backend's report: back to the queue untouched, for a flush with that backend.
+          spool.release(claimed, {});
+          why.set(name, { why: "other-backend", backend });
+          continue;
+        }
+        // An unanswered request may still be carried out: it is looked up only once it has settled. A
+        // foreground flush waits when that is soon (deliver sleeps); otherwise it says when to run again.
+        const settleAt = claimed.report.uncertain && claimed.report.settleFrom !== undefined ? Date.parse(claimed.report.settleFrom) + this.settings.settleMs : Number.NaN;
+        if (options.background !== true && settleAt - Date.now() > MAX_SETTLE_WAIT_MS) {
+          spool.release(claimed, {});
+          why.set(name, { why: "settling", until: new Date(settleAt).toISOString(), reason: "its last request got no answer and may still arrive" });
+          continue;
+        }
+        const target = this.settings.testTarget ?? claimed.report.repo;
+        let index: TargetIndex | undefined;
+        try {
+          index = await indexFor(target, Number.isNaN(oldest) ? Date.parse(claimed.report.queuedAt) : oldest);
+        } catch {
+          indexes.delete(target);
+          index = undefined;
+        }
+        const outcome = await this.attempt(clientPromise, spool, { ...claimed.report, repo: target }, index, undefined, options.background === true);
+        if (options.background === true && outcome.kind !== "counted" && done < names.length) await unrefDelay(this.settings.pacingMs);
+        if (outcome.kind === "failed" && outcome.refused === true) {
+          // Refused for good (its content, not the moment): set aside for a person, and the flush goes on.
+          const file = spool.setAside(claimed, outcome.reason);
+          summary.refused.push({ reportId: claimed.report.reportId, title: claimed.report.title, reason: outcome.reason, file });
+        } else if (outcome.kind === "failed") {
+          spool.release(claimed, { attempts: claimed.report.attempts + 1, uncertain: outcome.uncertain, lastError: outcome.reason, ...attemptTimes(outcome) });
+          summary.failed.push({ reportId: claimed.report.reportId, reason: outcome.reason, retryable: outcome.retryable });
+          const settles = outcome.uncertain && !outcome.answered ? { until: new Date(Date.now() + this.settings.settleMs).toISOString() } : {};
+          why.set(name, { why: "failed", reason: outcome.reason, retryable: outcome.retryable, ...settles });
+          if (!outcome.retryable) stoppedBy = outcome.reason;
+        } else {
+          spool.complete(claimed);
+          if (outcome.kind === "created" || outcome.kind === "pending") summary.sent += 1;
+          else if (outcome.kind === "counted") summary.counted += 1;
+          else summary.merged += 1;
+          summary.delivered.push({
+            reportId: claimed.report.reportId,
+            title: claimed.report.title,
+            kind: outcome.kind,
+            ...(outcome.kind === "created" || outcome.kind === "duplicate" ? { url: outcome.url } : {}),
+            found: (outcome.kind === "created" || outcome.kind === "duplicate") && outcome.found === true,
+          });
+        }
+      } catch (error) {
+        // Never left claimed under this pid: back to the queue, marked uncertain (a request may have left).
+        const now = new Date().toISOString();
+        try {
+          spool.release(claimed, { uncertain: true, lastAttemptAt: now, settleFrom: now, lastError: this.settings.redact(String(error)) });
+        } catch {
+          // The spool itself failed: the next flush recovers the claim once this process has gone.
+        }
+        throw error;
       }
       options.onProgress?.(done, names.length);
     }
-    summary.queued = spool.pending().length;
+    const pending = spool.pending();
+    summary.queued = pending.length;
+    const listed = new Set(names);
+    for (const name of pending) {
+      const report = spool.peek(name);
+      summary.left.push({
+        reportId: report?.reportId ?? "",
+        title: report?.title ?? name,
+        file: spool.queueFile(name),
+        ...(why.get(name) ?? (listed.has(name) ? { why: "stopped" as const, reason: "not reached" } : { why: "new" as const })),
+      });
+    }
+    for (const claim of spool.claimsOfOthers()) {
+      summary.left.push({ reportId: claim.report?.reportId ?? "", title: claim.report?.title ?? claim.file, file: claim.file, why: "in-flight", pid: claim.pid });
+    }
     return summary;
   }
 }

@@ -4,33 +4,30 @@
  *   <dir>/queue/<time>-<reportId>.json        waiting, oldest first by name
  *   <dir>/inflight/<pid>.<time>-<reportId>.json   claimed by a flushing process (atomic rename)
  *   <dir>/quarantine/<name>                   unreadable files, moved aside with a message
+ *   <dir>/refused/<name> (+ <name>.why.txt)   reports the service refused for good (see DeliveryFailure.refused)
  *
  * Writes are atomic (src/_internal/atomic-write.ts: temporary file, fsync, rename), so a crash or `kill -9` leaves either the whole file
  * or none. A claim is a rename, so two flushing processes never send the same report. Claims left by a
  * dead process go back to the queue marked `uncertain`: that report may have arrived, and the flusher
  * checks before sending it again.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { isAlive } from "../_internal/process-alive.js";
 import { type PathApi, writeFileAtomic } from "../_internal/atomic-write.js";
 import { isBugbeaconError, SpoolError } from "../errors.js";
+import type { OutgoingReport } from "../types.js";
+import { LEGACY_BACKEND } from "./backend.js";
 
 export const SPOOL_VERSION = 1 as const;
 
-export interface SpooledReport {
+
+/** The shared report, as it waits in the spool, with its delivery state. */
+export interface SpooledReport extends OutgoingReport {
   version: typeof SPOOL_VERSION;
-  /** Where the report goes: a GitHub repository, a GitLab project, a Discourse category. */
-  repo: string;
-  /** The backend that sends it. Missing in files from older versions, which were all GitHub's. */
+  /** The backend that sends it (read as LEGACY_BACKEND when a file from an older version names none). */
   backend?: string;
-  title: string;
-  body: string;
-  labels: string[];
-  assignees: string[];
-  identifier: string;
-  reportId: string;
   /** When the report was first queued (ISO). */
   queuedAt: string;
   attempts: number;
@@ -97,6 +94,32 @@ export class Spool {
     return list(this.queueDir).filter((n) => n.endsWith(".json")).sort();
   }
 
+  /** The queue file of a pending name. */
+  queueFile(name: string): string {
+    return join(this.queueDir, name);
+  }
+
+  /** A queued report, read without claiming it; undefined when it is gone or unreadable. */
+  peek(name: string): SpooledReport | undefined {
+    const report = this.readProblem(join(this.queueDir, name));
+    return typeof report === "string" ? undefined : report;
+  }
+
+  /** Reports claimed by other processes that are alive (being sent right now). */
+  claimsOfOthers(): Array<{ pid: number; file: string; report: SpooledReport | undefined }> {
+    const out: Array<{ pid: number; file: string; report: SpooledReport | undefined }> = [];
+    for (const name of list(this.inflightDir)) {
+      const m = /^(\d+)\.(.+\.json)$/.exec(name);
+      if (!m?.[1]) continue;
+      const pid = Number(m[1]);
+      if (pid === process.pid || !isAlive(pid)) continue;
+      const file = join(this.inflightDir, name);
+      const report = this.readProblem(file);
+      out.push({ pid, file, report: typeof report === "string" ? undefined : report });
+    }
+    return out;
+  }
+
   /** Claims one queued report for this process, or undefined when another process took it first. */
   claim(name: string, onGarbage: (name: string, problem: string) => void): Claimed | undefined {
     inSpool(this.dir, () => mkdirSync(this.inflightDir, { recursive: true }));
@@ -115,6 +138,20 @@ export class Spool {
       return undefined;
     }
     return { path: target, report: problem };
+  }
+
+  /**
+   * The service refused the report for good: it is moved to `<dir>/refused/`, with the reason beside it
+   * (`<name>.why.txt`), for a person to read; no flush sends it again. Returns the new path.
+   */
+  setAside(claimed: Claimed, reason: string): string {
+    const dir = join(this.dir, "refused");
+    mkdirSync(dir, { recursive: true });
+    const name = basename(claimed.path).replace(/^\d+\./, "");
+    const target = join(dir, name);
+    writeFileSync(`${target}.why.txt`, `${reason}\n`);
+    renameSync(claimed.path, target);
+    return target;
   }
 
   /** The report went out: forget it. (Already gone is fine: `close()` may have released it meanwhile.) */
@@ -201,7 +238,7 @@ export class Spool {
     for (const key of ["repo", "title", "body", "identifier", "reportId", "queuedAt"] as const) {
       if (typeof r[key] !== "string") return `field ${key} is missing or not a string`;
     }
-    return { labels: [], assignees: [], attempts: 0, uncertain: false, ...r } as SpooledReport;
+    return { labels: [], assignees: [], attempts: 0, uncertain: false, ...r, backend: typeof r.backend === "string" && r.backend !== "" ? r.backend : LEGACY_BACKEND } as SpooledReport;
   }
 }
 

@@ -2,7 +2,7 @@
  * The one place that knows how a report is written into a GitHub issue body and read back.
  * The SDK renders with it; the support-repository side (triage, database) parses with it.
  *
- * A rendered body looks like this (see README "What an issue looks like"):
+ * A rendered body looks like this (see docs/api.md, "What an issue looks like"):
  *
  *     <the caller's text>
  *

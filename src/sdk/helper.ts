@@ -2,23 +2,27 @@
  * The `Helper`: what `getHelper` returns. It is on bugbeacon's import path, so it holds only what an app
  * needs at start-up: the options, checked once when the helper is made (a bad value throws there), and the
  * crash handlers. Everything a report needs (building, redaction, the backend's requests, the spool, the
- * prompts) is the report path (./report-path.ts), loaded on the first report, flush or close; the crash
- * path awaits anyway, so the load costs nothing an app would notice, and an app that never reports never
- * pays for it.
+ * prompts) is the report path (./report-path.ts), loaded on the first report, flush or close; an app that
+ * never reports never pays for it. A crash before the report path is loaded loads it synchronously (its
+ * CommonJS build, ./lazy-sync.ts), since Node ends the process as soon as the crash handler returns.
  */
 import { envFlag } from "../_internal/env-flag.js";
 import { InvalidOptionError } from "../errors.js";
 import { createLogger, type Logger } from "../_internal/logger.js";
 import { recordConsole } from "./capture/breadcrumbs.js";
-import { installProcessHandlers, type InstallHandlersOptions } from "./capture/handlers.js";
+import { INSTALL_HANDLER_KEYS, installProcessHandlers, type CrashReporter, type CrashSettings, type InstallHandlersOptions } from "./capture/handlers.js";
 import { resolveAllowlist } from "./env-allowlist.js";
-import { registerClosable } from "../delivery/close.js";
+import { checkCloseTimeout, DEFAULT_CLOSE_TIMEOUT_MS, registerClosable } from "../delivery/close.js";
 import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "../types.js";
 import type { Backend, BackendName } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
 import type { FlushSummary } from "../delivery/pipeline.js";
 import type { ReportPath } from "./report-path.js";
-import { validateCommonOptions } from "../_internal/validate-options.js";
+import { globalTrail } from "./capture/breadcrumbs.js";
+import { loadLazySync, type LazyModule } from "./lazy-sync.js";
+import { checkKnownKeys, validateCommonOptions } from "../_internal/validate-options.js";
+import { monitorSpec, type Monitor, type MonitorCheck, type MonitorOptions, type MonitorRun, type MonitorSpec } from "./monitor/options.js";
+import type { MonitorState } from "./monitor/state.js";
 
 /**
  * What a helper knows of its backend before the first report, made from the checked options: enough to
@@ -38,8 +42,8 @@ export interface BackendSummary {
 export interface HelperParts {
   /** The backend's name and checks (its options were validated when it was made). */
   backend: BackendSummary;
-  /** Makes the full backend; its module loads with the report path, on first use. */
-  loadBackend: () => Promise<Backend>;
+  /** Makes the full backend from the report path's module (./lazy.ts), loaded on first use. */
+  makeBackend: (lazy: LazyModule) => Backend;
   /** The delivery options, validated and read from the environment once. */
   delivery: ResolvedDelivery;
   /** Footer style for "seen again" messages. */
@@ -72,6 +76,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
     this.parts = parts;
     this.name = parts.backend.name;
+    // The default target is checked now, not at the first report (a crash report would be lost to it).
+    if (options.repo !== undefined) {
+      if (typeof options.repo !== "string") throw new InvalidOptionError("repo", options.repo, "a string");
+      parts.backend.checkTarget(options.repo);
+    }
     if (parts.delivery.testTarget !== undefined) {
       // Checked by the backend's rules, the error naming where the value came from.
       const source = options.testRepo !== undefined ? "testRepo" : "BUGBEACON_TEST_REPO";
@@ -103,18 +112,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
 
   /** Loads the report path once (the backend's module beside it). */
   private reportPath(): Promise<ReportPath<Options>> {
-    this.loading ??= Promise.all([import("./lazy.js"), this.parts.loadBackend()]).then(([{ ReportPath }, backend]) => {
-      this.path = new ReportPath<Options>(this.options, {
-        backend,
-        delivery: this.parts.delivery,
-        ...(this.parts.footer !== undefined ? { footer: this.parts.footer } : {}),
-        env: this.env,
-        logger: this.logger,
-        allowlist: this.allowlist,
-        disabled: () => this.disabled,
-      });
-      return this.path;
-    });
+    this.loading ??= import("./lazy.js").then((lazy) => this.makePath(lazy));
     // A failed load (a file missing from an install) is tried again on the next report.
     this.loading.catch(() => {
       this.loading = undefined;
@@ -122,13 +120,54 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     return this.loading;
   }
 
+  /** The report path made from its module (loaded either way). */
+  private makePath(lazy: LazyModule): ReportPath<Options> {
+    if (this.path !== undefined) return this.path;
+    this.path = new lazy.ReportPath<Options>(this.options, {
+      backend: this.parts.makeBackend(lazy),
+      delivery: this.parts.delivery,
+      ...(this.parts.footer !== undefined ? { footer: this.parts.footer } : {}),
+      env: this.env,
+      logger: this.logger,
+      allowlist: this.allowlist,
+      disabled: () => this.disabled,
+      // This file's trail: the report path loaded synchronously at a crash may be another copy's.
+      breadcrumbs: () => globalTrail.list(),
+      breadcrumbLimit: () => globalTrail.limit,
+    });
+    return this.path;
+  }
+
+  /**
+   * The report path now, for a crash that Node ends as soon as the handler returns: loaded synchronously
+   * (the CommonJS build of the report path, beside the root entry's file) when it is not loaded yet.
+   * Undefined when it cannot be (bugbeacon bundled into an app, or run from its sources).
+   */
+  private reportPathNow(): ReportPath<Options> | undefined {
+    if (this.path !== undefined) return this.path;
+    const lazy = loadLazySync();
+    if (lazy === undefined) return undefined;
+    try {
+      const path = this.makePath(lazy);
+      this.loading ??= Promise.resolve(path);
+      return path;
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * Sends the reports waiting in the spool, oldest first. Safe to run from several processes at once and
    * after being killed at any point: a report that may already have arrived is looked up before it is
    * sent again. Stops early when the service refuses the token or the target (the rest stay queued).
    */
-  async flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
-    return (await this.reportPath()).flush(options);
+  flush(options: { onProgress?: (done: number, total: number) => void } = {}): Promise<FlushSummary> {
+    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, "an object like { onProgress }");
+    checkKnownKeys(options, ["onProgress"], "helper.flush");
+    if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+      throw new InvalidOptionError("onProgress", options.onProgress, "a function (done, total) => void");
+    }
+    return this.reportPath().then((path) => path.flush(options));
   }
 
   /**
@@ -157,7 +196,12 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * @example
    * process.on("SIGTERM", async () => { server.close(); await helper.close(2000); process.exit(0); });
    */
-  async close(timeoutMs = 2000): Promise<void> {
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    checkCloseTimeout(timeoutMs);
+    return this.closeChecked(timeoutMs);
+  }
+
+  private async closeChecked(timeoutMs: number): Promise<void> {
     if (this.loading === undefined) return;
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
@@ -174,7 +218,44 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * would have (same output, same exit code). Returns a function that uninstalls the handlers.
    */
   installHandlers(options: InstallHandlersOptions = {}): () => void {
-    return installProcessHandlers(this, this.logger, options);
+    if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", options, "an object like { timeoutMs }");
+    checkKnownKeys(options, INSTALL_HANDLER_KEYS, "helper.installHandlers");
+    return installProcessHandlers(this.crashReporter(), options);
+  }
+
+  /** What the process's one crash handler holds of this helper (see capture/handlers.ts). @internal */
+  crashReporter(): CrashReporter {
+    return {
+      backend: this.parts.backend.name,
+      defaultTarget: this.options.repo,
+      checkTarget: (target) => this.parts.backend.checkTarget(target),
+      reportNow: (error, settings) => this.reportCrashNow(error, settings),
+      report: async (error, settings) => {
+        await (await this.reportPath()).reportCrash(error, settings);
+      },
+      capture: (error, options, interactive) => this.captureException(error, options, { confirm: interactive }),
+      warn: (message) => this.logger.warn(message),
+    };
+  }
+
+  /**
+   * The crash path with nobody else listening: Node prints the error and exits as soon as this returns.
+   * With the report path loaded, the report is built here synchronously and sent by a short child process
+   * (capture/send-now.ts); before that, the crash is held while the report path loads (the handler keeps
+   * the process for the rest of the work, within the time limit) and then goes the same way.
+   */
+  private reportCrashNow(error: unknown, settings: CrashSettings): undefined | (() => Promise<void>) {
+    const now = this.reportPathNow();
+    if (now !== undefined) return now.reportCrashNow(error, settings);
+    return async () => {
+      const rest = (await this.reportPath()).reportCrashNow(error, settings);
+      if (rest !== undefined) await rest();
+    };
+  }
+
+  /** Delivers a report built by another process's crash path (capture/crash-send.ts). @internal */
+  async deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
+    return (await this.reportPath()).deliverPrepared(report, sendBy);
   }
 
   /**
@@ -196,6 +277,55 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
         return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" };
       },
     );
+  }
+
+  // --- Monitors: checks run on a schedule open, update and resolve their own issue (src/sdk/monitor) ---
+
+  /**
+   * Runs `check` now and then every `every` ms on an unref'd timer (it never keeps the process alive).
+   * After `failAfter` failing runs in a row the monitor's one issue is opened (or reopened), its body
+   * listing the failing records as a checklist edited in place; after `passAfter` passing runs it is
+   * closed with a short "resolved" comment. The state is kept in the issue (see docs/monitors.md).
+   * The spec is checked here (a bad value throws now); the runner loads with the report path.
+   * @example
+   * helper.monitor("queue drains", async () => (await queue.size()) < 1000, { every: 60_000, repo: "me/app" });
+   */
+  monitor(name: string, check: MonitorCheck, options: MonitorOptions): Monitor {
+    const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: true });
+    this.parts.backend.checkTarget(spec.repo);
+    let stopped = false;
+    const started = this.reportPath().then(async (path) => {
+      const monitor = await path.startMonitor(spec as MonitorSpec & { every: number });
+      if (stopped) monitor.stop();
+      return monitor;
+    });
+    // A report path that cannot load is said once; runNow() then rejects with that failure.
+    started.catch((error: unknown) => this.logger.warn(`monitor "${spec.name}" could not start: ${error instanceof Error ? error.message : String(error)}`));
+    return {
+      name: spec.name,
+      stop: () => {
+        stopped = true;
+        void started.then((m) => m.stop(), () => undefined);
+      },
+      runNow: () => started.then((m) => m.runNow()),
+    };
+  }
+
+  /**
+   * Runs `check` once and applies the monitor rules from the state its issue holds: what
+   * `bugbeacon check` does on each scheduled run. Give `every` (the schedule's interval) so that two
+   * runs of the same tick count once. Never rejects for the service's failures (see `problem`).
+   */
+  async monitorOnce(name: string, check: MonitorCheck, options: MonitorOptions = {}, /** @internal the state while no issue holds it (the CLI's --state file) */ memory?: { state: MonitorState }): Promise<MonitorRun> {
+    const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: false });
+    this.parts.backend.checkTarget(spec.repo);
+    const run = await (await this.reportPath()).monitorOnce(spec, memory);
+    try {
+      spec.onRun?.(run);
+    } catch {
+      // The caller's callback does not change the result.
+    }
+    return run;
   }
 
   /**

@@ -13,7 +13,11 @@ export { hashIdentifier };
  * - empty (`""`): hashed, as helpme does (`md5.d41d8cd98f00b204e9800998ecf8427e`), whatever `generateMd5` says;
  * - missing: a random `run.<uuid>`, which never matches another report (no dedupe).
  */
-export function resolveIdentifier(identifier: string | undefined, generateMd5: boolean): string {
+export function resolveIdentifier(
+  identifier: string | undefined,
+  generateMd5: boolean,
+  guard?: { redact: (text: string) => string; warn: (message: string) => void },
+): string {
   if (identifier === undefined) return `run.${nodeCrypto().randomUUID()}`;
   if (identifier === "") return hashIdentifier("");
   if (typeof identifier !== "string") {
@@ -22,6 +26,14 @@ export function resolveIdentifier(identifier: string | undefined, generateMd5: b
   if (generateMd5) return hashIdentifier(identifier);
   // The same rule triage files by (src/format/report-format.ts): what the SDK sends, the support side accepts.
   if (!isReportIdentifier(identifier)) throw new InvalidOptionError("identifier", identifier, `with generateMd5: false, ${IDENTIFIER_RULE_TEXT}`);
+  // Published verbatim (the issue body, the folder name): one that holds a secret is hashed instead.
+  if (guard !== undefined && guard.redact(identifier) !== identifier) {
+    const hashed = hashIdentifier(identifier);
+    guard.warn(
+      `the identifier (generateMd5: false) holds what looks like a secret (${guard.redact(identifier)}); it is published as ${hashed} instead of verbatim. Pass an identifier without a token or password in it.`,
+    );
+    return hashed;
+  }
   return identifier;
 }
 

@@ -15,7 +15,6 @@ import { Spans, applySpans } from "./redact/spans.js";
 export type Redactor = (text: string) => string;
 
 export { REDACTED };
-export { TOKEN_KINDS } from "./redact/prefixes.js";
 export { isSensitiveName } from "./redact/names.js";
 
 export interface RedactorOptions {

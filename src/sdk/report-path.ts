@@ -2,6 +2,7 @@
  * The report path: everything a report needs (build, redact, ask, persist, deliver), loaded by the `Helper`
  * on its first report (src/sdk/helper.ts), never on import. Options were checked when the helper was made.
  */
+import { envFlag } from "../_internal/env-flag.js";
 import { InvalidOptionError } from "../errors.js";
 import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
 import { VERSION } from "../version.js";
@@ -10,8 +11,10 @@ import { collectEnvironment, platformFacts } from "./environment.js";
 import { newReportId, resolveIdentifier } from "./identifier.js";
 import type { Logger } from "../_internal/logger.js";
 import { findAppRoot } from "./app-info.js";
-import { globalTrail } from "./capture/breadcrumbs.js";
+import type { Breadcrumb } from "./capture/breadcrumbs.js";
 import { describeError } from "./capture/describe-error.js";
+import type { CrashSettings } from "./capture/handlers.js";
+import { sendInChild } from "./capture/send-now.js";
 import { whileAnswering } from "./prompts/activity.js";
 import { whyNotInteractive } from "./prompts/interactive.js";
 import { createRedactor, type Redactor } from "./redact.js";
@@ -21,9 +24,25 @@ import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, Re
 import type { Backend } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
 import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
-import { DEFAULT_PACING_MS } from "../delivery/options.js";
 import { MissingTokenError } from "../errors.js";
 import { uniqueLabels, validateLabels } from "../_internal/validate-options.js";
+import type { Monitor, MonitorRun, MonitorSpec } from "./monitor/options.js";
+import type { MonitorIssues } from "./monitor/issues.js";
+import type { MonitorHost } from "./monitor/run.js";
+import type { MonitorState } from "./monitor/state.js";
+
+/** Reports printed as URLs in this process, shared by every copy of bugbeacon in it. */
+interface UrlModeState {
+  printed: Map<string, { title: string; more: number }>;
+  browserOpened: boolean;
+  exitHooked: boolean;
+}
+
+function urlModeState(): UrlModeState {
+  const key = Symbol.for("bugbeacon.url-mode");
+  const global = globalThis as Record<symbol, UrlModeState | undefined>;
+  return (global[key] ??= { printed: new Map(), browserOpened: false, exitHooked: false });
+}
 
 /** How long the short confirmation waits for a key before it gives up and sends nothing. */
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
@@ -39,6 +58,9 @@ export interface ReportPathParts {
   allowlist: string[];
   /** Whether sending is off now (the option or `BUGBEACON_DISABLE`), as the helper answers it. */
   disabled: () => boolean;
+  /** The breadcrumb trail of the helper's own copy of bugbeacon, and its length limit. */
+  breadcrumbs: () => Breadcrumb[];
+  breadcrumbLimit: () => number;
 }
 
 /**
@@ -55,8 +77,9 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
   private readonly pipeline: Pipeline;
   private readonly allowlist: string[];
   private readonly isDisabled: () => boolean;
+  private readonly trail: Pick<ReportPathParts, "breadcrumbs" | "breadcrumbLimit">;
   private disabledNoticeShown = false;
-  private readonly assertedIdentifiers = new Set<string>();
+  private readonly assertedIdentifiers = new Map<string, Promise<ReportResult>>();
 
   constructor(options: Options, parts: ReportPathParts) {
     this.options = options;
@@ -66,6 +89,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
     this.allowlist = parts.allowlist;
     this.backend = parts.backend;
     this.isDisabled = parts.disabled;
+    this.trail = parts;
     this.pipeline = new Pipeline({
       backend: parts.backend,
       env: this.env,
@@ -78,9 +102,8 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       onDuplicate: options.onDuplicate ?? "count",
       onClosed: options.onClosed ?? "new",
       seenAgainEvery: options.seenAgainEvery,
-      pacingMs: parts.delivery.pacingMs ?? DEFAULT_PACING_MS,
+      pacingMs: parts.delivery.pacingMs,
       settleMs: parts.delivery.settleMs,
-      footer: parts.footer,
     });
   }
 
@@ -110,21 +133,19 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
     const prepared = this.prepare(input);
     const { identifier, reportId } = prepared.document.metadata;
     if (this.disabled) {
-      if (!this.disabledNoticeShown) {
-        this.disabledNoticeShown = true;
-        this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
-      }
+      this.noteDisabled();
       return { kind: "skipped", reason: "disabled", identifier, reportId };
     }
     await this.preflight(prepared);
     let confirmed: PreparedReport | undefined = prepared;
-    if (this.options.confirm ?? true) {
+    if (context.confirm ?? this.options.confirm ?? true) {
       // On a terminal: preview, a line of detail, send or not. Elsewhere it asks nothing (and says so
       // when the app asked for confirmation explicitly).
       const notHere = whyNotInteractive(this.env);
       if (notHere === undefined) {
         const { confirmReport } = await import("./prompts/lazy.js");
-        const idleMs = this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+        // A crash waits for a person only within a bound: 0 ("as long as it takes") means the default there.
+        const idleMs = context.sendBy !== undefined ? this.options.confirmTimeoutMs || DEFAULT_CONFIRM_TIMEOUT_MS : (this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
         const answer = await confirmReport(prepared, this.promptHost(), idleMs);
         if ("declined" in answer) {
           this.logger.info(
@@ -135,7 +156,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
           return { kind: "skipped", reason: answer.declined, identifier, reportId };
         }
         confirmed = answer;
-      } else if (this.options.confirm === true) {
+      } else if ((context.confirm ?? this.options.confirm) === true) {
         this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
       }
     }
@@ -166,14 +187,76 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
     }, context);
   }
 
-  /**
-   * Waits up to `timeoutMs` for the reports this helper is sending (each is on disk already); what is not
-   * confirmed by then stays in the spool for the next flush. For servers on SIGTERM. Never rejects.
-   * @example
-   * process.on("SIGTERM", async () => { server.close(); await helper.close(2000); process.exit(0); });
-   */
-  close(timeoutMs = 2000): Promise<void> {
+  /** Waits up to `timeoutMs` for the reports in flight (the helper checked the value). */
+  close(timeoutMs: number): Promise<void> {
     return this.pipeline.close(timeoutMs);
+  }
+
+  /** The crash path once the report path is loaded (see Helper.crashReporter). */
+  reportCrash(error: unknown, settings: CrashSettings): Promise<void> {
+    return this.captureException(error, this.crashCapture(settings), { sendBy: settings.sendBy, confirm: settings.interactive }).then(() => undefined);
+  }
+
+  private crashCapture(settings: CrashSettings): CaptureOptions {
+    return settings.repo !== undefined ? { repo: settings.repo, kind: "exception" } : { kind: "exception" };
+  }
+
+  /**
+   * The crash path with nobody else listening: Node prints the error and exits as soon as this returns,
+   * so the report is built here synchronously and sent by a short child process (capture/send-now.ts)
+   * within the time limit. Returns the rest of the work when it needs the event loop (a person to ask,
+   * an async beforeSend, a custom fetch).
+   */
+  reportCrashNow(error: unknown, settings: CrashSettings): undefined | (() => Promise<void>) {
+    const context: DeliveryContext = { sendBy: settings.sendBy, confirm: settings.interactive };
+    const later = async (): Promise<void> => {
+      await this.captureException(error, this.crashCapture(settings), context);
+    };
+    if (settings.interactive && whyNotInteractive(this.env) === undefined) return later;
+    const { described, identifierSource } = this.describeThrown(error);
+    const prepared = this.prepare({
+      identifier: identifierSource,
+      title: described.title,
+      body: described.body,
+      ...(settings.repo !== undefined ? { repo: settings.repo } : {}),
+      generateMd5: true,
+      kind: "exception",
+    });
+    if (this.disabled) {
+      this.noteDisabled();
+      return undefined;
+    }
+    this.checkToken();
+    let final: PreparedReport | null = prepared;
+    const hook = this.options.beforeSend;
+    if (hook !== undefined) {
+      const edited = hook(prepared);
+      if (edited !== null && typeof (edited as { then?: unknown }).then === "function") {
+        return async () => {
+          const report = await edited;
+          if (report !== null) await this.deliver(this.cleanEdited(report), context);
+        };
+      }
+      final = edited === null ? null : this.cleanEdited(edited as PreparedReport);
+    }
+    if (final === null) return undefined;
+    const report = final;
+    if (this.options.fetch !== undefined) return async () => void (await this.deliver(report, context));
+    // Without a token and without a desktop to open a browser on, the URL is all there is: print it here.
+    if (!this.backend.canSubmit() && !this.mightOpenBrowser()) {
+      this.announceUrl(report);
+      return undefined;
+    }
+    const sent = sendInChild(
+      { backend: this.backend.name, options: this.options, env: this.env, report, sendBy: settings.sendBy() },
+      { timeoutMs: settings.timeoutMs, logger: this.logger },
+    );
+    return sent ? undefined : async () => void (await this.deliver(report, context));
+  }
+
+  /** Delivers a report built by another process's crash path (capture/crash-send.ts). @internal */
+  deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
+    return this.deliver(report, { sendBy: () => sendBy });
   }
 
   /**
@@ -183,12 +266,62 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
   reportAssertion(failure: Error, options: Omit<CaptureOptions, "kind"> = {}): Promise<ReportResult> | undefined {
     const appRoot = this.options.appRoot ?? findAppRoot();
     const key = describeError(failure, { appRoot, argv: [] }).identifierSource;
-    if (this.assertedIdentifiers.has(key)) return undefined;
-    this.assertedIdentifiers.add(key);
-    return this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
+    const first = this.assertedIdentifiers.get(key);
+    if (first !== undefined) {
+      // Once per identifier; without a token the repeats are counted with the printed URL's.
+      void first.then((result) => {
+        const entry = result.kind === "url" ? urlModeState().printed.get(result.identifier) : undefined;
+        if (entry !== undefined) {
+          entry.more += 1;
+          this.summarizeAtExit(urlModeState());
+        }
+      });
+      return undefined;
+    }
+    const reporting = this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
       this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
       return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
     });
+    this.assertedIdentifiers.set(key, reporting);
+    return reporting;
+  }
+
+  // --- Monitors: the helper checked the spec; the runs load here (src/sdk/monitor) ---
+
+  /** Starts a scheduled monitor (see Helper.monitor). */
+  async startMonitor(spec: MonitorSpec & { every: number }): Promise<Monitor> {
+    const m = await import("./monitor/run.js");
+    return m.startMonitor(this.monitorHost(false), spec);
+  }
+
+  /** One run of a monitor (see Helper.monitorOnce). */
+  async monitorOnce(spec: MonitorSpec, memory?: { state: MonitorState }): Promise<MonitorRun> {
+    const [{ runOnce }, { EMPTY_STATE }] = await Promise.all([import("./monitor/run.js"), import("./monitor/state.js")]);
+    return runOnce(this.monitorHost(true), spec, memory ?? { state: EMPTY_STATE }, spec.every);
+  }
+
+  private monitorIssues?: Promise<MonitorIssues>;
+
+  private monitorHost(keepAlive: boolean): MonitorHost {
+    const backend = this.backend;
+    return {
+      issues: () => {
+        this.monitorIssues ??= backend.monitorIssues!({ kind: keepAlive ? "normal" : "background" });
+        return this.monitorIssues;
+      },
+      redact: this.redact,
+      logger: this.logger,
+      prefix: backend.defaults.prefix,
+      labels: backend.defaults.labels,
+      keepAlive,
+      blocked: () => {
+        if (this.disabled) return "reporting is disabled (BUGBEACON_DISABLE or the disabled option); the issue is not touched";
+        if (this.options.dryRun === true) return "dry run: the issue is not touched";
+        if (backend.monitorIssues === undefined) return `the ${backend.name} backend cannot keep monitor issues yet`;
+        if (!backend.canSubmit()) return `no ${backend.name === "github" ? "GitHub" : backend.name} token, so the monitor cannot open or close its issue`;
+        return undefined;
+      },
+    };
   }
 
   private async applyBeforeSend(report: PreparedReport): Promise<PreparedReport | null> {
@@ -196,6 +329,11 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
     if (hook === undefined) return report;
     const edited = await hook(report);
     if (edited === null) return null;
+    return this.cleanEdited(edited);
+  }
+
+  /** What beforeSend returned, redacted again. */
+  private cleanEdited(edited: PreparedReport): PreparedReport {
     return {
       ...edited,
       title: this.cleanTitle(edited.title),
@@ -203,7 +341,13 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
     };
   }
 
-  /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read (the helper's `prepare` is its async face). */
+  private noteDisabled(): void {
+    if (this.disabledNoticeShown) return;
+    this.disabledNoticeShown = true;
+    this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
+  }
+
+  /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read. */
   prepare(input: ReportInput): PreparedReport {
     if (typeof input !== "object" || input === null) {
       throw new InvalidOptionError("report", input, "an object like { title, body, repo, identifier }");
@@ -226,7 +370,10 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       throw new InvalidOptionError("body", input.body, "a string (Markdown) or undefined");
     }
     const labels = uniqueLabels([...this.backend.defaults.labels, ...validateLabels(input.labels, "labels")]);
-    const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true);
+    const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true, {
+      redact: this.redact,
+      warn: (message) => this.logger.warn(message),
+    });
     const app = this.options.app ?? findAppFacts();
     const metadata: ReportMetadata = {
       schema: 1,
@@ -247,7 +394,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
 
   /** Cut to what a title can hold (plus a margin), then redacted, then fitted. */
   private cleanTitle(title: string): string {
-    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)));
+    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)), Math.min(GITHUB_TITLE_LIMIT, this.backend.limits.title));
   }
 
   /** Cut to what a body can hold, then redacted: the cost of redaction is bounded whatever was thrown. */
@@ -257,23 +404,80 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
 
   /** Checks made before any prompt or network: a required token, complete credentials. */
   private async preflight(_report: PreparedReport): Promise<void> {
+    this.checkToken();
+  }
+
+  private checkToken(): void {
     if (this.options.requireToken === true && !this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, this.backend.name === "github" ? undefined : `No ${this.backend.name} token found, and this helper was created with requireToken: true. Set the token variable named in the README's table of backends, or pass { token } to getHelper().`);
   }
 
   /** Sends the report: through the API when the backend can, else as a prefilled URL. */
   private async deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
-    return this.backend.canSubmit() ? this.pipeline.deliver(report, context) : this.deliverAsUrl(report);
+    if (!this.backend.canSubmit()) return this.deliverAsUrl(report);
+    const result = await this.pipeline.deliver(report, context);
+    // A relay that cannot take the report now: the person still gets the prefilled page (the spool sends later).
+    if (result.kind === "queued" && "relayUrl" in this.backend) this.logger.info(`Meanwhile, to report this problem yourself, open:\n${this.backend.manualUrl(report).url}`);
+    return result;
   }
 
-  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
-    const { identifier, reportId } = report.document.metadata;
+  /**
+   * Prints the prefilled URL, once per identifier per process: later occurrences are counted and summed
+   * up at exit. Synchronous (the crash path uses it). `first` is false for a repeat.
+   */
+  private announceUrl(report: PreparedReport): { url: string; first: boolean } {
+    const { identifier } = report.document.metadata;
     const { url, cutCharacters } = this.backend.manualUrl(report);
+    const state = urlModeState();
+    const seen = state.printed.get(identifier);
+    if (seen !== undefined) {
+      seen.more += 1;
+      this.summarizeAtExit(state);
+      return { url, first: false };
+    }
+    state.printed.set(identifier, { title: report.title, more: 0 });
     this.logger.info(
       `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
         (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
     );
-    const opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+    return { url, first: true };
+  }
+
+  /**
+   * Whether a browser might be opened here, without loading anything: false settles it (no desktop, CI,
+   * `open: false`); true means the full check (ci-info) decides later.
+   */
+  private mightOpenBrowser(): boolean {
+    if (this.options.open !== undefined) return this.options.open;
+    if (envFlag(this.env, "CI")) return false;
+    if (process.platform === "win32") return true;
+    if (process.platform === "darwin") return this.env.SSH_CONNECTION === undefined && this.env.SSH_TTY === undefined;
+    return Boolean(this.env.DISPLAY || this.env.WAYLAND_DISPLAY);
+  }
+
+  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
+    const { identifier, reportId } = report.document.metadata;
+    const { url, first } = this.announceUrl(report);
+    if (!first) return { kind: "url", url, identifier, reportId, opened: false };
+    const state = urlModeState();
+    // The browser opens at most once per process (the flag is taken before the first await).
+    let opened = false;
+    if (!state.browserOpened) {
+      state.browserOpened = true;
+      opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
+      if (!opened) state.browserOpened = false;
+    }
     return { kind: "url", url, identifier, reportId, opened };
+  }
+
+  /** At exit, one line per identifier that came again: "seen 4 more times". */
+  private summarizeAtExit(state: UrlModeState): void {
+    if (state.exitHooked) return;
+    state.exitHooked = true;
+    process.once("exit", () => {
+      for (const { title, more } of state.printed.values()) {
+        if (more > 0) this.logger.info(`seen ${more} more time${more === 1 ? "" : "s"} in this run: ${title} (the URL above reports it once).`);
+      }
+    });
   }
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---
@@ -331,8 +535,8 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
   }
 
   private describeThrown(error: unknown) {
-    const limit = this.options.breadcrumbs ?? globalTrail.limit;
-    const crumbs = limit > 0 ? globalTrail.list().slice(-limit) : [];
+    const limit = this.options.breadcrumbs ?? this.trail.breadcrumbLimit();
+    const crumbs = limit > 0 ? this.trail.breadcrumbs().slice(-limit) : [];
     const appRoot = this.options.appRoot ?? findAppRoot();
     const described = describeError(error, { appRoot, breadcrumbs: crumbs });
     let identifierSource = described.identifierSource;
@@ -352,7 +556,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       logger: this.logger,
       cwd: process.cwd(),
       redact: (text) => this.redact(text),
-      renderBody: (report) => this.backend.render(report.document),
+      renderBody: (report) => this.backend.render(report.document, this.backend.limits.body),
       whileAnswering,
     };
   }

@@ -216,7 +216,7 @@ const CONFIG_SCHEMA = {
 export class InvalidConfigError extends BugbeaconError {
   override name = "InvalidConfigError";
   constructor(file: string, problems: string[]) {
-    super(`${file} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\nFix the fields named above (see README "Maintainers' rules").`, {
+    super(`${file} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}\nFix the fields named above (see docs/support-repository.md, "Maintainers' rules").`, {
       code: "ERR_INVALID_CONFIG",
     });
   }

@@ -11,6 +11,7 @@
  * version folder) an issue was filed. It is written by the run that first files the issue and fixes the
  * issue's identity: a later edit of the body cannot move the report or file it a second time.
  */
+import { statSync } from "node:fs";
 import { readFile, readdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { writeFileAtomic } from "../_internal/atomic-write.js";
@@ -21,6 +22,33 @@ import { isSafeIdentifier, isSafeVersion, showUntrusted } from "./safe-names.js"
 
 export type { Layout } from "./layout.js";
 export const UNKNOWN_VERSION = "unknown";
+
+/** A folder with neither the config `bugbeacon init` writes nor an `issues/` folder: no database to read. */
+export class NoDatabaseError extends BugbeaconError {
+  override name = "NoDatabaseError";
+  readonly root: string;
+  constructor(root: string) {
+    super(`no bugbeacon database here: run \`bugbeacon init\` (or pass --db <folder>); ${JSON.stringify(root)} has no bugbeacon.config.json and no issues/ folder.`);
+    this.root = root;
+  }
+}
+
+/**
+ * Throws NoDatabaseError unless `root` holds a database: the config `bugbeacon init` writes, or an
+ * `issues/` folder (a database triage filled before it had a config, or github-support's). Reading an
+ * empty answer ("0 records") from the wrong folder would look like a healthy empty database.
+ */
+export function assertDatabase(root: string, configFile: string): void {
+  const exists = (path: string, dir: boolean) => {
+    try {
+      const s = statSync(path);
+      return dir ? s.isDirectory() : s.isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (!exists(join(root, configFile), false) && !exists(join(root, "issues"), true)) throw new NoDatabaseError(root);
+}
 
 export class UnsafeNameError extends BugbeaconError {
   override name = "UnsafeNameError";

@@ -67,7 +67,8 @@ export interface ImportOptions {
 export async function planImport(options: ImportOptions): Promise<ImportPlan> {
   const { root, layout, repo } = options;
   const db = new Database(root, layout);
-  const legacy = legacyFiles(root);
+  // Imported ones too: --remove-legacy removes them, and the summary counts them as already imported.
+  const legacy = legacyFiles(root, { includeImported: true });
   const plan: ImportPlan = { legacy, toWrite: [], already: [], refused: [], requests: 0 };
   const pending: Array<{ file: LegacyFile; doc: LegacyDocument }> = [];
   for (const file of legacy) {

@@ -5,6 +5,7 @@
  */
 import { GitError } from "./git-sync.js";
 import { TriageStepError } from "../errors.js";
+import { temporaryFailure } from "../_internal/temporary-failure.js";
 
 interface RequestLike {
   status?: unknown;
@@ -64,7 +65,8 @@ export function githubFailure(error: unknown, what: string, issue?: number): Tri
     return new TriageStepError(`GitHub refused ${what} (${status} ${shown(ghMessage ?? "")}).`, { transient: false, status, code: "ERR_GITHUB_REFUSED", cause: error });
   }
   // 5xx, a timeout, a reset connection: GitHub may or may not have done it. Idempotent calls were retried.
-  const reason = status !== undefined ? `HTTP ${status}` : shown(typeof e.message === "string" ? e.message.slice(0, 120) : "no answer");
+  // Octokit reports a failed fetch as status 500: the cause names what happened (a refused connection is one).
+  const reason = shown(temporaryFailure(error) ?? (status !== undefined ? `HTTP ${status}` : typeof e.message === "string" ? e.message.slice(0, 120) : "no answer"));
   return new TriageStepError(`GitHub did not complete ${what} (${reason}) after retries: temporary; re-run the job (nothing will be done twice).`, {
     transient: true,
     status,

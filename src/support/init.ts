@@ -14,7 +14,7 @@
 import { execFile } from "node:child_process";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { BugbeaconError, FileExistsError } from "../errors.js";
+import { BugbeaconError, FileExistsError, InvalidOptionError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { CONFIG_FILE } from "./config.js";
 
@@ -178,13 +178,16 @@ export class LockfileError extends BugbeaconError {
   }
 }
 
+/** How long npm may take to make the lockfile. */
+const NPM_TIMEOUT_MS = 300_000;
+
 /** Runs npm (no shell) in `dir`; resolves its output. */
 export type NpmRunner = (args: string[], dir: string) => Promise<void>;
 
 export const runNpm: NpmRunner = (args, dir) =>
   new Promise((resolve, reject) => {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    execFile(npm, args, { cwd: dir, timeout: 300_000, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
+    execFile(npm, args, { cwd: dir, timeout: NPM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, shell: process.platform === "win32" }, (error, _stdout, stderr) => {
       if (error) reject(new LockfileError((stderr.split("\n").find((l) => /npm (error|ERR!)/.test(l)) ?? error.message).trim().slice(0, 300), { cause: error }));
       else resolve();
     });
@@ -204,37 +207,108 @@ export interface InitOptions {
   npm?: NpmRunner;
   /** The bugbeacon version to pin. @default this version */
   version?: string;
+  /**
+   * Told of each file left as it is: `"same"` when it already holds what init writes, `"edited"` when it
+   * differs (the maintainer's edit, or another version's file): only --force (or --upgrade, except the
+   * config) replaces it.
+   */
+  onKept?: (path: string, why: "same" | "edited") => void;
 }
 
-/** Writes the workflow, the config and the pinned install into `root`. Returns the paths written. */
+/** The folder in the repository where init prepares its files before moving them into place. */
+const STAGING_PREFIX = ".bugbeacon-init-";
+
+/**
+ * Writes the workflow, the config and the pinned install into `root`; returns the paths written.
+ *
+ * All or nothing: every file is made in a staging folder inside `root` first (npm makes the lockfile there),
+ * and moved into place only once all are made; a failed step (npm offline, bugbeacon not on the registry)
+ * leaves the folder as it was. Run again, it completes what is missing: a file already there is kept (the
+ * maintainer may have edited it); `force` replaces every file, `upgrade` all but the config.
+ */
 export async function initSupportRepository(root: string, options: InitOptions = {}): Promise<string[]> {
+  const { lstat, mkdtemp, readFile, rename, rm } = await import("node:fs/promises");
   const manifest = join(INSTALL_DIR, "package.json");
   const lock = join(INSTALL_DIR, "package-lock.json");
-  const files: Array<[string, string]> = [
+  const current = async (path: string): Promise<string | undefined> => {
+    try {
+      if (!(await lstat(join(root, path))).isFile()) throw new FileExistsError(join(root, path), { advice: "it is not a file; move it away, then run init again" });
+      return await readFile(join(root, path), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  };
+  const replaces = (path: string) => options.force === true || (options.upgrade === true && path !== CONFIG_FILE);
+  const wanted: Array<[string, string]> = [
     [WORKFLOW_PATH, workflowText()],
     [SWEEP_WORKFLOW_PATH, sweepWorkflowText()],
     [manifest, installManifest(options.version ?? VERSION)],
+    [CONFIG_FILE, starterConfig()],
   ];
-  const exists = (path: string) => access(join(root, path)).then(() => true, () => false);
-  if (!options.upgrade || options.force || !(await exists(CONFIG_FILE))) files.push([CONFIG_FILE, starterConfig()]);
-  if (!options.force && !options.upgrade) {
-    for (const path of [...files.map(([p]) => p), lock]) {
-      if (await exists(path)) throw new FileExistsError(path, { advice: 'not overwriting it. Run "bugbeacon init --force" to replace it' });
+  // What goes into place: missing files, and the ones the flags say to replace.
+  const place: Array<[string, string]> = [];
+  for (const [path, text] of wanted) {
+    const existing = await current(path);
+    if (existing === undefined || (replaces(path) && existing !== text)) place.push([path, text]);
+    else options.onKept?.(path, existing === text ? "same" : "edited");
+  }
+  const lockExisting = await current(lock);
+  const manifestChanges = place.some(([p]) => p === manifest);
+  const makeLock = options.lockfile !== false && (lockExisting === undefined || replaces(lock) || manifestChanges);
+  if (!makeLock && lockExisting !== undefined) options.onKept?.(lock, "same");
+  if (place.length === 0 && !makeLock) return [];
+
+  // A staging folder left by an init that was killed (older than npm's own time limit) goes first.
+  const { readdir, stat } = await import("node:fs/promises");
+  for (const name of await readdir(root)) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const left = join(root, name);
+    const age = Date.now() - ((await stat(left).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if (age > 2 * NPM_TIMEOUT_MS) await rm(left, { recursive: true, force: true });
+  }
+  const staging = await mkdtemp(join(root, STAGING_PREFIX));
+  const moved: Array<{ path: string; backup?: string }> = [];
+  const madeDirs: string[] = [];
+  try {
+    for (const [path, text] of place) {
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await writeFile(join(staging, path), text);
     }
+    if (makeLock) {
+      // npm makes the lockfile from the manifest that will be in place: ours, or the one kept.
+      const installDir = join(staging, INSTALL_DIR);
+      await mkdir(installDir, { recursive: true });
+      if (!manifestChanges) await writeFile(join(installDir, "package.json"), (await current(manifest)) ?? installManifest(options.version ?? VERSION));
+      await (options.npm ?? runNpm)([...LOCKFILE_ARGS], installDir);
+      if ((await lstat(join(installDir, "package-lock.json")).catch(() => undefined)) === undefined) throw new LockfileError("npm finished without writing it");
+      place.push([lock, ""]);
+    }
+    // Every file is made: move them into place (a rename each, within one file system). The files they
+    // replace go into the staging folder until the end, to be put back if a move fails.
+    for (const [path] of place) {
+      const made = await mkdir(dirname(join(root, path)), { recursive: true });
+      if (made !== undefined) madeDirs.push(made);
+      let backup: string | undefined;
+      if ((await current(path)) !== undefined) {
+        backup = join(staging, ".replaced", path);
+        await mkdir(dirname(backup), { recursive: true });
+        await rename(join(root, path), backup);
+      }
+      moved.push(backup === undefined ? { path } : { path, backup });
+      await rename(join(staging, path), join(root, path));
+    }
+  } catch (error) {
+    for (const m of moved.reverse()) {
+      await rm(join(root, m.path), { force: true }).catch(() => {});
+      if (m.backup !== undefined) await rename(m.backup, join(root, m.path)).catch(() => {});
+    }
+    for (const dir of madeDirs.reverse()) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  for (const [path, text] of files) {
-    await mkdir(dirname(join(root, path)), { recursive: true });
-    await writeFile(join(root, path), text);
-  }
-  const written = files.map(([p]) => p);
-  if (options.lockfile !== false) {
-    const { rm } = await import("node:fs/promises");
-    await rm(join(root, lock), { force: true });
-    await (options.npm ?? runNpm)([...LOCKFILE_ARGS], join(root, INSTALL_DIR));
-    if (!(await exists(lock))) throw new LockfileError("npm finished without writing it");
-    written.push(lock);
-  }
-  return written;
+  return place.map(([p]) => p);
 }
 
 export interface LegacyAutomation {
@@ -281,4 +355,117 @@ export async function removeLegacyAutomation(root: string, found: LegacyAutomati
   const { rm } = await import("node:fs/promises");
   for (const f of found) await rm(join(root, f.path), { force: true });
   return found.map((f) => f.path);
+}
+
+// --- Scheduled checks (`bugbeacon init --checks <module>`): monitors run by `bugbeacon check` ---------------
+
+export const CHECKS_WORKFLOW_PATH = ".github/workflows/bugbeacon-checks.yml";
+
+/** A checks module path safe to write into a workflow: relative, plain characters, a JavaScript module. */
+export function checksModulePath(module: string): string {
+  const path = module.replace(/^\.\//, "");
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_./-]{0,199}\.(mjs|cjs|js)$/.test(path) || path.split("/").some((s) => s === ".." || s === "." || s === "")) {
+    throw new InvalidOptionError("--checks", module, "a path to a .mjs, .js or .cjs module inside the repository, relative to its root (letters, digits, . _ - /)");
+  }
+  return path;
+}
+
+/**
+ * GitHub's cron for an interval: whole minutes dividing an hour (5 to 30: GitHub runs schedules at most every
+ * 5 minutes), or whole hours dividing a day (at minute 23, off the crowded top of the hour).
+ */
+export function cronFor(everyMs: number): string {
+  const minutes = everyMs / 60_000;
+  if (Number.isInteger(minutes) && minutes >= 5 && minutes < 60 && 60 % minutes === 0) return `*/${minutes} * * * *`;
+  const hours = everyMs / 3_600_000;
+  if (Number.isInteger(hours) && hours >= 1 && hours <= 24 && 24 % hours === 0) return hours === 1 ? "23 * * * *" : hours === 24 ? "23 4 * * *" : `23 */${hours} * * *`;
+  throw new InvalidOptionError("--every", everyMs, "an interval GitHub can schedule: 5m, 10m, 15m, 20m, 30m, or 1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h");
+}
+
+function intervalText(everyMs: number): string {
+  return everyMs % 3_600_000 === 0 ? `${everyMs / 3_600_000}h` : `${everyMs / 60_000}m`;
+}
+
+/** The scheduled workflow that runs `bugbeacon check <module>`; the module path is checked, then passed through the environment. */
+export function checksWorkflowText(module: string, everyMs: number): string {
+  const path = checksModulePath(module);
+  const cron = cronFor(everyMs);
+  return `# bugbeacon checks: runs every check exported by ${path} (bugbeacon check) and opens, updates or resolves
+# each monitor's issue. The issues hold the monitors' state (hidden markers), so no database is needed, and a
+# re-run of the same scheduled run counts once (--every is the schedule's interval).
+#
+# - If the checks import your app's packages, add a step before "Run the checks" that installs them
+#   (for example: run: npm ci --ignore-scripts).
+# - Same safety as bugbeacon's other workflows: least privilege (read the code, write issues), the token only
+#   in the step that needs it, actions pinned by SHA, the CLI from ${INSTALL_DIR}/package-lock.json
+#   (npm ci --ignore-scripts). Refresh both with: npx bugbeacon@latest init --checks ${path} --upgrade
+# - One run at a time: a queued run is enough, as it checks everything again.
+name: bugbeacon checks
+
+on:
+  schedule:
+    - cron: "${cron}"
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  issues: write
+
+concurrency:
+  group: bugbeacon-checks
+  cancel-in-progress: false
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    steps:
+${INSTALL_STEPS}
+      - name: Run the checks
+        run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon check "$CHECKS_MODULE" --repo "$GITHUB_REPOSITORY" --every ${intervalText(everyMs)}
+        env:
+          CHECKS_MODULE: ${path}
+          BUGBEACON_GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+`;
+}
+
+export interface ChecksInitOptions extends InitOptions {
+  /** The checks module, relative to the repository root. */
+  module: string;
+  /** The schedule's interval in milliseconds. @default 15 minutes */
+  everyMs?: number;
+}
+
+/**
+ * Writes the checks workflow, and the pinned install (package.json and its lockfile) when it is not there yet
+ * (or with force/upgrade). Returns the paths written.
+ */
+export async function initChecksWorkflow(root: string, options: ChecksInitOptions): Promise<string[]> {
+  const text = checksWorkflowText(options.module, options.everyMs ?? 15 * 60_000);
+  const manifest = join(INSTALL_DIR, "package.json");
+  const lock = join(INSTALL_DIR, "package-lock.json");
+  const exists = (path: string) => access(join(root, path)).then(() => true, () => false);
+  const { stat } = await import("node:fs/promises");
+  const module = checksModulePath(options.module);
+  if (!(await stat(join(root, module)).then((s) => s.isFile(), () => false))) {
+    throw new InvalidOptionError("--checks", options.module, `a module that exists in the repository (${join(root, module)} does not)`);
+  }
+  const renew = options.force === true || options.upgrade === true;
+  if (!renew && (await exists(CHECKS_WORKFLOW_PATH))) throw new FileExistsError(CHECKS_WORKFLOW_PATH, { advice: 'not overwriting it. Run "bugbeacon init --checks <module> --force" to replace it' });
+  const files: Array<[string, string]> = [[CHECKS_WORKFLOW_PATH, text]];
+  const install = renew || !(await exists(manifest)) || !(await exists(lock));
+  if (install) files.push([manifest, installManifest(options.version ?? VERSION)]);
+  for (const [path, body] of files) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), body);
+  }
+  const written = files.map(([p]) => p);
+  if (install && options.lockfile !== false) {
+    const { rm } = await import("node:fs/promises");
+    await rm(join(root, lock), { force: true });
+    await (options.npm ?? runNpm)([...LOCKFILE_ARGS], join(root, INSTALL_DIR));
+    if (!(await exists(lock))) throw new LockfileError("npm finished without writing it");
+    written.push(lock);
+  }
+  return written;
 }

@@ -30,7 +30,7 @@ export class LegacyDatabaseError extends BugbeaconError {
     super(
       `${where} holds ${files.length} github-support (helpme) record${files.length === 1 ? "" : "s"} (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}) ` +
         `that bugbeacon cannot count or deduplicate against until they are converted: run "${IMPORT_COMMAND}" (a dry run), then again with --write ` +
-        `(README "Migrating from helpme and github-support").`,
+        `(docs/support-repository.md, "Migrating from helpme and github-support").`,
       { code: "ERR_LEGACY_DATABASE" },
     );
     this.files = files;
@@ -89,8 +89,23 @@ export interface LegacyFile {
   version: string | null;
 }
 
+/**
+ * `<identifier>/<number>` of every `<n>.json` record at either depth (`issues/<id>/<n>.json` and
+ * `issues/<version>/<id>/<n>.json`), whatever the configured layout.
+ */
+function recordKeys(root: string): Set<string> {
+  const keys = new Set<string>();
+  for (const a of dirs(join(root, "issues"))) {
+    for (const name of files(join(root, "issues", a))) if (RECORD_FILE.test(name)) keys.add(`${a}/${name.slice(0, -5)}`);
+    for (const b of dirs(join(root, "issues", a))) {
+      for (const name of files(join(root, "issues", a, b))) if (RECORD_FILE.test(name)) keys.add(`${b}/${name.slice(0, -5)}`);
+    }
+  }
+  return keys;
+}
+
 /** Every helpme/github-support `.md` record, at either depth, whatever the configured layout. */
-export function legacyFiles(root: string): LegacyFile[] {
+function allLegacyFiles(root: string): LegacyFile[] {
   const out: LegacyFile[] = [];
   for (const a of dirs(join(root, "issues"))) {
     for (const name of files(join(root, "issues", a))) {
@@ -105,10 +120,32 @@ export function legacyFiles(root: string): LegacyFile[] {
   return out.sort((x, y) => x.number - y.number || x.path.localeCompare(y.path));
 }
 
-/** `.md` records in one identifier's folders (what triage checks before deciding first or duplicate). */
+/**
+ * The helpme/github-support `.md` records still to import. One whose record exists (the same identifier
+ * and number as a `.json` record, as `db import --write` leaves them without `--remove-legacy`) is imported:
+ * the record is what every command reads. With `includeImported`, those too.
+ */
+export function legacyFiles(root: string, options: { includeImported?: boolean } = {}): LegacyFile[] {
+  const all = allLegacyFiles(root);
+  if (options.includeImported === true || all.length === 0) return all;
+  const records = recordKeys(root);
+  return all.filter((l) => !records.has(`${l.identifier}/${l.number}`));
+}
+
+/** The `.md` records already imported: their record exists beside them (removable with --remove-legacy). */
+export function importedLegacyFiles(root: string): LegacyFile[] {
+  const all = allLegacyFiles(root);
+  if (all.length === 0) return all;
+  const records = recordKeys(root);
+  return all.filter((l) => records.has(`${l.identifier}/${l.number}`));
+}
+
+/** `.md` records of one identifier's folders not yet imported (what triage checks before deciding first or duplicate). */
 export function legacyFilesOf(root: string, layout: Layout, identifier: string): string[] {
   const folders = layout === "flat" ? [join("issues", identifier)] : [join("issues", identifier), ...foldersOf(root, layout, identifier)];
-  return folders.flatMap((f) => files(join(root, f)).filter((n) => LEGACY_FILE.test(n)).map((n) => join(f, n)));
+  const candidates = [join("issues", identifier), ...dirs(join(root, "issues")).map((v) => join("issues", v, identifier))];
+  const numbers = new Set(candidates.flatMap((f) => files(join(root, f)).filter((n) => RECORD_FILE.test(n)).map((n) => n.slice(0, -5))));
+  return folders.flatMap((f) => files(join(root, f)).filter((n) => LEGACY_FILE.test(n) && !numbers.has(n.slice(0, -3))).map((n) => join(f, n)));
 }
 
 /** Throws `LegacyDatabaseError` when any `.md` record is present. */

@@ -1,6 +1,6 @@
 /**
  * `bugbeacon triage`: one run per `issues` event in GitHub Actions. Any event may be processed any number
- * of times and in any order: the database and GitHub end in the same state (README "Triage: events and
+ * of times and in any order: the database and GitHub end in the same state (docs/support-repository.md, "Triage: events and
  * outcomes" has the table, tested row by row).
  *
  * 1. Parse the issue body with the report format module (bugbeacon's metadata, its visible identifier

@@ -16,10 +16,12 @@ const work = mkdtempSync(join(tmpdir(), "bugbeacon-pack-"));
 const npm = (args, cwd) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 const problems = [];
 try {
-  const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], root));
+  // --ignore-scripts: `npm run check:package` built the full package just before (prepack would build it again
+  // and print the build's output into the JSON).
+  const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], root));
   const files = packed.files.map((f) => f.path);
   const entries = ["index", "redact", "format"].flatMap((e) => [`dist/${e}.js`, `dist/${e}.cjs`, `dist/${e}.d.ts`, `dist/${e}.d.cts`]);
-  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", ...entries, "dist/cli.js"]) {
+  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", ...entries, "dist/cli.js", "dist/crash-send.js"]) {
     if (!files.includes(need)) problems.push(`the package lacks ${need}`);
   }
   const maps = packed.files.filter((f) => f.path.endsWith(".map")).reduce((a, f) => a + f.size, 0);

@@ -166,3 +166,16 @@ export function findLeaks(output: string, secrets: ReadonlyArray<{ kind: string;
   }
   return found;
 }
+
+/** `value` itself when shorter than `n`, else every `n`-character window of each of its lines. */
+export function fragmentsOf(value: string, n: number): string[] {
+  const out = new Set<string>();
+  for (const line of value.split(/\r?\n/)) {
+    if (line.length < n) {
+      if (line.length > 0) out.add(line);
+      continue;
+    }
+    for (let i = 0; i + n <= line.length; i++) out.add(line.slice(i, i + n));
+  }
+  return [...out];
+}

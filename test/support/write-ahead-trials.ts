@@ -9,6 +9,7 @@ import { appFrom } from "./app-fixture.js";
 import { TEST_SETTLE_MS } from "./run-node.js";
 import { mulberry32 } from "./fake-github/faults.js";
 import type { FakeGitHub } from "./fake-github/index.js";
+import { isAlive } from "../../src/_internal/process-alive.js";
 
 /** A clean environment for the apps (no token of the user's, no CI, no display), plus `extra`. */
 export function appEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -33,6 +34,23 @@ export interface TrialOutcome {
   killedAfterMs: number | undefined;
   code: number | null;
   signal: NodeJS.Signals | null;
+}
+
+/** Resolves once no live process holds a claim in `spoolDir/inflight` (each claim names its process). */
+export async function claimsReleased(spoolDir: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(spoolDir, "inflight"));
+    } catch {
+      // No claims folder: nothing claimed.
+    }
+    const live = names.map((n) => /^(\d+)\./.exec(n)?.[1]).filter((pid): pid is string => pid !== undefined && isAlive(Number(pid)));
+    if (live.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`processes ${live.join(", ")} still hold claims in ${spoolDir} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Whether `dir/queue` or `dir/inflight` holds this trial's report. */
@@ -100,7 +118,11 @@ function oneTrial(file: string, apiUrl: string, spoolDir: string, token: string,
       ended = true;
       clearInterval(poll);
       clearTimeout(guard);
-      resolve({ trial, killedAfterMs: signal === "SIGKILL" ? killedAfterMs : undefined, code, signal });
+      // The crash path is over when the app's report sender (a child of the app) is gone too.
+      void claimsReleased(spoolDir).then(
+        () => resolve({ trial, killedAfterMs: signal === "SIGKILL" ? killedAfterMs : undefined, code, signal }),
+        reject,
+      );
     });
   });
 }

@@ -3,23 +3,27 @@
  * prefilled new-issue URL. Everything else (spool, dedupe, dry run, flush) is the shared pipeline's.
  */
 import { MissingTokenError } from "../../errors.js";
-import { renderIssueBody, type ReportDocument } from "../../format/report-format.js";
+import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, renderIssueBody, type ReportDocument } from "../../format/report-format.js";
 import type { PreparedReport } from "../../types.js";
-import { causeCode, neverSent } from "../../delivery/network-errors.js";
-import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
+import { causeCode, neverSent } from "../network-errors.js";
+import { defineBackend, DeliveryFailure, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft } from "../../delivery/backend.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
 import { DEFAULT_TIMEOUT_MS, type AppCredentials } from "./octokit-client.js";
 import { resolveGitHubSettings, type GitHubHelperOptions } from "./options.js";
 import { parseRepo } from "./repo.js";
 
-export interface GitHubBackendSettings {
-  env: NodeJS.ProcessEnv;
-  /** Resolved pacing (ms) and Retry-After base, from options or environment. */
-  pacingMs: number | undefined;
-  retryAfterBaseMs: number | undefined;
-}
+/** GitHub's limits: titles of 256 characters, bodies and comments of 65,536. */
+export const GITHUB_LIMITS = { title: GITHUB_TITLE_LIMIT, body: GITHUB_BODY_LIMIT, comment: GITHUB_BODY_LIMIT } as const;
 
-export function githubBackend(options: GitHubHelperOptions, settings: GitHubBackendSettings): Backend & { readonly apiUrl: string; readonly webUrl: string } {
+/** GitHub issues, as a backend record. */
+export const github = defineBackend<GitHubHelperOptions>({
+  name: "github",
+  credentials: { env: ["BUGBEACON_GITHUB_TOKEN", "HELPME_GITHUB_TOKEN"], option: "token" },
+  limits: GITHUB_LIMITS,
+  create: (options, context) => githubBackend(options, context),
+});
+
+export function githubBackend(options: GitHubHelperOptions, settings: BackendContext): BackendParts & { readonly apiUrl: string; readonly webUrl: string } {
   const { env } = settings;
   const { apiUrl, webUrl, token, app } = resolveGitHubSettings(options, env);
   const credentials = (): string | AppCredentials | undefined => token ?? app;
@@ -28,14 +32,13 @@ export function githubBackend(options: GitHubHelperOptions, settings: GitHubBack
   const prefix = options.prefix?.trim();
 
   return {
-    name: "github",
     targetNoun: "repository",
     apiUrl,
     webUrl,
     defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: options.assignees ?? [] },
     checkTarget: (target) => void parseRepo(target),
     canSubmit: () => token !== undefined || app !== undefined,
-    render: (document) => renderIssueBody(withFooter(document)).body,
+    render: (document, limit) => renderIssueBody(withFooter(document), { limit }).body,
     manualUrl(report: PreparedReport) {
       const labels = options.labelsInUrl === true ? report.labels : [];
       const { url, cutCharacters } = buildNewIssueUrl(webUrl, parseRepo(report.repo), report.title, withFooter(report.document), labels);
@@ -50,7 +53,7 @@ export function githubBackend(options: GitHubHelperOptions, settings: GitHubBack
       if (auth === undefined) throw new MissingTokenError();
       const [{ createOctokit }, { resolveFetch }, { githubClient }] = await Promise.all([
         import("./octokit-client.js"),
-        import("../../delivery/http.js"),
+        import("../http.js"),
         import("./client.js"),
       ]);
       let octokit: import("@octokit/rest").Octokit;
@@ -79,6 +82,27 @@ export function githubBackend(options: GitHubHelperOptions, settings: GitHubBack
         });
       }
       return githubClient(octokit, webUrl);
+    },
+    /** Monitors' issues (src/sdk/monitor): the same Octokit setup as \`client\` for the normal and background modes. */
+    async monitorIssues(mode: ClientMode) {
+      const auth = credentials();
+      if (auth === undefined) throw new MissingTokenError();
+      const [{ createOctokit }, { resolveFetch }, { githubMonitorIssues }] = await Promise.all([
+        import("./octokit-client.js"),
+        import("../http.js"),
+        import("./monitor-issues.js"),
+      ]);
+      const fetch = await resolveFetch(env, options.fetch, mode.kind === "normal" ? {} : { unref: true });
+      const octokit = await createOctokit({
+        token: auth,
+        baseUrl: apiUrl,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        fetch,
+        ...(mode.kind === "normal" ? {} : { oneAttempt: true }),
+        ...(settings.pacingMs !== undefined ? { pacingMs: settings.pacingMs } : {}),
+        ...(settings.retryAfterBaseMs !== undefined ? { retryAfterBaseMs: settings.retryAfterBaseMs } : {}),
+      });
+      return githubMonitorIssues(octokit);
     },
     classify,
   };

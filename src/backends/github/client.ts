@@ -9,7 +9,7 @@ export function githubClient(octokit: Octokit, webUrl: string): BackendClient {
     return { owner: repo.owner, repo: repo.name };
   };
   const report = (issue: { number: number; html_url: string; state: string; body?: string | null }): RemoteReport => ({
-    number: issue.number,
+    ref: String(issue.number),
     url: issue.html_url,
     state: issue.state === "open" ? "open" : "closed",
     body: issue.body ?? "",
@@ -25,12 +25,12 @@ export function githubClient(octokit: Octokit, webUrl: string): BackendClient {
       const comments = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...base(target), since: sinceIso, per_page: 100 });
       return {
         reports: issues.filter((i) => !i.pull_request).map(report),
-        occurrences: comments.map((c) => ({ number: Number(c.issue_url.slice(c.issue_url.lastIndexOf("/") + 1)), url: c.html_url, body: c.body ?? "" })),
+        occurrences: comments.map((c) => ({ ref: c.issue_url.slice(c.issue_url.lastIndexOf("/") + 1), url: c.html_url, body: c.body ?? "" })),
       };
     },
-    async get(target, number) {
+    async get(target, ref) {
       try {
-        return report((await octokit.rest.issues.get({ ...base(target), issue_number: number })).data);
+        return report((await octokit.rest.issues.get({ ...base(target), issue_number: Number(ref) })).data);
       } catch (error) {
         const status = (error as { status?: number }).status;
         if (status === 404 || status === 410) return undefined;
@@ -64,21 +64,21 @@ export function githubClient(octokit: Octokit, webUrl: string): BackendClient {
         ...(draft.assignees.length > 0 ? { assignees: draft.assignees } : {}),
         request: { retries: 0 },
       });
-      return { number: data.number, url: data.html_url };
+      return { ref: String(data.number), url: data.html_url };
     },
-    async comment(target, number, body) {
-      const { data } = await octokit.rest.issues.createComment({ ...base(target), issue_number: number, body, request: { retries: 0 } });
+    async comment(target, ref, body) {
+      const { data } = await octokit.rest.issues.createComment({ ...base(target), issue_number: Number(ref), body, request: { retries: 0 } });
       return { url: data.html_url };
     },
-    async react(target, number) {
-      await octokit.rest.reactions.createForIssue({ ...base(target), issue_number: number, content: "+1", request: { retries: 0 } });
+    async react(target, ref) {
+      await octokit.rest.reactions.createForIssue({ ...base(target), issue_number: Number(ref), content: "+1", request: { retries: 0 } });
     },
-    async reopen(target, number) {
-      await octokit.rest.issues.update({ ...base(target), issue_number: number, state: "open" });
+    async reopen(target, ref) {
+      await octokit.rest.issues.update({ ...base(target), issue_number: Number(ref), state: "open" });
     },
-    reportUrl(target, number) {
+    reportUrl(target, ref) {
       const repo = parseRepo(target);
-      return `${webUrl}/${repo.owner}/${repo.name}/issues/${number}`;
+      return `${webUrl}/${repo.owner}/${repo.name}/issues/${ref}`;
     },
   };
 }

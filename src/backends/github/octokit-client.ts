@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { VERSION } from "../../version.js";
-import { neverSent } from "../../delivery/network-errors.js";
+import { neverSent } from "../network-errors.js";
 
 /** A GitHub App installation, as an alternative to a personal token. */
 export interface AppCredentials {

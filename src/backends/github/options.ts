@@ -1,6 +1,6 @@
 import { InvalidOptionError } from "../../errors.js";
-import { envFirst, envMilliseconds } from "../../_internal/env-flag.js";
-import type { DeliveryOptions } from "../../delivery/options.js";
+import { envFirst } from "../../_internal/env-flag.js";
+import { resolvePacingMs, resolveRetryBaseMs, type DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions } from "../../types.js";
 import { checkHttpUrl, validateLabels } from "../../_internal/validate-options.js";
 
@@ -33,6 +33,13 @@ export interface GitHubHelperOptions extends HelperOptions, DeliveryOptions {
    * renewed before they expire. @default env BUGBEACON_APP_ID, BUGBEACON_APP_PRIVATE_KEY, BUGBEACON_APP_INSTALLATION_ID
    */
   githubApp?: { appId: number | string; privateKey: string; installationId: number | string };
+  /**
+   * A bugbeacon relay (`bugbeacon serve --relay-repo`) that files reports for apps that cannot ship a token.
+   * Used when there is no token or App: every report goes to the relay. See docs/relay.md.
+   * @default env BUGBEACON_RELAY_URL
+   * @example "https://reports.example.org"
+   */
+  relay?: string;
 }
 
 /** App credentials from the option, else the three BUGBEACON_APP_* variables (all or none). */
@@ -71,14 +78,14 @@ export function validateGitHubOptions(options: GitHubHelperOptions): void {
   }
 }
 
-/** Pacing from the option, else BUGBEACON_PACING_MS (used by the triage command). */
-export function resolvePacing(options: { pacingMs?: number }, env: NodeJS.ProcessEnv): number | undefined {
-  return options.pacingMs ?? envMilliseconds(env, "BUGBEACON_PACING_MS", 1000);
+/** Pacing from the option, else BUGBEACON_PACING_MS, else the default (used by the triage command). */
+export function resolvePacing(options: { pacingMs?: number }, env: NodeJS.ProcessEnv): number {
+  return resolvePacingMs(options, env);
 }
 
-/** Retry-After base from the option, else BUGBEACON_RETRY_BASE_MS (used by the triage command). */
-export function resolveRetryBase(options: { retryAfterBaseMs?: number }, env: NodeJS.ProcessEnv): number | undefined {
-  return options.retryAfterBaseMs ?? envMilliseconds(env, "BUGBEACON_RETRY_BASE_MS", 10);
+/** Retry-After base from the option, else BUGBEACON_RETRY_BASE_MS, else the default (used by the triage command). */
+export function resolveRetryBase(options: { retryAfterBaseMs?: number }, env: NodeJS.ProcessEnv): number {
+  return resolveRetryBaseMs(options, env);
 }
 
 /** Resolves and checks the API root: option, then env, then github.com. */

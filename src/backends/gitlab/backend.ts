@@ -3,15 +3,15 @@
  * without one, GitLab's prefilled `/-/issues/new?issue[title]=…&issue[description]=…` page. Occurrences are
  * notes (or a 👍 award emoji); duplicates are found through the issue search of the project.
  */
-import { renderIssueBody } from "../../format/report-format.js";
+import { fitTitle, renderIssueBody } from "../../format/report-format.js";
 import type { PreparedReport } from "../../types.js";
-import type { Backend, BackendClient, ClientMode, Draft, RemoteReport } from "../../delivery/backend.js";
-import { parseProjectPath, resolveGitLabSettings, type GitLabHelperOptions } from "./options.js";
+import { defineBackend, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteReport } from "../../delivery/backend.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
+import { parseProjectPath, resolveGitLabSettings, type GitLabHelperOptions } from "./options.js";
+
+export { parseProjectPath, type GitLabHelperOptions };
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
 
-// The options, their checks and the project-path rule live in options.ts (on the import path, for getHelper).
-export { parseProjectPath, type GitLabHelperOptions } from "./options.js";
 
 interface GitLabIssue {
   iid: number;
@@ -20,18 +20,26 @@ interface GitLabIssue {
   web_url: string;
 }
 
-export function gitlabBackend(options: GitLabHelperOptions, settings: { env: NodeJS.ProcessEnv; pacingMs: number | undefined; retryAfterBaseMs: number | undefined }): Backend {
+/** GitLab issues, as a backend record. */
+export const gitlab = defineBackend<GitLabHelperOptions>({
+  name: "gitlab",
+  credentials: { env: ["BUGBEACON_GITLAB_TOKEN", "GITLAB_TOKEN"], option: "token" },
+  // GitLab's limits: titles of 255 characters (Issuable), descriptions and notes of 1,048,576.
+  limits: { title: 255, body: 1_048_576, comment: 1_000_000 },
+  create: (options, context) => gitlabBackend(options, context),
+});
+
+export function gitlabBackend(options: GitLabHelperOptions, settings: BackendContext): BackendParts {
   const { env } = settings;
   const { web, token, prefix } = resolveGitLabSettings(options, env);
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
 
   return {
-    name: "gitlab",
     targetNoun: "project",
     defaults: { prefix: prefix ? `${prefix} ` : "", labels: options.labels ?? [], assignees: [] },
     checkTarget: (target) => void parseProjectPath(target),
     canSubmit: () => token !== undefined,
-    render: (document) => renderIssueBody(document).body,
+    render: (document, limit) => renderIssueBody(document, { limit }).body,
     manualUrl(report: PreparedReport) {
       const page = `${web}/${parseProjectPath(report.repo).split("/").map(encodeURIComponent).join("/")}/-/issues/new`;
       const { url, cutCharacters } = buildPrefilledUrl(page, [["issue[title]", report.title]], "issue[description]", report.document);
@@ -53,7 +61,7 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
         },
         mode,
       );
-      const report = (issue: GitLabIssue): RemoteReport => ({ number: issue.iid, url: issue.web_url, state: issue.state === "opened" ? "open" : "closed", body: issue.description ?? "" });
+      const report = (issue: GitLabIssue): RemoteReport => ({ ref: String(issue.iid), url: issue.web_url, state: issue.state === "opened" ? "open" : "closed", body: issue.description ?? "" });
       /** Every page of a list (GitLab's `x-next-page` header). */
       const all = async <T>(path: string, query: Record<string, string | number | undefined>): Promise<T[]> => {
         const out: T[] = [];
@@ -75,13 +83,13 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
           for (const issue of issues) {
             // GitLab lists notes per issue only; a note updates its issue, so the changed issues are enough.
             const notes = await all<{ id: number; body: string; system?: boolean }>(`${project(target)}/issues/${issue.iid}/notes`, { sort: "desc", order_by: "updated_at" });
-            for (const note of notes) if (note.system !== true) occurrences.push({ number: issue.iid, url: `${issue.web_url}#note_${note.id}`, body: note.body });
+            for (const note of notes) if (note.system !== true) occurrences.push({ ref: String(issue.iid), url: `${issue.web_url}#note_${note.id}`, body: note.body });
           }
           return { reports: issues.map(report), occurrences };
         },
-        async get(target, number) {
+        async get(target, ref) {
           try {
-            return report((await rest.get<GitLabIssue>(`${project(target)}/issues/${number}`)).data);
+            return report((await rest.get<GitLabIssue>(`${project(target)}/issues/${ref}`)).data);
           } catch (error) {
             if (error instanceof HttpStatusError && error.status === 404) return undefined;
             throw error;
@@ -89,8 +97,14 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
         },
         async search(target, identifier, signal) {
           try {
-            const query = { search: identifier, in: "description", state: "all", order_by: "created_at", sort: "asc", per_page: 20 };
-            return (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, query, signal)).data.map(report);
+            // The open ones first (whatever number of closed ones share the identifier: a report that
+            // regressed 20 times has 20 closed issues), else the most recent closed ones, oldest first.
+            const query = { search: identifier, in: "description", order_by: "created_at", per_page: 20 };
+            // A rate-limited search (429, no Retry-After) is not waited for: the report goes as new.
+            const open = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "opened", sort: "asc" }, signal, { rateLimited: "fail" })).data;
+            if (open.length > 0) return open.map(report);
+            const closed = (await rest.get<GitLabIssue[]>(`${project(target)}/issues`, { ...query, state: "closed", sort: "desc" }, signal, { rateLimited: "fail" })).data;
+            return closed.reverse().map(report);
           } catch (error) {
             if (error instanceof HttpStatusError && error.status === 429) return undefined; // search rate limit: send as new
             throw error;
@@ -98,24 +112,24 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
         },
         async create(target, draft) {
           const issue = await rest.send<GitLabIssue>("POST", `${project(target)}/issues`, createBody(draft));
-          return { number: issue.iid, url: issue.web_url };
+          return { ref: String(issue.iid), url: issue.web_url };
         },
-        async comment(target, number, body) {
-          const note = await rest.send<{ id: number }>("POST", `${project(target)}/issues/${number}/notes`, { body });
-          return { url: `${web}/${target}/-/issues/${number}#note_${note.id}` };
+        async comment(target, ref, body) {
+          const note = await rest.send<{ id: number }>("POST", `${project(target)}/issues/${ref}/notes`, { body });
+          return { url: `${web}/${target}/-/issues/${ref}#note_${note.id}` };
         },
-        async react(target, number) {
+        async react(target, ref) {
           try {
-            await rest.send("POST", `${project(target)}/issues/${number}/award_emoji`, { name: "thumbsup" });
+            await rest.send("POST", `${project(target)}/issues/${ref}/award_emoji`, { name: "thumbsup" });
           } catch (error) {
             // Already awarded by this token's user (GitLab answers 404 "Award Emoji Name has already been taken").
             if (!(error instanceof HttpStatusError && (error.status === 404 || error.status === 400) && /taken/i.test(error.detail))) throw error;
           }
         },
-        async reopen(target, number) {
-          await rest.send("PUT", `${project(target)}/issues/${number}`, { state_event: "reopen" });
+        async reopen(target, ref) {
+          await rest.send("PUT", `${project(target)}/issues/${ref}`, { state_event: "reopen" });
         },
-        reportUrl: (target, number) => `${web}/${target}/-/issues/${number}`,
+        reportUrl: (target, ref) => `${web}/${target}/-/issues/${ref}`,
       };
     },
     classify: (error) => classifyRest(error, "GitLab", "BUGBEACON_GITLAB_TOKEN", "project"),
@@ -123,5 +137,5 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: { env: Nod
 }
 
 function createBody(draft: Draft) {
-  return { title: draft.title, description: draft.body, ...(draft.labels.length > 0 ? { labels: draft.labels.join(",") } : {}) };
+  return { title: fitTitle(draft.title, 255), description: draft.body, ...(draft.labels.length > 0 ? { labels: draft.labels.join(",") } : {}) };
 }

@@ -45,7 +45,9 @@ export function resolveGitLabSettings(options: GitLabHelperOptions, env: NodeJS.
   validateLabels(options.labels, "labels");
   if (options.labels?.some((l) => l.includes(","))) throw new InvalidOptionError("labels entry", options.labels.find((l) => l.includes(",")), "a GitLab label name without a comma");
   const fromEnv = env.BUGBEACON_GITLAB_URL;
-  const web = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl, "https://gitlab.example.com") : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv, "https://gitlab.example.com") : "https://gitlab.com";
+  const given = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl, "https://gitlab.example.com") : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv, "https://gitlab.example.com") : "https://gitlab.com";
+  // The API root given instead of the instance (GitLab CI's CI_API_V4_URL is `<instance>/api/v4`).
+  const web = given.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
   const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITLAB_TOKEN", "GITLAB_TOKEN");
   return { web, token, prefix: options.prefix?.trim() };
 }

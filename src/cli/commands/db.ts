@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
-import { CliUsageError } from "../../errors.js";
+import { CliUsageError, isBugbeaconError } from "../../errors.js";
+import { githubFailure } from "../../support/github-failure.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
-import { Database } from "../../support/database.js";
-import { IMPORT_COMMAND, legacyFiles } from "../../support/layout.js";
+import { assertDatabase, Database } from "../../support/database.js";
+import { IMPORT_COMMAND, importedLegacyFiles, legacyFiles } from "../../support/layout.js";
 import { recordProblems } from "../../support/record.js";
 import { existingDir, httpUrl, parseFlags, repoFlag } from "../args.js";
 import { terminalSafe } from "../../support/safe-names.js";
@@ -14,8 +15,7 @@ import { resolveRetryBase } from "../../backends/github/options.js";
 const usage = `Usage: bugbeacon db check [--db <dir>]
        bugbeacon db import --from github-support [--db <dir>] [--repo <owner/name>] [--write] [--remove-legacy]
 
-check: validates every record. Exit code 0 when every record is valid, 1 when any is not (each problem is
-printed with its file) or github-support .md records are still to be imported.
+check: validates every record; each problem is printed with its file.
 
 import: converts rseng/github-support's helpme records (issues/[version/]<id>/<n>.md) into records, completing
 them from the repository's issue list (one request per 100 issues). A dry run with a summary unless --write.
@@ -33,6 +33,12 @@ Flags:
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "check: every record is valid; import: done (or nothing to do)"],
+    [1, "check: a record has a problem, a github-support .md record is not imported, or no bugbeacon database is here; import: a record was refused"],
+    [2, "a bad subcommand, flag or value (the message names it)"],
+    [75, "import: a temporary failure reading the issue list (host not found, connection refused or reset, no answer in time, GitHub 5xx or rate limit): run it again"],
+  ],
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === "import") return runImport(rest, io);
@@ -41,6 +47,7 @@ export const command: CliCommand = {
     }
     const { values } = parseFlags(rest, { db: { type: "string", expected: "the database folder" } });
     const root = existingDir("--db", values.db, io.cwd);
+    assertDatabase(root, CONFIG_FILE);
     const config = await loadConfig(resolve(root, CONFIG_FILE));
     const db = new Database(root, config.layout);
     let checked = 0;
@@ -62,6 +69,10 @@ export const command: CliCommand = {
     for (const l of legacy) io.stdout(`${terminalSafe(l.path)}: a github-support (helpme) record, not yet imported\n`);
     io.stdout(`${checked} records checked, ${bad} with problems (layout ${config.layout})\n`);
     if (legacy.length > 0) io.stdout(`${legacy.length} github-support .md records are not imported: run "${IMPORT_COMMAND}" (a dry run), then add --write\n`);
+    const imported = importedLegacyFiles(root);
+    if (imported.length > 0) {
+      io.stdout(`${imported.length} github-support .md records are imported (their records are what is read); remove the .md files when you like: "${IMPORT_COMMAND} --write --remove-legacy"\n`);
+    }
     return bad === 0 && legacy.length === 0 ? 0 : 1;
   },
 };
@@ -95,14 +106,23 @@ async function runImport(args: string[], io: CliIO): Promise<number> {
     },
   };
   const settings = { write: values.write === true, removeLegacy: values["remove-legacy"] === true };
-  const plan = await planImport(options);
+  // A failed issue listing in the command's words: a temporary failure exits 75 (runCli), a refusal 1.
+  const plan = await planImport(options).catch((error: unknown) => {
+    throw isBugbeaconError(error) ? error : githubFailure(error, "listing the support repository's issues");
+  });
   io.stdout(describePlan(plan, settings));
   if (!settings.write) return 0;
   const result = await applyImport(options, plan, settings);
+  const kept = settings.removeLegacy ? 0 : plan.toWrite.length + plan.already.length;
   io.stdout(
     result.commit === null
       ? "Nothing to change: the database is already imported.\n"
       : `Committed ${result.commit.slice(0, 12)}: ${plan.toWrite.length} records imported, ${result.removed.length} .md files removed. Push it to publish.\n`,
   );
+  if (kept > 0) {
+    io.stdout(`The ${kept} .md files stay beside their records; every command reads the records. Remove them when you like: "${IMPORT_COMMAND} --write --remove-legacy".\n`);
+  }
+  if (plan.refused.length > 0) io.stdout(`${plan.refused.length} .md files were refused (listed above): fix or remove them, then run it again.\n`);
+  io.stdout(`Next: "bugbeacon db check" to see the database as triage will.\n`);
   return plan.refused.length === 0 ? 0 : 1;
 }

@@ -12,5 +12,6 @@ export const commands: Record<string, { summary: string; load: () => Promise<Cli
   flush: { summary: "Send the reports waiting in the offline spool", load: () => import("./flush.js").then((m) => m.command) },
   report: { summary: "Report a problem by hand: preview the issue, add what you know, then submit or save it", load: () => import("./report.js").then((m) => m.command) },
   serve: { summary: "Run the triage as a GitHub App webhook server (bot mode; scales out)", load: () => import("./serve.js").then((m) => m.command) },
+  check: { summary: "Run a module's checks once; open, update or resolve each monitor's issue (scheduled)", load: () => import("./check.js").then((m) => m.command) },
   stats: { summary: "Insights from the database: top problems, versions, new problems, daily trend", load: () => import("./stats.js").then((m) => m.command) },
 };

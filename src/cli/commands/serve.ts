@@ -7,6 +7,8 @@ import { appConfigFromEnv, dbRemoteTemplate, webRootOf } from "../../support/ser
 import { issueLocks } from "../../support/serve/issue-lock.js";
 import { claimStateDir } from "../../support/serve/state-claim.js";
 import { createWebhookServer } from "../../support/serve/server.js";
+import { relayPacingFromEnv, takeRelayRepos } from "../../support/relay/config.js";
+import { createRelayRoom } from "../../support/relay/room.js";
 import { httpUrl, parseFlags, wholeNumber } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
 
@@ -15,7 +17,8 @@ Actions workflow. Several processes may serve behind one address (they share onl
 
 Usage: bugbeacon serve [flags]
 
-Endpoints: POST /webhook/github (the app's webhook URL), GET /healthz, GET /readyz.
+Endpoints: POST /webhook/github (the app's webhook URL), GET /healthz, GET /readyz, and with
+--relay-repo POST /v1/reports (reports from apps without a token; see docs/relay.md).
 
 Flags:
   --port <n>            Port to listen on, 0 for any free one (default: $PORT, else 3000)
@@ -30,6 +33,8 @@ Flags:
   --state-dir <dir>     Where accepted deliveries wait until triaged, so a restart finishes them; one
                         folder per process, refused while another live process uses it (default:
                         $BUGBEACON_SERVE_STATE_DIR, else ~/.local/state/bugbeacon/serve-<port>)
+  --relay-repo <o/n>    File reports sent to POST /v1/reports for this repository (repeatable; the app must
+                        be installed there). Without it, the relay is off.
   -h, --help            This help
 
 Environment (required): GITHUB_APP_ID, GITHUB_PRIVATE_KEY (PEM text or the .pem file's path),
@@ -42,14 +47,17 @@ failures, and after a restart).
 Logs: one JSON line per delivery on stdout (delivery, event, repository, decision, ms), and one "triaged"
 line for each queued delivery when it is done; never a token or a body.
 SIGTERM or SIGINT: stops accepting, finishes the deliveries in flight, exits 0.
-
-Exit codes: 0 stopped; 2 a bad flag, a missing or malformed variable (the message names it), or a port it cannot listen on.
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "stopped by SIGTERM or SIGINT after finishing the deliveries in flight"],
+    [2, "a bad flag, a missing or malformed variable (the message names it), a port it cannot listen on, or a state folder it cannot use (not a folder, or another live process serves from it)"],
+  ],
   async run(args, io) {
-    const { values } = parseFlags(args, {
+    const relay = takeRelayRepos(args);
+    const { values } = parseFlags(relay.rest, {
       port: { type: "string", expected: "a port number from 0 to 65535" },
       host: { type: "string", expected: "an address to listen on, e.g. 127.0.0.1" },
       "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
@@ -57,7 +65,9 @@ export const command: CliCommand = {
       concurrency: { type: "string", expected: "a whole number from 1 to 64" },
       "state-dir": { type: "string", expected: "a folder this process may write" },
       "answer-within": { type: "string", expected: "a whole number of milliseconds from 0 to 9000" },
+      "relay-repo": { type: "string", expected: "a repository as owner/name" },
     });
+    const relayPacing = relayPacingFromEnv(io.env);
     const port = wholeNumber(values.port !== undefined ? "--port" : "PORT", values.port ?? (io.env.PORT || undefined), 3000, 0, 65535);
     const host = values.host ?? (io.env.HOST || "0.0.0.0");
     const concurrency = wholeNumber("--concurrency", values.concurrency, 4, 1, 64);
@@ -94,6 +104,12 @@ export const command: CliCommand = {
         log: (entry) => line({ msg: "delivery", ...entry }),
         note: line,
         ...(retryBaseMs !== undefined ? { pushBackoffMs: retryBaseMs } : {}),
+        ...(relay.repos.length > 0
+          ? {
+              extraRooms: (scheduler) =>
+                createRelayRoom({ repos: relay.repos, stateDir, replica: claim.replica, octokitForRepo: clients.octokitForRepo, webUrl: webRoot, note: line, log: line, answerWithinMs, slot: scheduler.slot, ...relayPacing }),
+            }
+          : {}),
       });
       let address;
       try {
@@ -102,7 +118,7 @@ export const command: CliCommand = {
         const code = (error as NodeJS.ErrnoException).code ?? "an error";
         throw new CliUsageError("--port", `could not listen on ${host}:${port} (${code}): choose another --port or --host.`);
       }
-      line({ msg: "listening", host: address.address, port: address.port, stateDir });
+      line({ msg: "listening", host: address.address, port: address.port, stateDir, ...(relay.repos.length > 0 ? { relay: relay.repos } : {}) });
       server.resume();
       const signal = await new Promise<NodeJS.Signals>((resolveSignal) => {
         process.once("SIGTERM", () => resolveSignal("SIGTERM"));

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CliUsageError } from "../../errors.js";
 import { CONFIG_FILE, loadConfig } from "../../support/config.js";
+import { assertDatabase } from "../../support/database.js";
 import { assertNoLegacy } from "../../support/layout.js";
 import { computeStats, loadRecords, renderHtml, renderMarkdown, renderTable } from "../../support/stats.js";
 import { existingDir, parseFlags, wholeNumber, writableFile } from "../args.js";
@@ -22,6 +23,11 @@ Flags:
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "done"],
+    [1, "no bugbeacon database in the folder, or github-support .md records still to import, or an invalid config"],
+    [2, "a bad flag or a missing value (the message names it)"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       db: { type: "string", expected: "the database folder" },
@@ -36,6 +42,7 @@ export const command: CliCommand = {
     const days = wholeNumber("--days", values.days, 30, 1, 10_000);
     const root = existingDir("--db", values.db, io.cwd);
     const output = values.output !== undefined ? writableFile("--output", values.output, io.cwd) : undefined;
+    assertDatabase(root, CONFIG_FILE);
     const config = await loadConfig(resolve(root, CONFIG_FILE));
     const { records, skipped, legacy } = loadRecords(root, config.layout);
     // Counting only the converted records would be wrong: say what to run instead.

@@ -30,11 +30,16 @@ Flags:
   -h, --help            This help
 
 Prints one line; appends a markdown summary to $GITHUB_STEP_SUMMARY when set.
-Exit codes: 0 done; 2 a bad flag; 1 failed; 75 temporary failure (re-run; the sweep resumes where it stopped).
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "done"],
+    [1, "failed: the one-line message says what to fix (a refused token, a database to import first)"],
+    [2, "a bad flag or a missing value (the message names it)"],
+    [75, "a temporary failure (host not found, connection refused or reset, no answer in time, GitHub 5xx or rate limit, git could not push): run it again; the sweep resumes where it stopped"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       repo: { type: "string", expected: 'the support repository, as "owner/name"' },

@@ -31,13 +31,16 @@ Flags:
   -h, --help            This help
 
 Environment: $BUGBEACON_PACING_MS, least milliseconds between two comments or closes (default 1000).
-
-Exit codes: 0 done; 2 a bad flag; 1 failed (the one-line message says what to fix); 75 temporary failure
-(GitHub 5xx or timeout, git could not push or fetch): re-run the job.
 `;
 
 export const command: CliCommand = {
   usage,
+  exits: [
+    [0, "done (filed, a duplicate closed, or nothing to do)"],
+    [1, "failed: the one-line message says what to fix"],
+    [2, "a bad flag, a missing value or a missing file (the message names it)"],
+    [75, "a temporary failure (host not found, connection refused or reset, no answer in time, GitHub 5xx or rate limit, git could not push or fetch): re-run the job; nothing is done twice"],
+  ],
   async run(args, io) {
     const { values } = parseFlags(args, {
       event: { type: "string", expected: "the event JSON file" },

@@ -7,7 +7,7 @@
 import type { Breadcrumb } from "./breadcrumbs.js";
 import { fingerprintSource, templateMessage } from "./fingerprint.js";
 import { REDACTED } from "../redact/marker.js";
-import { isSensitiveName } from "../redact/names.js";
+import { redactsMember } from "../redact/names.js";
 import { safeGet, safeKeys, safeStringify, truncate } from "./safe-serialize.js";
 
 export interface ErrorDescription {
@@ -136,9 +136,10 @@ function ownFields(error: unknown): Array<[string, string]> {
     .filter((k) => !OMITTED_FIELDS.has(k))
     .slice(0, 30)
     .map((k) => {
-      // A field named like a secret goes whole, whatever its value looks like.
-      if (isSensitiveName(k)) return [k, REDACTED] as [string, string];
+      // A field named like a secret goes whole, whatever its value looks like (a generic name such as
+      // `key` or `session` only when its value could be a secret).
       const got = safeGet(error, k);
+      if (redactsMember(k, got.ok ? got.value : "")) return [k, REDACTED] as [string, string];
       return [k, got.ok ? safeStringify(got.value) : `[getter threw: ${truncate(got.error, 200)}]`] as [string, string];
     });
 }

@@ -5,7 +5,8 @@
  * replaced by `[REDACTED]`, whatever it holds.
  */
 import { REDACTED } from "../redact/marker.js";
-import { isSensitiveName } from "../redact/names.js";
+import { cleanCutEnd } from "../redact/cut.js";
+import { redactsMember } from "../redact/names.js";
 
 export const MAX_STRING = 1000;
 const MAX_KEYS = 30;
@@ -39,8 +40,11 @@ export function safeMessage(error: unknown): string {
   }
 }
 
+/** Cut before a token straddling the limit, never inside it: redaction runs later, on what is kept. */
 export function truncate(text: string, max = MAX_STRING): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+  if (text.length <= max) return text;
+  const end = cleanCutEnd(text, max);
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
 }
 
 /** A short, safe, single-value rendering (JSON-like) for reports. */
@@ -87,8 +91,8 @@ export function safeStringify(value: unknown): string {
     }
     const keys = safeKeys(obj);
     const parts = keys.slice(0, MAX_KEYS).map((key) => {
-      if (isSensitiveName(key)) return `${JSON.stringify(key)}: ${JSON.stringify(REDACTED)}`;
       const got = safeGet(obj, key);
+      if (redactsMember(key, got.ok ? got.value : "")) return `${JSON.stringify(key)}: ${JSON.stringify(REDACTED)}`;
       return `${JSON.stringify(key)}: ${got.ok ? render(got.value, depth + 1) : `[getter threw: ${truncate(got.error, 200)}]`}`;
     });
     if (keys.length > MAX_KEYS) parts.push(`… ${keys.length - MAX_KEYS} more`);

@@ -9,8 +9,8 @@
  * consumed value is never scanned again, so each character is looked at a bounded number of times.
  */
 import { NAME, TOKEN, inClass, isLineBreak, looksRandom } from "./chars.js";
-import { isCredentialHeader, isSensitiveName } from "./names.js";
-import { afterLineBreak } from "./prefixes.js";
+import { couldBeSecret, isCredentialHeader, isGenericName, isSensitiveName } from "./names.js";
+import { afterLineBreak } from "./rules.js";
 import type { Spans } from "./spans.js";
 
 const MAX_NAME = 100;
@@ -25,7 +25,8 @@ export function findAssignments(text: string, out: Spans): void {
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c !== 61 && c !== 58) {
+    // = : > , | ?  (every assignment operator, XML's `>`, a call's `,`, a default's `||` / `??`)
+    if (c !== 61 && c !== 58 && c !== 62 && c !== 44 && c !== 124 && c !== 63) {
       i++;
       continue;
     }
@@ -34,19 +35,51 @@ export function findAssignments(text: string, out: Spans): void {
   }
 }
 
-/** Handles the operator at `op`; returns where scanning goes on (past the value when one was redacted). */
-function assignmentAt(text: string, op: number, out: Spans): number {
-  const isColon = text.charCodeAt(op) === 58;
+/** The operator at `op`: where the name before it ends and the value after it starts, or undefined. */
+function operatorAt(text: string, op: number): { nameEnd: number; valueStart: number; kind: "colon" | "equals" | "element" | "call" } | undefined {
+  const c = text.charCodeAt(op);
   const next = text.charCodeAt(op + 1);
-  if (isColon) {
-    if (next === 47 && text.charCodeAt(op + 2) === 47) return op; // scheme://
-    if (next === 58) return op + 1; // a::b
-  } else {
-    const prev = text.charCodeAt(op - 1);
-    if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62) return op + 1; // ==, !=, <=, >=
+  const prev = text.charCodeAt(op - 1);
+  if (c === 58) {
+    if (next === 47 && text.charCodeAt(op + 2) === 47) return undefined; // scheme://
+    if (prev === 58) return undefined;
+    if (next === 58) {
+      // ::= and :::= (make)
+      const eq = text.charCodeAt(op + 2) === 58 ? op + 3 : op + 2;
+      return text.charCodeAt(eq) === 61 ? { nameEnd: op, valueStart: eq + 1, kind: "equals" } : undefined;
+    }
+    if (next === 61) return { nameEnd: op, valueStart: op + 2, kind: "equals" }; // :=
+    if (next === 45 && isNameEndChar(prev)) return { nameEnd: op, valueStart: op + 2, kind: "equals" }; // \${X:-default}
+    return { nameEnd: op, valueStart: op + 1, kind: "colon" };
   }
-  // The name: optional spaces, an optional closing quote (maybe escaped), then name characters.
-  let j = op - 1;
+  if (c === 61) {
+    if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62) return undefined; // ==, !=, <=, >=
+    if (prev === 58) return undefined; // := and ::= are read at their colon
+    let nameEnd = op;
+    // .= ?= ??= += |= ||= &&=
+    while (op - nameEnd < 3 && isCompoundChar(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    return { nameEnd, valueStart: next === 62 ? op + 2 : op + 1, kind: "equals" };
+  }
+  if (c === 62) return prev === 61 || prev === 45 ? undefined : { nameEnd: op, valueStart: op + 1, kind: "element" };
+  if (c === 44) return { nameEnd: op, valueStart: op + 1, kind: "call" };
+  if ((c === 124 && next === 124) || (c === 63 && next === 63)) return { nameEnd: op, valueStart: op + 2, kind: "call" };
+  return undefined;
+}
+
+function isCompoundChar(c: number): boolean {
+  return c === 46 || c === 63 || c === 43 || c === 124 || c === 38;
+}
+
+function isNameEndChar(c: number): boolean {
+  return inClass(NAME, c);
+}
+
+/** Words that are types, not names: `const key: string = …`, `var key string = …`. */
+const TYPE_WORDS = new Set(["string", "str", "String", "&str", "[]byte", "bytes", "char*", "const", "var", "let", "val", "int", "Secret", "SecretString", "SecureString", "Option<String>", "string?", "String?", "str?"]);
+
+/** Start of the name ending at `end` (spaces and one closing quote skipped before it), and whether it was quoted. */
+function nameBefore(text: string, end: number): { start: number; end: number; quoted: boolean } {
+  let j = end - 1;
   let gap = 0;
   while (j >= 0 && gap < 4 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) {
     j--;
@@ -54,21 +87,62 @@ function assignmentAt(text: string, op: number, out: Spans): number {
   }
   let quoted = false;
   const q = text.charCodeAt(j);
-  if (q === 34 || q === 39) {
+  if (q === 34 || q === 39 || q === 96) {
     quoted = true;
     j--;
-    if (text.charCodeAt(j) === 92) j--;
+    // `\"name\"`, `\\\"name\\\"`: JSON inside JSON, escaped once or more.
+    for (let k = 0; k < 7 && text.charCodeAt(j) === 92; k++) j--;
   }
   const nameEnd = j + 1;
-  while (j >= 0 && nameEnd - j <= MAX_NAME && inClass(NAME, text.charCodeAt(j))) j--;
-  const nameStart = j + 1;
+  while (j >= 0 && nameEnd - j <= MAX_NAME && isNameChar(text.charCodeAt(j))) j--;
+  let start = j + 1;
+  // `\npassword=`: the letter of an escape is not part of the name.
+  const e = text.charCodeAt(start);
+  if (text.charCodeAt(start - 1) === 92 && (e === 110 || e === 116 || e === 114) && start + 1 < nameEnd) start++;
+  return { start, end: nameEnd, quoted };
+}
+
+/** Name characters, and letters of other scripts (`contraseña`, `пароль`, `密码`). */
+function isNameChar(c: number): boolean {
+  return inClass(NAME, c) || (c >= 0xc0 && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) && !(c >= 0xff00 && c <= 0xff0f));
+}
+
+/** Handles the operator at `op`; returns where scanning goes on (past the value when one was redacted). */
+function assignmentAt(text: string, op: number, out: Spans): number {
+  const operator = operatorAt(text, op);
+  if (operator === undefined) return op + 1;
+  const { kind } = operator;
+  const isColon = kind === "colon";
+  let { start: nameStart, end: nameEnd, quoted } = nameBefore(text, operator.nameEnd);
   if (nameStart === nameEnd) return op;
-  const name = text.slice(nameStart, nameEnd);
-  if (!isSensitiveName(name)) return op;
+  let name = text.slice(nameStart, nameEnd);
+  if (kind === "element") {
+    // `<password>value</password>`: the name follows `<`; the value runs to the next `<`.
+    if (text.charCodeAt(nameStart - 1) !== 60 || quoted || !isSensitiveName(name)) return op + 1;
+    return elementValue(text, op + 1, out);
+  }
+  if (kind === "call") {
+    // `setProperty("password", v)`, `getenv("DB_PASSWORD", "default")`, `env.PASSWORD || "x"`.
+    const c = text.charCodeAt(op);
+    if (c === 44 && !quoted) return op + 1;
+  }
+  if (TYPE_WORDS.has(name) && kind === "equals") {
+    // `const key: string = …` / `var key string = …`: the name is the word before the type.
+    let j = nameStart - 1;
+    while (j >= 0 && nameStart - j < 6 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 58)) j--;
+    const before = nameBefore(text, j + 1);
+    if (before.start < before.end) {
+      nameStart = before.start;
+      nameEnd = before.end;
+      quoted = before.quoted;
+      name = text.slice(nameStart, nameEnd);
+    }
+  }
+  if (!isSensitiveName(name) && !(quoted && isJwkPrivateMember(text, name, nameStart))) return op;
   const bare = name.replace(/^[-$@]+/, "");
   const header = isCredentialHeader(bare);
 
-  let v = op + 1;
+  let v = operator.valueStart;
   let skipped = 0;
   while (v < text.length && skipped < MAX_GAP && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) {
     v++;
@@ -78,15 +152,23 @@ function assignmentAt(text: string, op: number, out: Spans): number {
   const c = text.charCodeAt(v);
 
   // Quoted value: "…", '…', `…`, or \"…\" inside a JSON string.
-  if (c === 34 || c === 39 || c === 96) return quotedValue(text, v + 1, String.fromCharCode(c), out);
-  if (c === 92 && (text.charCodeAt(v + 1) === 34 || text.charCodeAt(v + 1) === 39)) return quotedValue(text, v + 2, text.slice(v, v + 2), out);
+  if (c === 34 || c === 39 || c === 96) return quotedValue(text, v + 1, String.fromCharCode(c), name, out);
+  if (c === 92) {
+    let b = v;
+    while (b < text.length && b - v < 7 && text.charCodeAt(b) === 92) b++;
+    const q = text.charCodeAt(b);
+    if (q === 34 || q === 39) return quotedValue(text, b + 1, text.slice(v, b + 1), name, out);
+  }
+  if (kind === "call") return op + 1;
   // Structured value: the whole object or array, whatever it holds.
   if (c === 123 || c === 91) {
+    // A generic name's object (`auth: { type: 'oauth2' }`) is read member by member instead.
+    if (isGenericName(name)) return v + 1;
     const end = structureEnd(text, v);
     out.add(v, end);
     return end;
   }
-  if (header && isColon && !quoted) {
+  if (header && isColon && !quoted && startsLine(text, nameStart) && !HARMLESS.has(firstWord(text, v))) {
     // `Authorization: Bearer x`, `Cookie: a=b; c=d`: to the end of the line or a closing quote.
     const start = afterScheme(text, v);
     let end = start;
@@ -97,13 +179,106 @@ function assignmentAt(text: string, op: number, out: Spans): number {
   const start = header ? afterScheme(text, v) : v;
   let end = unquotedEnd(text, start, isColon);
   const value = text.slice(start, end);
+  // YAML block scalars (`password: |` then indented lines): the lines are the value.
+  if (isColon && /^[|>][-+]?$/.test(value)) return blockValue(text, end, out);
   if (HARMLESS.has(value) || value.startsWith("[REDACTED")) return end;
+  // `key: string = "…"`: a type annotation; the `=` that follows carries the value.
+  if (isColon && isTypeAnnotation(text, start, end)) return end;
+  if (!couldBeSecret(name, value)) return end;
   end = continueAcrossBreak(text, start, end);
+  if (!isColon && !header && skipped === 0) end = phraseEnd(text, end, name);
   out.add(start, end);
   return end;
 }
 
-function quotedValue(text: string, from: number, quote: string, out: Spans): number {
+const JWK_PRIVATE = new Set(["d", "p", "q", "dp", "dq", "qi", "k", "r", "t", "oth"]);
+
+/** `"d": "…"` in a JSON Web Key (a `"kty"` member close by): the private parts of the key. */
+function isJwkPrivateMember(text: string, name: string, at: number): boolean {
+  if (!JWK_PRIVATE.has(name)) return false;
+  // Bounded windows: a text of many `"d":` members costs a bounded amount per member.
+  return text.slice(Math.max(0, at - 2048), Math.min(text.length, at + 2048)).includes('"kty"') || text.slice(Math.max(0, at - 2048), at + 2048).includes("'kty'") || text.slice(Math.max(0, at - 2048), at + 2048).includes(" kty:");
+}
+
+/** A header name stands at the start of a line (or of a quoted `-H "…"` argument, or after an escaped `\n`). */
+function startsLine(text: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && at - i < 16 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1);
+  return isLineBreak(c) || c === 34 || c === 39 || (text.charCodeAt(i - 2) === 92 && (c === 110 || c === 114));
+}
+
+function firstWord(text: string, at: number): string {
+  let e = at;
+  while (e < text.length && e - at < 12 && inClass(NAME, text.charCodeAt(e))) e++;
+  return text.slice(at, e).toLowerCase();
+}
+
+/** `word =` (not `==`) after a colon's value: the value was a type. */
+function isTypeAnnotation(text: string, start: number, end: number): boolean {
+  if (!TYPE_WORDS.has(text.slice(start, end)) && !/^[A-Za-z][\w.<>[\]?]{0,30}$/.test(text.slice(start, end))) return false;
+  let i = end;
+  while (text.charCodeAt(i) === 32) i++;
+  return i > end && text.charCodeAt(i) === 61 && text.charCodeAt(i + 1) !== 61;
+}
+
+/**
+ * `Password=correct horse battery staple`: a password-like name's unquoted value goes on over spaces
+ * when the words that follow are not another `name=value` and the run ends the line or a `;` field.
+ */
+function phraseEnd(text: string, end: number, name: string): number {
+  if (text.charCodeAt(end) !== 32 || isGenericName(name)) return end;
+  let i = end;
+  const limit = Math.min(text.length, end + 80);
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === 59 || isLineBreak(c) || c === 34 || c === 39 || (c === 92 && text.charCodeAt(i + 1) === 110)) break;
+    if (c === 61 || c === 58 || c === 44 || c === 38 || c === 40 || c === 91 || c === 123) return end;
+    i++;
+  }
+  if (i === limit && i < text.length) return end;
+  while (i > end && text.charCodeAt(i - 1) === 32) i--;
+  return i;
+}
+
+/** The indented lines after a YAML `|` or `>` (raw or with escaped `\n`), at most 4 kB. */
+function blockValue(text: string, from: number, out: Spans): number {
+  let line = afterLineBreak(text, from);
+  let end = from;
+  let first = -1;
+  while (line !== undefined && line - from < MAX_STRUCTURE && text.charCodeAt(line) === 32) {
+    let e = line;
+    while (e < text.length && !isLineBreak(text.charCodeAt(e)) && !(text.charCodeAt(e) === 92 && text[e + 1] === "n")) e++;
+    let s = line;
+    while (s < e && text.charCodeAt(s) === 32) s++;
+    if (first < 0) first = s;
+    end = e;
+    line = afterLineBreak(text, e);
+  }
+  if (first >= 0 && end > first) out.add(first, end);
+  return Math.max(end, from);
+}
+
+/** `<password>\n  value\n</password>`: the value up to the next `<`, spaces around it kept. */
+function elementValue(text: string, from: number, out: Spans): number {
+  let i = from;
+  const limit = Math.min(text.length, from + MAX_STRUCTURE);
+  while (i < limit && text.charCodeAt(i) !== 60) i++;
+  let s = from;
+  while (s < i && isSpaceCode(text.charCodeAt(s))) s++;
+  let e = i;
+  while (e > s && isSpaceCode(text.charCodeAt(e - 1))) e--;
+  const value = text.slice(s, e);
+  if (e > s && !HARMLESS.has(value) && !value.startsWith("[REDACTED")) out.add(s, e);
+  return i;
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function quotedValue(text: string, from: number, quote: string, name: string, out: Spans): number {
   const single = quote.length === 1 ? quote.charCodeAt(0) : -1;
   let i = from;
   while (i < text.length) {
@@ -115,7 +290,7 @@ function quotedValue(text: string, from: number, quote: string, out: Spans): num
         continue;
       }
       if (c === single) break;
-    } else if (c === 92 && text.charCodeAt(i + 1) === quote.charCodeAt(1)) {
+    } else if (c === 92 && text.startsWith(quote, i)) {
       break;
     } else if (c === 92) {
       i += 2;
@@ -125,7 +300,7 @@ function quotedValue(text: string, from: number, quote: string, out: Spans): num
   }
   const end = Math.min(i, text.length);
   const value = text.slice(from, end);
-  if (!HARMLESS.has(value) && !value.startsWith("[REDACTED")) out.add(from, end);
+  if (!HARMLESS.has(value) && !value.startsWith("[REDACTED") && couldBeSecret(name, value)) out.add(from, end);
   return end + quote.length;
 }
 

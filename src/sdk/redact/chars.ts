@@ -90,3 +90,17 @@ export function looksRandom(value: string, minLength = 16): boolean {
 }
 
 const counts = new Uint32Array(256);
+
+/** Shannon entropy of `value` in bits per character (characters above 255 folded). */
+export function entropy(value: string): number {
+  counts.fill(0);
+  for (let i = 0; i < value.length; i++) counts[value.charCodeAt(i) & 255]!++;
+  let bits = 0;
+  for (let c = 0; c < 256; c++) {
+    const n = counts[c]!;
+    if (n === 0) continue;
+    const p = n / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}

@@ -27,3 +27,21 @@ function lineEndNear(text: string, at: number, direction: 1 | -1): number {
   const found = direction < 0 ? text.lastIndexOf("\n", at) : text.indexOf("\n", at);
   return found >= 0 && Math.abs(found - at) <= window ? found : at;
 }
+
+/**
+ * Where to cut `text` to at most `max` characters without leaving part of a token: when the cut falls
+ * inside a run of token characters (letters, digits, `_-+/=.~%`), the whole run goes, so what is kept
+ * never ends in a fragment that redaction could no longer recognise (`ghp_A1b2C3d4E5f6G7`).
+ */
+export function cleanCutEnd(text: string, max: number): number {
+  if (text.length <= max) return text.length;
+  if (!isTokenChar(text.charCodeAt(max)) || !isTokenChar(text.charCodeAt(max - 1))) return max;
+  let i = max;
+  while (i > 0 && isTokenChar(text.charCodeAt(i - 1))) i--;
+  // `password=hunter2…`: the name goes with its value; `\nghp_…`: the escape's letter is not a word.
+  return i;
+}
+
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 43 || c === 47 || c === 61 || c === 46 || c === 126 || c === 37;
+}

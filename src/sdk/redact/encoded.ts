@@ -36,6 +36,10 @@ export function findEncodedBlobs(text: string, out: Spans, check: BatchCheck): v
       i++;
     }
     if (i - start < MIN_BLOB || upper + lower + digit < 2) continue;
+    if (i - start >= 64 && isPrivateDer(text, start)) {
+      out.add(start, i);
+      continue;
+    }
     const plain = decodeBase64Text(text.slice(start, i));
     if (plain === undefined) continue;
     blobs.push([start, i]);
@@ -84,7 +88,11 @@ export function findPercentEncoded(text: string, out: Spans, check: BatchCheck):
       const piece = text.slice(s, k);
       if (hasEscape(piece)) {
         let plain = percentDecode(piece);
-        if (hasEscape(plain)) plain = percentDecode(plain);
+        if (hasEscape(plain)) {
+          // Decoded once and twice: a value may hold a `%` of its own (`%25` once decoded).
+          const twice = percentDecode(plain);
+          if (twice !== plain) plain = `${plain}\n${twice}`;
+        }
         // Nothing shorter than `k=secret` holds a secret worth decoding for.
         if (plain.length < 8) {
           s = k + 1;
@@ -113,4 +121,22 @@ function hasEscape(s: string): boolean {
 
 function isRunBreak(c: number): boolean {
   return c <= 32 || c === 34 || c === 39 || c === 96 || c === 60 || c === 62;
+}
+
+/**
+ * Base64 of DER key material without PEM armour: a PKCS#12 file (SEQUENCE, INTEGER 3), or a private
+ * key (SEQUENCE, INTEGER 0 or 1, then an INTEGER or the algorithm's SEQUENCE). A certificate (SEQUENCE,
+ * SEQUENCE) does not match and is kept.
+ */
+function isPrivateDer(text: string, start: number): boolean {
+  if (text.charCodeAt(start) !== 77 /* M */) return false;
+  const head = Buffer.from(text.slice(start, start + 16), "base64");
+  if (head[0] !== 0x30) return false;
+  const lenBytes = head[1]! >= 0x80 ? head[1]! - 0x80 : 0;
+  if (lenBytes > 3) return false;
+  const at = 2 + lenBytes;
+  if (head[at] !== 0x02 || head[at + 1] !== 0x01) return false;
+  const version = head[at + 2];
+  if (version === 3) return head[at + 3] === 0x30;
+  return (version === 0 || version === 1) && (head[at + 3] === 0x02 || head[at + 3] === 0x30 || head[at + 3] === 0x04);
 }

@@ -5,6 +5,7 @@
  */
 import { LETTERS, TOKEN, inClass, isLineBreak, looksRandom } from "./chars.js";
 import { continueAcrossBreak } from "./assignments.js";
+import { couldBeSecret } from "./names.js";
 import type { Spans } from "./spans.js";
 
 const WORDS = new Set([
@@ -30,12 +31,32 @@ export function findTokensNearSensitiveWords(text: string, out: Spans): void {
     if (length < 3 || length > 11) continue;
     const word = text.slice(start, i).toLowerCase();
     if (!WORDS.has(word)) continue;
-    i = scanWindow(text, i, word === "bearer", out);
+    // `-----BEGIN PUBLIC KEY-----`, `cache key <sha256>`, `sort key`: not a secret's key.
+    if (text.charCodeAt(i) === 45 || (word === "key" && NOT_SECRET_KEYS.has(wordBefore(text, start)))) continue;
+    i = scanWindow(text, i, word, out);
   }
 }
 
 /** Looks at the tokens within the window after a sensitive word; returns where the outer scan goes on. */
-function scanWindow(text: string, from: number, bearer: boolean, out: Spans): number {
+/** Kinds of key that are names or hashes, not credentials. */
+const NOT_SECRET_KEYS = new Set([
+  "cache", "sort", "partition", "primary", "foreign", "unique", "composite", "object", "s3", "redis", "idempotency",
+  "dedupe", "dedup", "lookup", "hash", "index", "dup", "row", "map", "public", "routing", "shard", "group", "query", "react",
+]);
+/** Words whose value is judged like a generic name's (`key: 'Enter'` is not a secret). */
+const GENERIC_WORDS = new Set(["key", "token", "session", "cookie", "auth", "sid", "credentials", "credential"]);
+
+/** The word ending just before `at` (one space or tab between), lower-cased. */
+function wordBefore(text: string, at: number): string {
+  let e = at;
+  while (e > 0 && at - e < 2 && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
+  let s = e;
+  while (s > 0 && e - s < 16 && inClass(LETTERS, text.charCodeAt(s - 1))) s--;
+  return text.slice(s, e).toLowerCase();
+}
+
+function scanWindow(text: string, from: number, word: string, out: Spans): number {
+  const bearer = word === "bearer";
   let i = from;
   let resume = from;
   let lineBreaks = 0;
@@ -56,8 +77,11 @@ function scanWindow(text: string, from: number, bearer: boolean, out: Spans): nu
     if (i - start > MAX_RUN) break;
     let end = i;
     while (end > start + 1 && text.charCodeAt(end - 1) === 46) end--; // a full stop ends a sentence
+    if (text.charCodeAt(start) === 61) continue; // `=value`: the assignment scanner reads it
     const token = text.slice(start, end);
-    if ((bearer && token.length >= 8 && token.toLowerCase() !== "token") || looksRandom(token, 16)) {
+    const nextIsName = text.charCodeAt(end) === 58 || text.charCodeAt(end) === 61;
+    const bearerToken = bearer && !nextIsName && token.length >= 8 && token.toLowerCase() !== "token" && (/[0-9]/.test(token) || token.length >= 20);
+    if (bearerToken || (looksRandom(token, 16) && (!GENERIC_WORDS.has(word) || couldBeSecret(word, token)))) {
       end = continueAcrossBreak(text, start, end);
       out.add(start, end);
       resume = end;
@@ -65,5 +89,6 @@ function scanWindow(text: string, from: number, bearer: boolean, out: Spans): nu
       if (bearer) break;
     }
   }
-  return resume;
+  // A long run read from here (`password=password=…`) is not read again from the words inside it.
+  return i - from > WINDOW ? Math.max(resume, i) : resume;
 }

@@ -3,10 +3,11 @@
  * encoding) are scanned by the same scanners, batched, up to two levels deep.
  */
 import { findAssignments, findFlagValues } from "./assignments.js";
+import { findCommandCredentials } from "./commands.js";
 import { findEncodedBlobs, findPercentEncoded } from "./encoded.js";
 import { findTokensNearSensitiveWords } from "./nearby.js";
 import { findPemBlocks } from "./pem.js";
-import { findPrefixedTokens } from "./prefixes.js";
+import { findRuleMatches } from "./rules.js";
 import { Spans } from "./spans.js";
 import { findUrlCredentials } from "./urls.js";
 
@@ -15,10 +16,11 @@ const SEPARATOR = "\n\u0000\n";
 
 export function scanSecrets(text: string, out: Spans, depth = 0): void {
   findPemBlocks(text, out);
-  findPrefixedTokens(text, out);
+  findRuleMatches(text, out);
   findUrlCredentials(text, out);
   findAssignments(text, out);
   findFlagValues(text, out);
+  findCommandCredentials(text, out);
   findTokensNearSensitiveWords(text, out);
   if (depth < MAX_DEPTH) {
     const check = (texts: string[]) => batchCheck(texts, depth + 1);

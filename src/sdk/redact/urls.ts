@@ -27,6 +27,15 @@ export function findUrlCredentials(text: string, out: Spans): void {
       if (c === 64) lastAt = i;
       else if (c === 58 && colon < 0 && lastAt < 0) colon = i;
     }
+    if (text.charCodeAt(i) === 47 && colon > 0 && lastAt < 0 && !/^[0-9]*$/.test(text.slice(colon + 1, i))) {
+      // `user:pa/ss@host`: an unencoded `/` in the password (a port is only digits).
+      for (let k = i + 1; k < text.length && k - i < 128; k++) {
+        const c = text.charCodeAt(k);
+        if (c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96) break;
+        if (c === 64) lastAt = k;
+      }
+      if (lastAt > 0) i = lastAt;
+    }
     from = Math.max(i, authStart);
     if (lastAt <= authStart) continue;
     const userinfo = text.slice(authStart, lastAt);

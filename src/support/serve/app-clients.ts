@@ -47,5 +47,27 @@ export function appClients(o: AppClientsOptions) {
     return [`http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`];
   }
 
-  return { octokitFor, gitConfigFor };
+  /** The installation on `owner/name` (GET /repos/{owner}/{repo}/installation, as the app), remembered. */
+  const installations = new Map<string, Promise<number>>();
+  function installationFor(repo: string): Promise<number> {
+    let found = installations.get(repo);
+    if (found === undefined) {
+      found = (async () => {
+        const { createAppAuth } = await import("@octokit/auth-app");
+        const { token } = await createAppAuth({ appId: o.appId, privateKey: o.privateKey })({ type: "app" });
+        const res = await fetch(`${o.apiUrl.replace(/\/+$/, "")}/repos/${repo}/installation`, {
+          headers: { authorization: `bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "bugbeacon-serve" },
+          signal: AbortSignal.timeout(30_000),
+        });
+        if (!res.ok) throw Object.assign(new Error(`the app is not installed on ${repo} (GitHub answered ${res.status})`), { status: res.status });
+        const { id } = (await res.json()) as { id: number };
+        return id;
+      })();
+      installations.set(repo, found);
+      found.catch(() => installations.delete(repo));
+    }
+    return found;
+  }
+
+  return { octokitFor, gitConfigFor, octokitForRepo: async (repo: string) => octokitFor(await installationFor(repo)) };
 }

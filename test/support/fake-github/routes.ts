@@ -29,6 +29,8 @@ export interface RouteContext {
   searchLagMs: number;
   issueInstallationToken(installationId: number): { token: string; expiresAt: string } | undefined;
   installation(installationId: number): { id: number; account: string } | undefined;
+  /** The installation on an account (owner), if any. */
+  installationOf(account: string): { id: number; account: string } | undefined;
   rateLimits(): { core: RateLimitInfo; search: RateLimitInfo };
 }
 
@@ -421,10 +423,32 @@ export const routes: Record<string, Handler> = {
     };
   },
 
+  // GET /repos/{owner}/{repo}/installation: the installation of the app on that repository, 404 when the
+  // app is not installed there. The fake's installations are on every repository of their account.
+  "GET /repos/{owner}/{repo}/installation": withRepo((ctx, repo) => {
+    const inst = ctx.installationOf(repo.owner);
+    if (!inst) return notFound();
+    return installationBody(ctx, inst);
+  }),
+
   "GET /app/installations/{installation_id}": (ctx) => {
     const inst = ctx.installation(Number(ctx.params.installation_id));
     if (!inst) return notFound();
-    const account = ctx.state.renderUser(ctx.state.user(inst.account), ctx.apiBase);
+    return installationBody(ctx, inst);
+  },
+
+  "GET /rate_limit": (ctx) => {
+    const { core, search } = ctx.rateLimits();
+    return { status: 200, body: { resources: { core, search }, rate: core } };
+  },
+};
+
+export function newInstallationToken(): string {
+  return `ghs_${randomBytes(18).toString("base64url").replace(/[-_]/g, "x")}`;
+}
+
+function installationBody(ctx: RouteContext, inst: { id: number; account: string }): RouteResult {
+const account = ctx.state.renderUser(ctx.state.user(inst.account), ctx.apiBase);
     return {
       status: 200,
       body: {
@@ -447,14 +471,4 @@ export const routes: Record<string, Handler> = {
         suspended_at: null,
       },
     };
-  },
-
-  "GET /rate_limit": (ctx) => {
-    const { core, search } = ctx.rateLimits();
-    return { status: 200, body: { resources: { core, search }, rate: core } };
-  },
-};
-
-export function newInstallationToken(): string {
-  return `ghs_${randomBytes(18).toString("base64url").replace(/[-_]/g, "x")}`;
 }

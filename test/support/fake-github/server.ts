@@ -314,7 +314,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
     // 2. Authentication.
     let user: StoredUser;
-    if (match.template.startsWith("/app/")) {
+    // As the app (a JWT): the /app/ routes and the repository's installation (GitHub's REST docs, "Get a
+    // repository installation for the authenticated app": "You must use a JWT to access this endpoint").
+    if (match.template.startsWith("/app/") || match.template === "/repos/{owner}/{repo}/installation") {
       const payload = token ? decodeJwtPayload(token) : undefined;
       const exp = typeof payload?.exp === "number" ? payload.exp : 0;
       const issOk = options.appId === undefined || String(payload?.iss) === String(options.appId);
@@ -459,6 +461,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         return { token, expiresAt: githubTime(expiresAt) };
       },
       installation: (id) => installations.get(id),
+      installationOf: (account) => [...installations.values()].find((i) => i.account.toLowerCase() === account.toLowerCase()),
       rateLimits: () => rateInfo(rateKey, Date.now()),
     });
     if (creates && result.status === 201) stats.creationsAccepted++;

@@ -15,6 +15,17 @@
  * - GET /projects/:id/issues/:issue_iid (404 when missing), PUT with `state_event` close|reopen;
  * - POST /projects/:id/issues/:issue_iid/notes with `body`; GET …/notes with `sort`, `order_by`;
  * - POST /projects/:id/issues/:issue_iid/award_emoji with `name` (404 "has already been taken" twice).
+ * And from GitLab's source (gitlab-org/gitlab):
+ * - a title of at most 255 characters (app/models/concerns/issuable.rb, `validates :title, length:
+ *   { maximum: 255 }`): 400 `{message: {title: ["is too long (maximum is 255 characters)"]}}`;
+ * - `search` is a fuzzy search (lib/gitlab/sql/pattern.rb, fuzzy_search/select_fuzzy_terms): the query is
+ *   split into words (a "quoted phrase" stays one), words under 3 characters are dropped, and every word
+ *   left must be found, case-insensitively, in the searched fields;
+ * - issue searches are rate limited (lib/gitlab/application_rate_limiter.rb, `search_rate_limit`, 30 a
+ *   minute for a user): 429 "This endpoint has been requested too many times. Try again later." with no
+ *   Retry-After header (the API helper's render_api_error!, unlike Rack::Attack's throttles);
+ * - lists, notes included, answer 20 items a page unless `per_page` (at most 100) says otherwise, with
+ *   x-next-page / x-total headers (lib/api/helpers/pagination.rb).
  * Field names outside the documented ones are contract violations.
  */
 import { startFakeHttp, type Answer, type FakeHttp, type LoggedRequest } from "../fake-http.js";
@@ -43,8 +54,20 @@ export interface FakeGitLab extends FakeHttp {
 const ISSUE_FIELDS = new Set(["title", "description", "labels", "assignee_ids", "confidential", "issue_type"]);
 const LIST_QUERY = new Set(["state", "search", "in", "order_by", "sort", "updated_after", "per_page", "page", "labels"]);
 
-export async function startFakeGitLab(options: { projects: string[]; tokens: string[] }): Promise<FakeGitLab> {
+/** GitLab's fuzzy search terms (Gitlab::SQL::Pattern): quoted phrases whole, other words of 3+ characters. */
+export function fuzzyTerms(query: string): string[] {
+  const terms: string[] = [];
+  const rest = query.replace(/"([^"]*)"/g, (_, phrase: string) => {
+    if (phrase.length >= 3) terms.push(phrase);
+    return " ";
+  });
+  for (const word of rest.split(/\s+/)) if (word.length >= 3) terms.push(word);
+  return terms;
+}
+
+export async function startFakeGitLab(options: { projects: string[]; tokens: string[]; searchesPerMinute?: number }): Promise<FakeGitLab> {
   const issues: StoredGitLabIssue[] = [];
+  let searches: number[] = [];
   let nextNote = 1;
   let base = "";
   const now = () => new Date().toISOString();
@@ -79,6 +102,7 @@ export async function startFakeGitLab(options: { projects: string[]; tokens: str
       if (r.method === "POST") {
         for (const key of Object.keys(body)) if (!ISSUE_FIELDS.has(key)) violation(`unknown issue field ${key}`);
         if (typeof body.title !== "string" || body.title === "") return json(400, { error: "title is missing" });
+        if ([...body.title].length > 255) return json(400, { message: { title: ["is too long (maximum is 255 characters)"] } });
         if (body.description !== undefined && typeof body.description !== "string") violation("description must be a string");
         if (body.labels !== undefined && typeof body.labels !== "string") violation("labels must be a comma-separated string");
         if (typeof body.description === "string" && body.description.length > 1_048_576) return json(400, { message: "description is too long (maximum is 1048576 characters)" });
@@ -95,9 +119,23 @@ export async function startFakeGitLab(options: { projects: string[]; tokens: str
       const after = r.query.get("updated_after");
       if (after !== null && Number.isNaN(Date.parse(after))) violation(`updated_after ${after} is not ISO 8601`);
       const search = r.query.get("search");
+      if (search !== null) {
+        const minute = Date.now() - 60_000;
+        searches = searches.filter((t) => t > minute);
+        if (searches.length >= (options.searchesPerMinute ?? 30)) return json(429, { message: "This endpoint has been requested too many times. Try again later." });
+        searches.push(Date.now());
+      }
       let list = issues.filter((i) => i.project === project && (state === "all" || i.state === state));
       if (after !== null) list = list.filter((i) => i.updated_at >= after);
-      if (search !== null) list = list.filter((i) => (inField === "title" ? i.title : inField === "description" ? i.description : `${i.title} ${i.description}`).includes(search));
+      if (search !== null) {
+        const terms = fuzzyTerms(search).map((t) => t.toLowerCase());
+        list = list.filter((i) => {
+          const text = (inField === "title" ? i.title : inField === "description" ? i.description : `${i.title} ${i.description}`).toLowerCase();
+          return terms.every((t) => text.includes(t));
+        });
+      }
+      const orderBy = r.query.get("order_by") ?? "created_at";
+      if (!["created_at", "updated_at"].includes(orderBy)) violation(`order_by ${orderBy}`);
       list = r.query.get("sort") === "asc" ? list : [...list].reverse();
       return page(list.map(view), r.query);
     }
@@ -134,6 +172,7 @@ export async function startFakeGitLab(options: { projects: string[]; tokens: str
     addIssue: (project: string, fields: { title: string; description: string; state?: "opened" | "closed" }) => add(project, fields),
     reset: () => {
       issues.splice(0);
+      searches = [];
       http.requests.length = 0;
       http.contractViolations.length = 0;
       http.clearFaults();

@@ -1,0 +1,71 @@
+/**
+ * The relay's settings for `bugbeacon serve`: `--relay-repo owner/name` (repeatable) names the repositories
+ * it files reports for; the pacing has product defaults and may be changed through the environment
+ * (BUGBEACON_RELAY_PERIOD_MS, BUGBEACON_RELAY_WRITES_PER_HOUR, BUGBEACON_RELAY_NEW_ISSUES_PER_HOUR,
+ * BUGBEACON_RELAY_REPORTS_PER_MINUTE, BUGBEACON_RELAY_ON_CLOSED). Problems are CliUsageErrors naming the
+ * flag or variable.
+ */
+import { CliUsageError } from "../../errors.js";
+import { fullNameOf } from "../serve/intake.js";
+
+/** Takes every `--relay-repo <v>` / `--relay-repo=<v>` out of `args` (the flag parser allows a flag once). */
+export function takeRelayRepos(args: string[]): { repos: string[]; rest: string[] } {
+  const repos: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") {
+      rest.push(...args.slice(i));
+      break;
+    }
+    let value: string | undefined;
+    if (a === "--relay-repo") {
+      value = args[++i];
+      if (value === undefined || value.startsWith("--")) throw new CliUsageError("--relay-repo", "--relay-repo needs a value: a repository as owner/name.");
+    } else if (a.startsWith("--relay-repo=")) value = a.slice("--relay-repo=".length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    for (const part of value.split(",")) {
+      const repo = fullNameOf(part.trim());
+      if (repo === undefined) throw new CliUsageError("--relay-repo", `--relay-repo ${JSON.stringify(part.slice(0, 140))} is not a repository: expected owner/name.`);
+      if (!repos.some((r) => r.toLowerCase() === repo.toLowerCase())) repos.push(repo);
+    }
+  }
+  return { repos, rest };
+}
+
+export interface RelayPacing {
+  periodMs?: number;
+  writesPerHour?: number;
+  newIssuesPerHour?: number;
+  reportsPerMinute?: number;
+  onClosed?: "reopen" | "new";
+}
+
+export function relayPacingFromEnv(env: NodeJS.ProcessEnv): RelayPacing {
+  const out: RelayPacing = {};
+  const num = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) throw new CliUsageError(name, `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(raw.slice(0, 40))}.`);
+    return n;
+  };
+  const period = num("BUGBEACON_RELAY_PERIOD_MS", 0, 7 * 86_400_000);
+  if (period !== undefined) out.periodMs = period;
+  // 500 content-creating requests an hour is GitHub's account limit: the relay stays under it.
+  const writes = num("BUGBEACON_RELAY_WRITES_PER_HOUR", 1, 450);
+  if (writes !== undefined) out.writesPerHour = writes;
+  const issues = num("BUGBEACON_RELAY_NEW_ISSUES_PER_HOUR", 1, 450);
+  if (issues !== undefined) out.newIssuesPerHour = issues;
+  const perMinute = num("BUGBEACON_RELAY_REPORTS_PER_MINUTE", 1, 1_000_000);
+  if (perMinute !== undefined) out.reportsPerMinute = perMinute;
+  const closed = env.BUGBEACON_RELAY_ON_CLOSED;
+  if (closed !== undefined && closed !== "") {
+    if (closed !== "reopen" && closed !== "new") throw new CliUsageError("BUGBEACON_RELAY_ON_CLOSED", `BUGBEACON_RELAY_ON_CLOSED must be reopen or new, not ${JSON.stringify(closed.slice(0, 40))}.`);
+    out.onClosed = closed;
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * The relay's write-ahead journal: one JSON line per counter change, appended to
+ * `<state>/relay/journal.jsonl` before the change is applied and before any answer depends on it. An
+ * append is one write(2) (it survives a kill of the process at once); `durable()` resolves once what was
+ * appended is fsynced (one fdatasync for every append that waited on it, so a burst costs one sync).
+ * At start the journal is read back (a torn last line, a kill mid-write, is dropped) and compacted to one
+ * snapshot line: what each report said is then only in the counters.
+ */
+import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { JournalEntry } from "./counter.js";
+
+export class Journal {
+  private readonly fd: number;
+  private syncing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  readonly path: string;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.path = join(dir, "journal.jsonl");
+    this.fd = openSync(this.path, "a", 0o600);
+  }
+
+  /** Every entry written by earlier runs, in order; unreadable lines are reported and skipped. */
+  static read(dir: string, onBad: (line: number, problem: string) => void): JournalEntry[] {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, "journal.jsonl"), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const lines = text.split("\n");
+    const out: JournalEntry[] = [];
+    for (const [i, line] of lines.entries()) {
+      if (line === "") continue;
+      try {
+        out.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        // The last line may be torn by a kill mid-write: it was never acknowledged.
+        if (i < lines.length - 1 || !text.endsWith("\n")) onBad(i + 1, "not JSON (a write cut short)");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the journal by `entries` (a snapshot): written to a new file, synced, then renamed over the
+   * old one, so a kill at any moment leaves either the old journal or the new one. Call before `new Journal`.
+   */
+  static rewrite(dir: string, entries: JournalEntry[]): void {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = join(dir, "journal.jsonl.tmp");
+    const fd = openSync(tmp, "w", 0o600);
+    try {
+      const text = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
+      let off = 0;
+      while (off < text.length) off += writeSync(fd, text, off);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, "journal.jsonl"));
+  }
+
+  append(entry: JournalEntry): void {
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    let off = 0;
+    while (off < line.length) off += writeSync(this.fd, line, off);
+  }
+
+  /** Resolves once everything appended before the call is on stable storage. */
+  durable(): Promise<void> {
+    if (this.syncing === undefined) {
+      this.syncing = new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve()))).finally(() => (this.syncing = undefined));
+      return this.syncing;
+    }
+    // A sync is running and may not cover the latest appends: one more after it, shared by every waiter.
+    this.queued ??= this.syncing.then(() => {
+      this.queued = undefined;
+      return this.durable();
+    });
+    return this.queued;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,366 @@
+/**
+ * The relay's room in `bugbeacon serve`: `POST /v1/reports` for the repositories named with `--relay-repo`,
+ * and the one writer that turns the counter's decisions into GitHub writes, paced.
+ *
+ * At the door, in this order: shutting down (503), the client address's budget (429 with Retry-After; the
+ * address is hashed with a key made at start and kept only in memory, never stored or logged), content
+ * type (415), size (413: 64 kB on the wire, 256 kB inflated), the report's fields (400 naming the field),
+ * the repository (403). Then the report is in the journal and synced (write-ahead) before the answer:
+ * `202 { status, url? }`, where status is `created` (this report opened the issue), `counted`, `queued`
+ * (its issue is being filed) or `held` (the repository's new-issue budget is spent).
+ */
+import type { Octokit } from "@octokit/rest";
+import { createHmac, randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { githubClient } from "../../backends/github/client.js";
+import { parseIssueBody } from "../../format/report-format.js";
+import { HttpAnswer, discardRest, header, oneLine, readBody, requirePost, send, type Route } from "../serve/http.js";
+import { RelayCounter, type CountMessage, type HeldLine, type Write } from "./counter.js";
+import { Journal } from "./journal.js";
+import { machineOf } from "./machine.js";
+import { inline, plain, relayRedactor, renderRelayIssue } from "./render.js";
+import { MAX_REPORT_BYTES, RelayRefusedError, decodeBody, parseRelayReport } from "./report.js";
+
+export interface RelayOptions {
+  /** `owner/name` of every repository served. */
+  repos: string[];
+  /** The serve state folder; the relay keeps `relay/` in it. */
+  stateDir: string;
+  /** Names this replica in its messages (kept across restarts). */
+  replica: string;
+  /** The installation client for a repository. */
+  octokitForRepo: (repo: string) => Promise<Octokit>;
+  webUrl: string;
+  note?: (entry: Record<string, unknown>) => void;
+  log?: (entry: Record<string, unknown>) => void;
+  periodMs?: number;
+  writesPerHour?: number;
+  writesPerMinute?: number;
+  newIssuesPerHour?: number;
+  /** Reports one client address may send per minute. @default 60 */
+  reportsPerMinute?: number;
+  /** How long an answer waits for its issue to be filed. @default 2000 */
+  answerWithinMs?: number;
+  onClosed?: "reopen" | "new";
+  /** Runs a write within the server's limit of work at once. */
+  slot?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+export interface RelayRoom {
+  routes: Record<string, Route>;
+  resume(): void;
+  close(): Promise<void>;
+  readonly counter: RelayCounter;
+}
+
+const MARKER = "bugbeacon:relay-count";
+
+export function createRelayRoom(o: RelayOptions): RelayRoom {
+  const served = new Map(o.repos.map((r) => [r.toLowerCase(), r]));
+  const dir = join(o.stateDir, "relay");
+  const entries = Journal.read(dir, (line, problem) => o.note?.({ msg: "relay journal line skipped", line, problem }));
+  // Opened after the replay and compaction below; the counter appends to it from then on.
+  const held: { journal?: Journal } = {};
+  const counter = new RelayCounter(
+    {
+      replica: o.replica,
+      ...(o.periodMs !== undefined ? { periodMs: o.periodMs } : {}),
+      ...(o.writesPerHour !== undefined ? { writesPerHour: o.writesPerHour } : {}),
+      ...(o.writesPerMinute !== undefined ? { writesPerMinute: o.writesPerMinute } : {}),
+      ...(o.newIssuesPerHour !== undefined ? { newIssuesPerHour: o.newIssuesPerHour } : {}),
+    },
+    (e) => held.journal!.append(e),
+  );
+  const replayed = counter.replay(entries);
+  // Compacted at each start: one snapshot line instead of a line per report.
+  if (entries.length > 0) Journal.rewrite(dir, [counter.snapshot()]);
+  const journal = new Journal(dir);
+  held.journal = journal;
+  const budget = addressBudget(o.reportsPerMinute ?? 60);
+  const answerWithin = o.answerWithinMs ?? 2000;
+  const onClosed = o.onClosed ?? "reopen";
+  const slot = o.slot ?? (<T>(work: () => Promise<T>) => work());
+  let draining = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pumping: Promise<void> | undefined;
+  let again = false;
+  /** Answers waiting for an identifier's issue to be filed. */
+  const waiters = new Map<string, Array<() => void>>();
+
+  function wake(): void {
+    if (draining) return;
+    if (pumping !== undefined) {
+      again = true;
+      return;
+    }
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    pumping = pump().finally(() => {
+      pumping = undefined;
+      if (again) {
+        again = false;
+        wake();
+      }
+    });
+  }
+
+  async function pump(): Promise<void> {
+    while (!draining) {
+      const now = Date.now();
+      const next = counter.next(now);
+      if (next === undefined) return;
+      if ("waitUntil" in next) {
+        timer = setTimeout(wake, Math.max(10, next.waitUntil - now));
+        return;
+      }
+      await slot(() => perform(next));
+    }
+  }
+
+  async function perform(w: Write): Promise<void> {
+    let writes = 0;
+    try {
+      const octokit = await o.octokitForRepo(w.repo);
+      const gh = githubClient(octokit, o.webUrl);
+      const [owner, repo] = w.repo.split("/") as [string, string];
+      if (w.kind === "create") {
+        // An issue for this identifier may be there already: this relay's own (an answer lost before a
+        // kill), another replica's, or one filed by hand from the prefilled page.
+        const found = await gh.search(w.repo, w.ident);
+        // A create that may have landed (killed before its outcome was journaled) is filed again only
+        // after a look: without search (rate limited), it waits for the next try.
+        if (w.uncertain && found === undefined) throw new Error("search is unavailable: an issue that may have been filed is looked up before it is filed again");
+        const mine = found?.find((r) => parseIssueBody(r.body)?.metadata?.reportId === w.report.reportId);
+        if (mine !== undefined) return settle(w, { ok: true, number: Number(mine.ref), url: mine.url }, writes);
+        const other = found?.find((r) => parseIssueBody(r.body)?.identifier === w.ident && (r.state === "open" || onClosed === "reopen"));
+        if (other !== undefined) {
+          if (other.state === "closed") {
+            writes++;
+            await gh.reopen!(w.repo, other.ref);
+          }
+          return settle(w, { ok: true, number: Number(other.ref), url: other.url, adopted: true }, writes);
+        }
+        const issue = renderRelayIssue(w.report);
+        writes++;
+        const created = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
+        o.note?.({ msg: "relay issue created", repository: w.repo, identifier: w.ident, issue: created.number });
+        return settle(w, { ok: true, number: created.number, url: created.url }, writes);
+      }
+      if (w.kind === "count") {
+        if (w.uncertain) {
+          const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: w.number, per_page: 100 });
+          const tag = `"replica":${JSON.stringify(w.message.replica)},"seq":${w.message.seq},`;
+          if (comments.some((c) => (c.body ?? "").includes(MARKER) && (c.body ?? "").includes(tag))) return settle(w, { ok: true }, writes);
+        }
+        let number = w.number;
+        let moved: { number: number; url: string } | undefined;
+        const current = await gh.get(w.repo, String(w.number));
+        if (current === undefined || current.state === "closed") {
+          // Deleted or transferred: a new issue, as for onClosed "new" (from the latest report).
+          if ((onClosed === "new" || current === undefined) && w.draft !== undefined) {
+            const issue = renderRelayIssue(w.draft);
+            writes++;
+            moved = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
+            number = moved.number;
+          } else {
+            writes++;
+            await gh.reopen!(w.repo, String(w.number));
+          }
+        }
+        writes++;
+        await gh.comment(w.repo, String(number), countBody(w.message));
+        return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
+      }
+      const body = heldBody(w.held);
+      writes++;
+      if (w.number === undefined) {
+        const created = filed(await gh.create(w.repo, { title: "Reports held back by the bugbeacon relay", body, labels: [], assignees: [] }));
+        return settle(w, { ok: true, number: created.number, url: created.url }, writes);
+      }
+      await gh.comment(w.repo, String(w.number), body);
+      return settle(w, { ok: true }, writes);
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      o.note?.({ msg: "relay write failed", kind: w.kind, repository: w.repo, status: status ?? null, error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+      settle(w, { ok: false }, writes);
+    }
+  }
+
+  function settle(w: Write, outcome: Parameters<RelayCounter["settle"]>[1], writes: number): void {
+    const now = Date.now();
+    counter.wrote(now, writes);
+    counter.settle(w, outcome, now);
+    if (w.kind !== "held") {
+      const key = `${w.repo} ${w.ident}`;
+      for (const resolve of waiters.get(key) ?? []) resolve();
+      waiters.delete(key);
+    }
+  }
+
+  async function intake(req: IncomingMessage, res: ServerResponse): Promise<HttpAnswer> {
+    if (draining) {
+      req.resume();
+      res.setHeader("connection", "close");
+      return new HttpAnswer(503, "shutting down", { error: "the relay is shutting down: send again later" }, { "retry-after": "5" });
+    }
+    const wait = budget.take(req.socket.remoteAddress ?? "", Date.now());
+    if (wait > 0) {
+      req.resume();
+      return new HttpAnswer(429, "refused: budget", { error: "too many reports from this address: send again later" }, { "retry-after": String(Math.ceil(wait / 1000)) });
+    }
+    const type = (header(req, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") {
+      req.resume();
+      return new HttpAnswer(415, "refused: content type", { error: "expected content type application/json" });
+    }
+    if (Number(header(req, "content-length") ?? "0") > MAX_REPORT_BYTES) {
+      req.pause();
+      return new HttpAnswer(413, "refused: too large", { error: `the body is over ${MAX_REPORT_BYTES} bytes` });
+    }
+    const body = await readBody(req, MAX_REPORT_BYTES);
+    if (body === "too large") return new HttpAnswer(413, "refused: too large", { error: `the body is over ${MAX_REPORT_BYTES} bytes` });
+    const report = parseRelayReport(decodeBody(body, header(req, "content-encoding")));
+    const repo = served.get(report.repo.toLowerCase());
+    if (repo === undefined) throw new RelayRefusedError(403, "repo", "this relay does not file reports for that repository");
+    report.repo = repo;
+    // Redacted again before anything is kept: the journal never holds what the redactor would remove.
+    const redact = relayRedactor();
+    report.title = redact(report.title);
+    report.text = redact(report.text);
+    report.metadata.environment = Object.fromEntries(Object.entries(report.metadata.environment).map(([k, v]) => [k, redact(v)]));
+    const answer = counter.accept(report, machineOf(report.install), Date.now());
+    // On stable storage before the answer: an answered report survives a kill and a power cut.
+    await journal.durable();
+    if (answer.dueAt !== undefined) wake();
+    let status = answer.status;
+    let url = answer.url;
+    if (status === "queued" && !answer.duplicate && answerWithin > 0) {
+      // Its issue is being filed: the answer waits a little for it, so the client can show the URL.
+      const key = `${answer.repo} ${answer.ident}`;
+      let t: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        const list = waiters.get(key) ?? [];
+        list.push(resolve);
+        waiters.set(key, list);
+        t = setTimeout(resolve, answerWithin);
+      });
+      clearTimeout(t);
+      // "created" when this report opened the issue; "counted" when an existing one was found (and reopened).
+      const now = counter.answerNow(answer.repo, answer.ident, report.reportId);
+      if (now?.url !== undefined) {
+        status = now.status;
+        url = now.url;
+      }
+    }
+    return new HttpAnswer(202, status, { status, ...(url !== undefined ? { url } : {}), ...(answer.duplicate ? { duplicate: true } : {}) });
+  }
+
+  const route: Route = async (req, res, started) => {
+    if (!requirePost(req, res, "reports")) return;
+    let answer: HttpAnswer;
+    try {
+      answer = await intake(req, res);
+    } catch (error) {
+      if (error instanceof RelayRefusedError) answer = new HttpAnswer(error.status, `refused: ${error.field}`, { error: error.message, field: error.field });
+      else {
+        o.note?.({ msg: "relay internal error", error: error instanceof Error ? error.name : "unknown" });
+        answer = new HttpAnswer(503, "failed", { error: "the relay could not store the report: send again later" }, { "retry-after": "30" });
+      }
+    }
+    // No address, no install id, no report text: the decision and the time only.
+    o.log?.({ msg: "report", status: answer.status, decision: answer.decision, ms: Math.round(performance.now() - started) });
+    send(res, answer.status, answer.body, answer.headers);
+    discardRest(req);
+  };
+
+  return {
+    routes: { "/v1/reports": route },
+    counter,
+    resume() {
+      if (replayed > 0) o.note?.({ msg: "relay journal replayed", entries: replayed, ...counter.totals() });
+      wake();
+    },
+    async close() {
+      draining = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await pumping;
+      for (const list of waiters.values()) for (const resolve of list) resolve();
+      journal.close();
+    },
+  };
+}
+
+/** The count message: figures in words, and the same figures in a hidden line the relay finds again. */
+export function countBody(m: CountMessage): string {
+  const list = (xs: Array<[string, number]>) =>
+    xs
+      .slice(0, 10)
+      .map(([k, n]) => `${plain(k)} (${n})`)
+      .join(", ") + (xs.length > 10 ? `, and ${xs.length - 10} more` : "");
+  const times = m.occurrences === 1 ? "once" : `${m.occurrences} times`;
+  const machines = m.machines === 1 ? "1 machine" : `${m.machines} machines`;
+  const meta = JSON.stringify({ replica: m.replica, seq: m.seq, identifier: m.identifier, occurrences: m.occurrences, machines: m.machines, total: m.total, totalMachines: m.totalMachines })
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e");
+  return [
+    `Seen again ${times} on ${machines} since ${new Date(m.since).toISOString()}.`,
+    "",
+    `Versions: ${list(m.versions)}. Platforms: ${list(m.platforms)}.`,
+    "",
+    `Counted by this relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()}.`,
+    "",
+    `<!-- ${MARKER} ${meta} -->`,
+  ].join("\n");
+}
+
+/** The held issue's text: identifiers waiting for the repository's new-issue budget, most seen first. */
+export function heldBody(lines: HeldLine[]): string {
+  if (lines.length === 0) return "Every held report has its own issue now.";
+  const rows = lines.slice(0, 200).map((l) => `| \`${l.identifier}\` | ${plain(inline(relayRedactor()(l.title))).slice(0, 200)} | ${l.occurrences} | ${new Date(l.since).toISOString()} |`);
+  return [
+    "The relay reached this repository's budget of new issues per hour. These problems are counted and get their own issue, most-seen first, as the budget allows:",
+    "",
+    "| Identifier | Title | Times | Since |",
+    "|---|---|---|---|",
+    ...rows,
+    ...(lines.length > 200 ? ["", `and ${lines.length - 200} more.`] : []),
+  ].join("\n");
+}
+
+/**
+ * Reports per client address per minute (a token bucket). The address is keyed with a secret made at
+ * start (HMAC-SHA256): the map holds no address, only this process's keyed hashes, in memory, and forgets
+ * a client once its bucket is full again.
+ */
+export function addressBudget(perMinute: number): { take(address: string, now: number): number } {
+  const key = randomBytes(32);
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const burst = Math.max(1, Math.ceil(perMinute / 2));
+  const rate = perMinute / 60_000;
+  let swept = 0;
+  return {
+    take(address, now) {
+      if (now - swept > 60_000) {
+        swept = now;
+        for (const [k, b] of buckets) if (b.tokens + (now - b.at) * rate >= burst) buckets.delete(k);
+      }
+      const k = createHmac("sha256", key).update(address).digest("base64url").slice(0, 22);
+      const b = buckets.get(k) ?? { tokens: burst, at: now };
+      b.tokens = Math.min(burst, b.tokens + (now - b.at) * rate);
+      b.at = now;
+      buckets.set(k, b);
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return 0;
+      }
+      return Math.ceil((1 - b.tokens) / rate);
+    },
+  };
+}
+
+/** GitHub files an issue at once (it holds none for moderation): its number and page. */
+function filed(created: { ref: string; url: string } | { pending: string }): { number: number; url: string } {
+  if ("pending" in created) throw new Error(`GitHub held the issue for moderation (${created.pending}): nothing to count on yet`);
+  return { number: Number(created.ref), url: created.url };
+}
