@@ -10,5 +10,8 @@ export type FetchFunction = typeof globalThis extends { fetch: infer F } ? F : n
 /** The global `AbortSignal`, as the consumer's environment declares it. */
 export type AbortSignalLike = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : never;
 
+/** The global `Headers`, as the consumer's environment declares it. */
+export type HeadersLike = typeof globalThis extends { Headers: { prototype: infer H } } ? H : never;
+
 /** Environment variables, as `process.env` holds them. */
 export type Environment = Record<string, string | undefined>;

@@ -7,6 +7,7 @@
 import { neverSent } from "./network-errors.js";
 import type { ClientMode } from "../delivery/backend.js";
 import { HttpStatusError } from "./rest-errors.js";
+import type { AbortSignalLike, Environment, FetchFunction, HeadersLike } from "../_internal/globals.js";
 
 export { classifyRest, HttpStatusError } from "./rest-errors.js";
 
@@ -14,8 +15,8 @@ export interface RestSettings {
   /** API root, e.g. https://gitlab.com/api/v4 */
   root: string;
   headers: Record<string, string>;
-  env: NodeJS.ProcessEnv;
-  fetch: typeof globalThis.fetch | undefined;
+  env: Environment;
+  fetch: FetchFunction | undefined;
   timeoutMs: number;
   pacingMs: number;
   retryAfterBaseMs: number;
@@ -31,7 +32,7 @@ export type Query = Record<string, string | number | readonly string[] | undefin
 
 export interface Rest {
   /** A read; `rateLimited: "fail"` gives up at once on a 429 (a search a report does not wait for). */
-  get<T>(path: string, query?: Query, signal?: AbortSignal, options?: { rateLimited?: "wait" | "fail" }): Promise<{ data: T; headers: Headers }>;
+  get<T>(path: string, query?: Query, signal?: AbortSignalLike, options?: { rateLimited?: "wait" | "fail" }): Promise<{ data: T; headers: HeadersLike }>;
   send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<T>;
 }
 

@@ -11,7 +11,7 @@ import type { DeliveryOptions } from "./options.js";
 import { InvalidOptionError } from "../errors.js";
 import type { HelperOptions, OutgoingReport, PreparedReport } from "../types.js";
 import type { MonitorIssues } from "../sdk/monitor/issues.js";
-import type { AbortSignalLike } from "../_internal/globals.js";
+import type { AbortSignalLike, Environment } from "../_internal/globals.js";
 
 /** A backend's name, as getHelper and the CLI's --backend take it ("github", "gitlab", "discourse", "gitea", or one registered). */
 export type BackendName = string;
@@ -48,7 +48,7 @@ export type Draft = Pick<OutgoingReport, "title" | "body" | "labels" | "assignee
  * aborted: the helper was closed and gave up on what was in flight), `crash` (one attempt, every request
  * over by `sendBy`, ms since the epoch) or `background` (one attempt, sockets that never hold the process open).
  */
-export type ClientMode = { kind: "normal"; signal?: AbortSignal } | { kind: "crash"; sendBy: number } | { kind: "background" };
+export type ClientMode = { kind: "normal"; signal?: AbortSignalLike } | { kind: "crash"; sendBy: number } | { kind: "background" };
 
 /**
  * The requests a backend answers. `target` is a value `checkTarget` accepted. Optional operations may be
@@ -165,7 +165,7 @@ export interface Backend {
 
 /** What a backend's `create` gets besides the options: the resolved environment and timing settings. */
 export interface BackendContext {
-  env: NodeJS.ProcessEnv;
+  env: Environment;
   /** Least ms between two content-creating requests (undefined: the backend's default). */
   pacingMs: number | undefined;
   /** Milliseconds one second of the service's timing rules stands for (Retry-After, backoff). */

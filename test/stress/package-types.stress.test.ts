@@ -39,7 +39,10 @@ beforeAll(async () => {
   expect(readdirSync(join(copy, "dist")).filter((f) => f.endsWith(".d.ts"))).toEqual([]);
   const out = tempDir("bugbeacon-pack-out-");
   const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", out], { cwd: copy, maxBuffer: 64 * 1024 * 1024 });
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf("["))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  // prepack's build prints first (its lines may hold "[" too); npm's JSON is the array that starts a line.
+  const json = /^\[$/m.exec(stdout);
+  if (json === null) throw new Error(`npm pack printed no JSON:\n${stdout}`);
+  const [packed] = JSON.parse(stdout.slice(json.index)) as Array<{ filename: string; files: Array<{ path: string }> }>;
   if (packed === undefined) throw new Error(`npm pack printed no package:\n${stdout}`);
   tarball = join(out, packed.filename);
   packedFiles = packed.files.map((f) => f.path);
