@@ -115,7 +115,9 @@ const library = (format: "esm" | "cjs"): Options[] => {
   return [
     // The root entry (src/_root.ts: the API of src/index.ts, and the shared modules for the other files);
     // its declarations, made from src/index.ts, are the package's types.
-    one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } } }),
+    // Its local names are shortened too (its exports keep theirs): 58 KB became 44 KB, 0.2 to 0.4 ms less
+    // at every start of every app (docs/performance.md). The source maps carry the names for stack traces.
+    one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } }, minifyIdentifiers: true }),
     one({ redact: "src/redact.ts" }, { dts: true }),
     one({ format: "src/format.ts" }, { dts: true }),
     ...Object.entries(LAZY).map(([name, file]) => one({ [name]: file })),
