@@ -118,6 +118,12 @@ export async function run(log: (line: string) => void): Promise<void> {
       const r = compare(cwd, "bugbeacon", mode, "empty-exports-package", fewer);
       log(`  ${mode === "import" ? "import " : "require"} bugbeacon      +${r.ms.toFixed(2)} ms  +${r.rssMiB.toFixed(2)} MiB  (CPU +${r.cpuMs.toFixed(2)} ms)  over an empty package with an exports map like ours`);
     }
+    // What Node itself charges for the first package with an exports map (its exports resolver), which
+    // every package with one pays: the part of the figures above that is not bugbeacon's code.
+    for (const [mode, floor] of [["import", "empty-esm-package"], ["require", "empty-cjs-package"]] as const) {
+      const r = compare(cwd, "empty-exports-package", mode, floor, fewer);
+      log(`  ${mode === "import" ? "import " : "require"} an empty package with an exports map  +${r.ms.toFixed(2)} ms  (CPU +${r.cpuMs.toFixed(2)} ms)  over ${floor}: Node's own cost of an exports map`);
+    }
     const octokit = compare(cwd, "@octokit/rest", "import", "empty-esm-package", fewer);
     log(`  import  @octokit/rest  +${octokit.ms.toFixed(2)} ms  +${octokit.rssMiB.toFixed(2)} MiB  (CPU +${octokit.cpuMs.toFixed(2)} ms)  (for scale)`);
   } finally {
