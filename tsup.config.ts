@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig, type Options } from "tsup";
+import { buildSync, type Plugin } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -23,15 +26,109 @@ const shared: Options = {
   define: { __BUGBEACON_VERSION__: JSON.stringify(pkg.version) },
 };
 
+/**
+ * The library is built as a few single files, each a build of its own, because every further file costs
+ * node's ES module loader about as much as 10 KB of code (with esbuild's chunk splitting the root was 13
+ * files and the first report loaded 15 more; a second root file alone cost 0.6 ms):
+ * - `index` (src/_root.ts): the root entry, what an app needs at start-up, and the modules with
+ *   process-wide state or identity (src/_shared.ts: error classes, breadcrumbs, prompt activity, the close
+ *   registry) under the export "bugbeacon:shared", which no code can spell as an identifier;
+ * - `report-path` (src/sdk/lazy.ts): the report path and every backend's adapter, loaded by the root with
+ *   import() on the first report; the delivery modules it imports lazily are bundled into it (still run
+ *   only when needed);
+ * - `prompts`, `browser`, `spool`, `seen-again`: loaded by the report path only when a person is asked, a
+ *   browser opened, or a report written to the spool;
+ * - `redact`, `format`: the subpath entries `bugbeacon/redact` and `bugbeacon/format`.
+ * The plugin below makes the links: outside the root entry, an import of a shared module becomes the
+ * root entry's copy (`import { "bugbeacon:shared" as shared } from "./index.js"`), and a dynamic import of
+ * a module that is a file of its own becomes an import of that file. In the root entry, any other dynamic
+ * import fails the build (it would be bundled into what every app loads at start-up); elsewhere it is
+ * bundled in. Stateless modules are copied into each file that uses them.
+ * test/root-import-budget.test.ts holds the root to its files and bytes.
+ */
+// The backend port (delivery/backend.ts: DeliveryFailure, the records defineBackend made) and the REST
+// client's errors (backends/rest-errors.ts: HttpStatusError, classifyRest) are shared too: an app's own backend throws the root's
+// classes, and the pipeline in the report path must recognise them.
+const SHARED = ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts", "src/delivery/backend.ts", "src/backends/rest-errors.ts"];
+/** Files of their own that others load with import(): name -> source. */
+const LAZY: Record<string, string> = {
+  "report-path": "src/sdk/lazy.ts",
+  prompts: "src/sdk/prompts/lazy.ts",
+  browser: "src/sdk/browser.ts",
+  // The spool and the "seen again" store import node:fs, node:os and node:path as ES modules: files of
+  // their own, so that a report without a token (which touches neither) does not load those either.
+  spool: "src/delivery/spool.ts",
+  "seen-again": "src/delivery/seen-again.ts",
+  // createRest, which the root exports for an app's own backends, loads the REST client on first use; the
+  // client loads its transport (undici) the same way.
+  rest: "src/backends/rest.ts",
+  http: "src/backends/http.ts",
+};
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+/** The names the shared modules export, read with esbuild from src/_shared.ts. */
+const sharedNames = (() => {
+  const out = buildSync({ entryPoints: [join(root, "src/_shared.ts")], bundle: true, write: false, metafile: true, format: "esm", platform: "node", outdir: "/", logLevel: "silent" });
+  return Object.values(out.metafile.outputs).flatMap((o) => o.exports);
+})();
+
+/** The export of the root entry that carries the shared modules to the other files (not an API). */
+const SHARED_EXPORT = "bugbeacon:shared";
+
+function links(format: "esm" | "cjs", part: "root" | "other"): Plugin {
+  const ext = format === "esm" ? "js" : "cjs";
+  const lazyByFile = new Map(Object.entries(LAZY).map(([name, file]) => [file, name]));
+  return {
+    name: "bugbeacon-links",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.namespace === "bugbeacon-shared") return { path: `./index.${ext}`, external: true };
+        const file = relative(root, resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
+        // Outside the root entry, a shared module is the root's own copy.
+        if (part === "other" && SHARED.includes(file)) return { path: "shared", namespace: "bugbeacon-shared" };
+        if (args.kind !== "dynamic-import") return undefined;
+        const name = lazyByFile.get(file);
+        if (name !== undefined) return { path: `./${name}.${ext}`, external: true };
+        if (part === "root") return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path} lazily: add it to LAZY in tsup.config.ts, or it is bundled into the root entry` }] };
+        return undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: "bugbeacon-shared" }, () => ({
+        contents: `import { ${JSON.stringify(SHARED_EXPORT)} as shared } from "./index.js";\nexport const { ${sharedNames.join(", ")} } = shared;\n`,
+        resolveDir: root,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+const library = (format: "esm" | "cjs"): Options[] => {
+  const one = (entry: Record<string, string>, extra: Options = {}): Options => ({
+    ...shared,
+    entry,
+    format: [format],
+    splitting: false,
+    // import.meta.url in CommonJS: the crash path finds crash-send.js beside the root entry's file with it.
+    shims: format === "cjs",
+    esbuildPlugins: [links(format, entry.index !== undefined ? "root" : "other")],
+    ...extra,
+  });
+  return [
+    // The root entry (src/_root.ts: the API of src/index.ts, and the shared modules for the other files);
+    // its declarations, made from src/index.ts, are the package's types.
+    // Its local names are shortened too (its exports keep theirs): 58 KB became 44 KB, 0.2 to 0.4 ms less
+    // at every start of every app (docs/performance.md). The source maps carry the names for stack traces.
+    one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } }, minifyIdentifiers: true }),
+    one({ redact: "src/redact.ts" }, { dts: true }),
+    one({ format: "src/format.ts" }, { dts: true }),
+    ...Object.entries(LAZY).map(([name, file]) => one({ [name]: file })),
+  ];
+};
+
 export default defineConfig([
-  // The library as ES modules; rarely used parts (prompts) split into chunks loaded on demand.
-  { ...shared, entry: { index: "src/index.ts", redact: "src/redact.ts", format: "src/format.ts" }, format: ["esm"], dts: true, splitting: true },
-  // CommonJS split the same way (tsup's CJS splitting): as one file, require() compiled the prompts and
-  // delivery code too (85 KB), costing about 0.8 ms and 0.4 MiB more at start-up. Lazy parts load through
-  // import(), which CommonJS has; Octokit and open are ES modules and load that way already.
-  // `shims`: import.meta.url in CommonJS (the crash path finds crash-send.js beside the bundle with it).
-  { ...shared, entry: { index: "src/index.ts", redact: "src/redact.ts", format: "src/format.ts" }, format: ["cjs"], dts: true, splitting: true, shims: true },
+  ...library("esm"),
+  ...library("cjs"),
   // The CLI is a program, not an import: ESM only. crash-send: the crash path's sending process (see
-  // src/sdk/capture/send-now.ts), a program too, sharing the CLI's chunks.
+  // src/sdk/capture/send-now.ts, which finds it beside the root entry's file), a program too, sharing the
+  // CLI's chunks.
   { ...shared, entry: { cli: "src/cli/main.ts", "crash-send": "src/sdk/capture/crash-send.ts" }, format: ["esm"], splitting: true, banner: { js: "#!/usr/bin/env node" } },
 ]);

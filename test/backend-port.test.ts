@@ -116,7 +116,7 @@ describe("Gitea", () => {
     if (url.kind !== "url") return;
     expect(url.url.startsWith("https://codeberg.example/team/app/issues/new?title=Crash%20%26%20co&body=")).toBe(true);
     expect(url.url.length).toBeLessThanOrEqual(8192);
-    expect(() => getHelper("gitea", { baseUrl: gt.url, env: {} }).prepare({ title: "t", repo: "team/app/extra" })).toThrow(InvalidOptionError);
+    await expect(getHelper("gitea", { baseUrl: gt.url, env: {} }).prepare({ title: "t", repo: "team/app/extra" })).rejects.toThrow(InvalidOptionError);
   });
 
   it("the CLI's --backend gitea reports and flushes, the token from --token-env", async () => {

@@ -43,12 +43,12 @@ describe("GitLab", () => {
     }
   });
 
-  it("checks project paths when the report is made, and a bad baseUrl when the helper is", () => {
+  it("checks project paths when the report is made, and a bad baseUrl when the helper is", async () => {
     const h = getHelper("gitlab", { ...quiet, env: {} });
     for (const bad of ["app", "../x", "group/../x", "a//b", "group/app.git", 42]) {
-      expect(() => h.prepare({ title: "t", repo: bad as string })).toThrow(InvalidTargetError);
+      await expect(h.prepare({ title: "t", repo: bad as string })).rejects.toThrow(InvalidTargetError);
     }
-    expect(h.prepare({ title: "t", repo: "a/b/c/d" }).repo).toBe("a/b/c/d");
+    expect((await h.prepare({ title: "t", repo: "a/b/c/d" })).repo).toBe("a/b/c/d");
     expect(() => getHelper("gitlab", { baseUrl: "ftp://gitlab.example", env: {} })).toThrow('Invalid baseUrl: "ftp://gitlab.example"');
     expect(() => getHelper("gitlab", { env: { BUGBEACON_GITLAB_URL: "not a url" } })).toThrow("Invalid BUGBEACON_GITLAB_URL");
   });
@@ -83,7 +83,7 @@ describe("Discourse", () => {
     expect(create.headers["api-key"]).toBe("dkey-0123456789");
     expect(create.headers["api-username"]).toBe("system");
     expect(create.body).toMatchObject({ title: "Boom (crash report)", category: 7 });
-    expect(() => getHelper("discourse", { baseUrl: dc.url, env: {} }).prepare({ title: "t", repo: "bugs" })).toThrow(InvalidTargetError);
+    await expect(getHelper("discourse", { baseUrl: dc.url, env: {} }).prepare({ title: "t", repo: "bugs" })).rejects.toThrow(InvalidTargetError);
   });
 });
 

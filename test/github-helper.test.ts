@@ -40,8 +40,8 @@ describe("runHeadless with a token", () => {
   it("uses the same md5 identifier for the same text, a different one for different text", async () => {
     const h = helper({ BUGBEACON_GITHUB_TOKEN: TOKEN });
     const a = await h.runHeadless({ identifier: "same", title: "t", repo: "octo/app", generateMd5: true });
-    const b = h.prepare({ identifier: "same", title: "t", repo: "octo/app" }).document.metadata.identifier;
-    const c = h.prepare({ identifier: "other", title: "t", repo: "octo/app" }).document.metadata.identifier;
+    const b = (await h.prepare({ identifier: "same", title: "t", repo: "octo/app" })).document.metadata.identifier;
+    const c = (await h.prepare({ identifier: "other", title: "t", repo: "octo/app" })).document.metadata.identifier;
     expect(a.identifier).toBe(b);
     expect(c).not.toBe(b);
   });

@@ -11,10 +11,10 @@ const fake = useFakeGitHub({ repos: ["octo/app"], tokens: [TOKEN] });
 
 describe("the built package", () => {
   it("works with require() from its own root, and loads no dependency on import", async () => {
-    // Its own small shared chunks may load; no dependency and nothing lazily loaded (prompts, delivery).
+    // The root entry, one file; no dependency and nothing lazily loaded (the report path, prompts, delivery).
     const run = await runNode(
       ["-e", `const b = require("bugbeacon");
-        const loaded = Object.keys(require.cache).filter((p) => !/\\/dist\\/(index|chunk-[A-Z0-9]+)\\.cjs$/.test(p));
+        const loaded = Object.keys(require.cache).filter((p) => !/\\/dist\\/index\\.cjs$/.test(p));
         console.log(JSON.stringify({ getHelper: typeof b.getHelper, error: new b.InvalidRepoError("x") instanceof b.BugbeaconError, loaded }));`],
       { env: baseEnv(), cwd: root },
     );

@@ -2,20 +2,27 @@
  * The composition root: getHelper, installHandlers and flush make their helpers here, from a backend record
  * (src/delivery/backend.ts, `defineBackend`): one of the built-in ones, one registered by name, or one
  * passed directly. The pipeline and the prompts know only the `Backend` interface.
+ *
+ * This module is on bugbeacon's import path: a built-in backend is named here by its options' checks
+ * (light, run when the helper is made, so a bad value throws at once) and by a loader for its adapter
+ * (requests, rendering, the prefilled URL), which loads with the report path (./lazy.ts) on the first
+ * report (../backends/builtins.ts). A record the app passes or registers is made at once (the app has
+ * loaded its code already).
  */
 import { InvalidOptionError, UnknownBackendError } from "../errors.js";
-import { isBackendDefinition, makeBackend, type BackendDefinition } from "../delivery/backend.js";
-import { github } from "../backends/github/backend.js";
-import { relayBackend, resolveRelayUrl } from "../backends/relay/backend.js";
+import { isBackendDefinition, makeBackend, type Backend, type BackendContext, type BackendDefinition } from "../delivery/backend.js";
+import { discourse, gitea, github, gitlab, type BuiltIn } from "../backends/builtins.js";
+import { resolveRelayUrl } from "../backends/relay/options.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
-import { gitlab, type GitLabHelperOptions } from "../backends/gitlab/backend.js";
-import { discourse, type DiscourseHelperOptions } from "../backends/discourse/backend.js";
-import { gitea, type GiteaHelperOptions } from "../backends/gitea/backend.js";
+import type { GitLabHelperOptions } from "../backends/gitlab/options.js";
+import type { DiscourseHelperOptions } from "../backends/discourse/options.js";
+import type { GiteaHelperOptions } from "../backends/gitea/options.js";
 import { backendNames, findBackend, registerBackend, registerBuiltIn, unregisterBackend } from "../backends/registry.js";
 import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
 import type { HelperOptions } from "../types.js";
 import { checkKnownKeys } from "../_internal/validate-options.js";
-import { Helper } from "./helper.js";
+import { Helper, type BackendSummary } from "./helper.js";
+import type { LazyModule } from "./lazy-sync.js";
 
 /** A helper that reports to GitHub issues (the same `Helper` class as every backend's). */
 export type GitHubHelper = Helper<GitHubHelperOptions>;
@@ -43,7 +50,12 @@ export interface HelperRegistry {
   gitea: { options: GiteaHelperOptions; helper: GiteaHelper };
 }
 
-for (const builtIn of [github, gitlab, discourse, gitea]) registerBuiltIn(builtIn);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each record has its own options type
+const builtIns = new Map<BackendDefinition<never>, BuiltIn<any>>();
+for (const entry of [github, gitlab, discourse, gitea]) {
+  registerBuiltIn(entry.definition);
+  builtIns.set(entry.definition as BackendDefinition<never>, entry);
+}
 
 /** Every option each backend's helper takes, checked against the option types at compile time. */
 const COMMON_KEYS = [
@@ -92,15 +104,32 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
   const all = given as HelperOptions & DeliveryOptions;
   const env = all.env ?? process.env;
   const delivery = resolveDeliveryOptions(all, env);
-  const made = makeBackend(definition as BackendDefinition<object>, all, { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs });
-  // GitHub with a relay and no credentials: reports go to the relay, which counts in one place (no dedupe here).
-  const relay = definition === github && !made.canSubmit() ? resolveRelayUrl((all as GitHubHelperOptions).relay, env) : undefined;
-  if (relay !== undefined) {
-    // The GitHub backend's parts carry its web URL (src/backends/github/backend.ts), kept by makeBackend.
-    const backend = relayBackend(made as typeof made & { readonly webUrl: string }, { url: relay, env, ...(all.spoolDir !== undefined ? { idDir: all.spoolDir } : {}), ...(all.fetch !== undefined ? { fetch: all.fetch } : {}), ...(all.timeoutMs !== undefined ? { timeoutMs: all.timeoutMs } : {}) });
-    return new Helper({ ...all, dedupe: false }, { backend, delivery });
+  const context: BackendContext = { env, pacingMs: delivery.pacingMs, retryAfterBaseMs: delivery.retryAfterBaseMs };
+  const builtIn = builtIns.get(definition);
+  if (builtIn === undefined) {
+    // A record the app made: its code is loaded already, so the backend is made (and checks its options) now.
+    const made = makeBackend(definition as BackendDefinition<object>, all, context);
+    return new Helper(all, { backend: summaryOf(made), makeBackend: () => made, delivery });
   }
-  return new Helper(all, { backend: made, delivery });
+  const summary = builtIn.summarize(all, env);
+  // GitHub with a relay and no credentials: reports go to the relay, which counts in one place (no dedupe here).
+  const relay = builtIn === github && !summary.canSubmit() ? resolveRelayUrl((all as GitHubHelperOptions).relay, env) : undefined;
+  if (relay !== undefined) {
+    const makeRelay = (lazy: LazyModule): Backend => {
+      const made = builtIn.make(lazy, all, context);
+      // The GitHub backend's parts carry its web URL (src/backends/github/backend.ts), kept by makeBackend.
+      return lazy.relayBackend(made as typeof made & { readonly webUrl: string }, { url: relay, env, ...(all.spoolDir !== undefined ? { idDir: all.spoolDir } : {}), ...(all.fetch !== undefined ? { fetch: all.fetch } : {}), ...(all.timeoutMs !== undefined ? { timeoutMs: all.timeoutMs } : {}) });
+    };
+    return new Helper({ ...all, dedupe: false }, { backend: { ...summary, canSubmit: () => true }, makeBackend: makeRelay, delivery });
+  }
+  // The backend's own checks ran above; its factory runs them again on the same values when it loads.
+  return new Helper(all, { backend: summary, makeBackend: (lazy) => builtIn.make(lazy, all, context), delivery });
 }
+
+/** What the helper knows of a backend made at once. */
+function summaryOf(backend: Backend): BackendSummary {
+  return { name: backend.name, targetNoun: backend.targetNoun, checkTarget: (target) => backend.checkTarget(target), canSubmit: () => backend.canSubmit() };
+}
+
 
 export { backendNames, findBackend, registerBackend, unregisterBackend };

@@ -1,53 +1,49 @@
+/**
+ * The `Helper`: what `getHelper` returns. It is on bugbeacon's import path, so it holds only what an app
+ * needs at start-up: the options, checked once when the helper is made (a bad value throws there), and the
+ * crash handlers. Everything a report needs (building, redaction, the backend's requests, the spool, the
+ * prompts) is the report path (./report-path.ts), loaded on the first report, flush or close; an app that
+ * never reports never pays for it. A crash before the report path is loaded loads it synchronously (its
+ * CommonJS build, ./lazy-sync.ts), since Node ends the process as soon as the crash handler returns.
+ */
 import { envFlag } from "../_internal/env-flag.js";
 import { InvalidOptionError } from "../errors.js";
-import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, fitTitle, type ReportDocument, type ReportMetadata } from "../format/report-format.js";
-import { VERSION } from "../version.js";
-import { findAppFacts } from "./app-info.js";
-import { collectEnvironment, platformFacts, resolveAllowlist } from "./environment.js";
-import { newReportId, resolveIdentifier } from "./identifier.js";
 import { createLogger, type Logger } from "../_internal/logger.js";
-import { findAppRoot } from "./app-info.js";
-import { globalTrail, recordConsole } from "./capture/breadcrumbs.js";
-import { describeError } from "./capture/describe-error.js";
+import { recordConsole } from "./capture/breadcrumbs.js";
 import { INSTALL_HANDLER_KEYS, installProcessHandlers, type CrashReporter, type CrashSettings, type InstallHandlersOptions } from "./capture/handlers.js";
-import { sendInChild } from "./capture/send-now.js";
-import { whileAnswering } from "./prompts/activity.js";
-import { whyNotInteractive } from "./prompts/interactive.js";
-import { createRedactor, type Redactor } from "./redact.js";
-import { cutBodyForScan, cutTitleForScan } from "./redact/cut.js";
-import type { FlowHost, PromptHost } from "./prompts/host.js";
+import { resolveAllowlist } from "./env-allowlist.js";
+import { checkCloseTimeout, DEFAULT_CLOSE_TIMEOUT_MS, registerClosable } from "../delivery/close.js";
 import type { CaptureOptions, DeliveryContext, HelperOptions, PreparedReport, ReportInput, ReportResult, RunInput } from "../types.js";
-import type { Backend } from "../delivery/backend.js";
+import type { Backend, BackendName } from "../delivery/backend.js";
 import type { DeliveryOptions, ResolvedDelivery } from "../delivery/options.js";
-import { Pipeline, type FlushSummary } from "../delivery/pipeline.js";
-import { MissingTokenError } from "../errors.js";
-import { checkKnownKeys, uniqueLabels, validateCommonOptions, validateLabels } from "../_internal/validate-options.js";
+import type { FlushSummary } from "../delivery/pipeline.js";
+import type { ReportPath } from "./report-path.js";
+import { globalTrail } from "./capture/breadcrumbs.js";
+import { loadLazySync, type LazyModule } from "./lazy-sync.js";
+import { checkKnownKeys, validateCommonOptions } from "../_internal/validate-options.js";
 import { monitorSpec, type Monitor, type MonitorCheck, type MonitorOptions, type MonitorRun, type MonitorSpec } from "./monitor/options.js";
-import type { MonitorIssues } from "./monitor/issues.js";
-import type { MonitorHost } from "./monitor/run.js";
 import type { MonitorState } from "./monitor/state.js";
-import { checkCloseTimeout, DEFAULT_CLOSE_TIMEOUT_MS } from "../delivery/close.js";
 
-/** Reports printed as URLs in this process, shared by every copy of bugbeacon in it. */
-interface UrlModeState {
-  printed: Map<string, { title: string; more: number }>;
-  browserOpened: boolean;
-  exitHooked: boolean;
+/**
+ * What a helper knows of its backend before the first report, made from the checked options: enough to
+ * check a target and to decide on a background flush. The full `Backend` loads with the report path.
+ */
+export interface BackendSummary {
+  readonly name: BackendName;
+  /** What `repo` means here, for messages: "repository", "project", "category". */
+  readonly targetNoun: string;
+  /** Throws a typed error (a `BugbeaconError`) when `target` is not something this backend can send to. */
+  checkTarget(target: unknown): void;
+  /** True when credentials are there to create reports through the API. */
+  canSubmit(): boolean;
 }
-
-function urlModeState(): UrlModeState {
-  const key = Symbol.for("bugbeacon.url-mode");
-  const global = globalThis as Record<symbol, UrlModeState | undefined>;
-  return (global[key] ??= { printed: new Map(), browserOpened: false, exitHooked: false });
-}
-
-/** How long the short confirmation waits for a key before it gives up and sends nothing. */
-export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 
 /** What a helper is made of; getHelper (the composition root) builds it. */
 export interface HelperParts {
-  /** The backend, made from the options (it validated its own). */
-  backend: Backend;
+  /** The backend's name and checks (its options were validated when it was made). */
+  backend: BackendSummary;
+  /** Makes the full backend from the report path's module (./lazy.ts), loaded on first use. */
+  makeBackend: (lazy: LazyModule) => Backend;
   /** The delivery options, validated and read from the environment once. */
   delivery: ResolvedDelivery;
   /** Footer style for "seen again" messages. */
@@ -55,9 +51,9 @@ export interface HelperParts {
 }
 
 /**
- * The one report pipeline: build (input checked, identifier, allow-listed environment), redact, ask when
- * a person is there, then persist, deliver through the backend and confirm (src/delivery/pipeline.ts).
- * The same class for every backend: what differs is the `Backend` it is made with (see getHelper).
+ * The one report pipeline's handle: build (input checked, identifier, allow-listed environment), redact,
+ * ask when a person is there, then persist, deliver through the backend and confirm. The same class for
+ * every backend: what differs is the backend it is made with (see getHelper).
  */
 export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOptions & DeliveryOptions> {
   /** The backend's name: "github", "gitlab" or "discourse". */
@@ -65,12 +61,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   private readonly options: Options;
   private readonly env: NodeJS.ProcessEnv;
   private readonly logger: Logger;
-  private readonly redact: Redactor;
-  private readonly backend: Backend;
-  private readonly pipeline: Pipeline;
   private readonly allowlist: string[];
-  private disabledNoticeShown = false;
-  private readonly assertedIdentifiers = new Map<string, Promise<ReportResult>>();
+  private readonly parts: HelperParts;
+  /** The report path once loaded (then `assert` answers synchronously, as it always did). */
+  private path: ReportPath<Options> | undefined;
+  private loading: Promise<ReportPath<Options>> | undefined;
 
   /** Made by getHelper, which validates the options and the environment once. */
   constructor(options: Options, parts: HelperParts) {
@@ -78,9 +73,8 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     this.options = options;
     this.env = options.env ?? process.env;
     this.logger = createLogger({ quiet: options.quiet ?? false });
-    this.redact = createRedactor(options.redactPatterns ? { patterns: options.redactPatterns } : {});
     this.allowlist = resolveAllowlist(options.envAllowlist, this.env);
-    this.backend = parts.backend;
+    this.parts = parts;
     this.name = parts.backend.name;
     // The default target is checked now, not at the first report (a crash report would be lost to it).
     if (options.repo !== undefined) {
@@ -97,30 +91,69 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
         throw new InvalidOptionError(source, parts.delivery.testTarget, `${error.expected}, to send every report to`, { code: error.code, cause: error });
       }
     }
-    this.pipeline = new Pipeline({
-      backend: parts.backend,
-      env: this.env,
-      logger: this.logger,
-      redact: this.redact,
-      spoolDir: options.spoolDir,
-      dryRun: options.dryRun === true,
-      testTarget: parts.delivery.testTarget,
-      dedupe: options.dedupe ?? true,
-      onDuplicate: options.onDuplicate ?? "count",
-      onClosed: options.onClosed ?? "new",
-      seenAgainEvery: options.seenAgainEvery,
-      pacingMs: parts.delivery.pacingMs,
-      settleMs: parts.delivery.settleMs,
-    });
+    // close() waits for this helper's reports, including one whose report path is still loading.
+    registerClosable(this);
     if (options.captureConsole === true) recordConsole();
-    if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && this.backend.canSubmit()) {
-      this.pipeline.startBackgroundFlush();
+    if (options.flushOnStart !== false && !this.disabled && options.dryRun !== true && parts.backend.canSubmit()) {
+      // On an unref'd timer, as the flush itself runs: it never delays the app's start or exit.
+      setTimeout(() => {
+        this.reportPath().then(
+          (path) => path.startBackgroundFlush(),
+          (error: unknown) => this.logger.info(`background flush stopped: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, 0).unref();
     }
   }
 
   /** True when sending is turned off by the option or by `BUGBEACON_DISABLE=1`. */
   get disabled(): boolean {
     return this.options.disabled === true || envFlag(this.env, "BUGBEACON_DISABLE");
+  }
+
+  /** Loads the report path once (the backend's module beside it). */
+  private reportPath(): Promise<ReportPath<Options>> {
+    this.loading ??= import("./lazy.js").then((lazy) => this.makePath(lazy));
+    // A failed load (a file missing from an install) is tried again on the next report.
+    this.loading.catch(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  /** The report path made from its module (loaded either way). */
+  private makePath(lazy: LazyModule): ReportPath<Options> {
+    if (this.path !== undefined) return this.path;
+    this.path = new lazy.ReportPath<Options>(this.options, {
+      backend: this.parts.makeBackend(lazy),
+      delivery: this.parts.delivery,
+      ...(this.parts.footer !== undefined ? { footer: this.parts.footer } : {}),
+      env: this.env,
+      logger: this.logger,
+      allowlist: this.allowlist,
+      disabled: () => this.disabled,
+      // This file's trail: the report path loaded synchronously at a crash may be another copy's.
+      breadcrumbs: () => globalTrail.list(),
+      breadcrumbLimit: () => globalTrail.limit,
+    });
+    return this.path;
+  }
+
+  /**
+   * The report path now, for a crash that Node ends as soon as the handler returns: loaded synchronously
+   * (the CommonJS build of the report path, beside the root entry's file) when it is not loaded yet.
+   * Undefined when it cannot be (bugbeacon bundled into an app, or run from its sources).
+   */
+  private reportPathNow(): ReportPath<Options> | undefined {
+    if (this.path !== undefined) return this.path;
+    const lazy = loadLazySync();
+    if (lazy === undefined) return undefined;
+    try {
+      const path = this.makePath(lazy);
+      this.loading ??= Promise.resolve(path);
+      return path;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -134,7 +167,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
       throw new InvalidOptionError("onProgress", options.onProgress, "a function (done, total) => void");
     }
-    return this.pipeline.flush(options);
+    return this.reportPath().then((path) => path.flush(options));
   }
 
   /**
@@ -142,39 +175,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * confirmation. Rejects only for bad input (a typed `BugbeaconError` naming the value).
    */
   async runHeadless(input: ReportInput, context: DeliveryContext = {}): Promise<ReportResult> {
-    const prepared = this.prepare(input);
-    const { identifier, reportId } = prepared.document.metadata;
-    if (this.disabled) {
-      this.noteDisabled();
-      return { kind: "skipped", reason: "disabled", identifier, reportId };
-    }
-    await this.preflight(prepared);
-    let confirmed: PreparedReport | undefined = prepared;
-    if (context.confirm ?? this.options.confirm ?? true) {
-      // On a terminal: preview, a line of detail, send or not. Elsewhere it asks nothing (and says so
-      // when the app asked for confirmation explicitly).
-      const notHere = whyNotInteractive(this.env);
-      if (notHere === undefined) {
-        const { confirmReport } = await import("./prompts/confirm-report.js");
-        // A crash waits for a person only within a bound: 0 ("as long as it takes") means the default there.
-        const idleMs = context.sendBy !== undefined ? this.options.confirmTimeoutMs || DEFAULT_CONFIRM_TIMEOUT_MS : (this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
-        const answer = await confirmReport(prepared, this.promptHost(), idleMs);
-        if ("declined" in answer) {
-          this.logger.info(
-            answer.declined === "unanswered"
-              ? `no answer within ${idleMs / 1000} s; the report was not sent.`
-              : "report cancelled; nothing was sent.",
-          );
-          return { kind: "skipped", reason: answer.declined, identifier, reportId };
-        }
-        confirmed = answer;
-      } else if ((context.confirm ?? this.options.confirm) === true) {
-        this.logger.info(`not asking before sending (${notHere}); the report goes as it is.`);
-      }
-    }
-    const final = await this.applyBeforeSend(confirmed);
-    if (final === null) return { kind: "skipped", reason: "dropped", identifier, reportId };
-    return this.deliver(final, context);
+    return (await this.reportPath()).runHeadless(input, context);
   }
 
   // --- Capture: thrown errors become reports -----------------------------------------------------
@@ -186,17 +187,7 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * try { run(); } catch (error) { await helper.captureException(error, { repo: "me/app" }); }
    */
   async captureException(error: unknown, options: CaptureOptions = {}, context: DeliveryContext = {}): Promise<ReportResult> {
-    const { described, identifierSource } = this.describeThrown(error);
-    const body = options.body !== undefined && options.body !== "" ? `${options.body}\n\n${described.body}` : described.body;
-    return this.runHeadless({
-      identifier: identifierSource,
-      title: options.title ?? described.title,
-      body,
-      ...(options.repo !== undefined ? { repo: options.repo } : {}),
-      ...(options.labels !== undefined ? { labels: options.labels } : {}),
-      generateMd5: true,
-      kind: options.kind ?? "exception",
-    }, context);
+    return (await this.reportPath()).captureException(error, options, context);
   }
 
   /**
@@ -207,7 +198,19 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    */
   close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     checkCloseTimeout(timeoutMs);
-    return this.pipeline.close(timeoutMs);
+    return this.closeChecked(timeoutMs);
+  }
+
+  private async closeChecked(timeoutMs: number): Promise<void> {
+    if (this.loading === undefined) return;
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const path = await Promise.race([
+      this.loading.catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs).unref())),
+    ]);
+    clearTimeout(timer);
+    if (path !== undefined) await path.close(Math.max(0, timeoutMs - (Date.now() - started)));
   }
 
   /**
@@ -223,109 +226,57 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   /** What the process's one crash handler holds of this helper (see capture/handlers.ts). @internal */
   crashReporter(): CrashReporter {
     return {
-      backend: this.backend.name,
+      backend: this.parts.backend.name,
       defaultTarget: this.options.repo,
-      checkTarget: (target) => this.backend.checkTarget(target),
+      checkTarget: (target) => this.parts.backend.checkTarget(target),
       reportNow: (error, settings) => this.reportCrashNow(error, settings),
       report: async (error, settings) => {
-        await this.captureException(error, this.crashCapture(settings), { sendBy: settings.sendBy, confirm: settings.interactive });
+        await (await this.reportPath()).reportCrash(error, settings);
       },
       capture: (error, options, interactive) => this.captureException(error, options, { confirm: interactive }),
       warn: (message) => this.logger.warn(message),
     };
   }
 
-  private crashCapture(settings: CrashSettings): CaptureOptions {
-    return settings.repo !== undefined ? { repo: settings.repo, kind: "exception" } : { kind: "exception" };
-  }
-
   /**
-   * The crash path with nobody else listening: Node prints the error and exits as soon as this returns,
-   * so the report is built here synchronously and sent by a short child process (capture/send-now.ts)
-   * within the time limit. Returns the rest of the work when it needs the event loop (a person to ask,
-   * an async beforeSend, a custom fetch).
+   * The crash path with nobody else listening: Node prints the error and exits as soon as this returns.
+   * With the report path loaded, the report is built here synchronously and sent by a short child process
+   * (capture/send-now.ts); before that, the crash is held while the report path loads (the handler keeps
+   * the process for the rest of the work, within the time limit) and then goes the same way.
    */
   private reportCrashNow(error: unknown, settings: CrashSettings): undefined | (() => Promise<void>) {
-    const context: DeliveryContext = { sendBy: settings.sendBy, confirm: settings.interactive };
-    const later = async (): Promise<void> => {
-      await this.captureException(error, this.crashCapture(settings), context);
+    const now = this.reportPathNow();
+    if (now !== undefined) return now.reportCrashNow(error, settings);
+    return async () => {
+      const rest = (await this.reportPath()).reportCrashNow(error, settings);
+      if (rest !== undefined) await rest();
     };
-    if (settings.interactive && whyNotInteractive(this.env) === undefined) return later;
-    const { described, identifierSource } = this.describeThrown(error);
-    const prepared = this.prepare({
-      identifier: identifierSource,
-      title: described.title,
-      body: described.body,
-      ...(settings.repo !== undefined ? { repo: settings.repo } : {}),
-      generateMd5: true,
-      kind: "exception",
-    });
-    if (this.disabled) {
-      this.noteDisabled();
-      return undefined;
-    }
-    this.checkToken();
-    let final: PreparedReport | null = prepared;
-    const hook = this.options.beforeSend;
-    if (hook !== undefined) {
-      const edited = hook(prepared);
-      if (edited !== null && typeof (edited as { then?: unknown }).then === "function") {
-        return async () => {
-          const report = await edited;
-          if (report !== null) await this.deliver(this.cleanEdited(report), context);
-        };
-      }
-      final = edited === null ? null : this.cleanEdited(edited as PreparedReport);
-    }
-    if (final === null) return undefined;
-    const report = final;
-    if (this.options.fetch !== undefined) return async () => void (await this.deliver(report, context));
-    // Without a token and without a desktop to open a browser on, the URL is all there is: print it here.
-    if (!this.backend.canSubmit() && !this.mightOpenBrowser()) {
-      this.announceUrl(report);
-      return undefined;
-    }
-    const sent = sendInChild(
-      { backend: this.backend.name, options: this.options, env: this.env, report, sendBy: settings.sendBy() },
-      { timeoutMs: settings.timeoutMs, logger: this.logger },
-    );
-    return sent ? undefined : async () => void (await this.deliver(report, context));
   }
 
   /** Delivers a report built by another process's crash path (capture/crash-send.ts). @internal */
-  deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
-    return this.deliver(report, { sendBy: () => sendBy });
+  async deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
+    return (await this.reportPath()).deliverPrepared(report, sendBy);
   }
 
   /**
    * A soft assertion: when `condition` is false, reports `message` (once per identifier per process)
    * and returns the report's promise; never throws. Resolves `undefined` when the condition holds.
+   * Once the report path is loaded, a repeated identifier returns `undefined`; before that (two failures
+   * while the first report is loading) the repeat resolves to `{ kind: "skipped", reason: "duplicate-assertion" }`.
    */
   assert(condition: unknown, message: string, options: Omit<CaptureOptions, "kind"> = {}): Promise<ReportResult> | undefined {
     if (condition) return undefined;
     const failure = new Error(message);
     failure.name = "AssertionFailed";
     Error.captureStackTrace(failure, this.assert);
-    const appRoot = this.options.appRoot ?? findAppRoot();
-    const key = describeError(failure, { appRoot, argv: [] }).identifierSource;
-    const first = this.assertedIdentifiers.get(key);
-    if (first !== undefined) {
-      // Once per identifier; without a token the repeats are counted with the printed URL's.
-      void first.then((result) => {
-        const entry = result.kind === "url" ? urlModeState().printed.get(result.identifier) : undefined;
-        if (entry !== undefined) {
-          entry.more += 1;
-          this.summarizeAtExit(urlModeState());
-        }
-      });
-      return undefined;
-    }
-    const reporting = this.captureException(failure, { ...options, kind: "assertion" }).catch((error: unknown) => {
-      this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
-      return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" } as ReportResult;
-    });
-    this.assertedIdentifiers.set(key, reporting);
-    return reporting;
+    if (this.path !== undefined) return this.path.reportAssertion(failure, options);
+    return this.reportPath().then(
+      (path) => path.reportAssertion(failure, options) ?? { kind: "skipped", reason: "duplicate-assertion", identifier: "", reportId: "" },
+      (error: unknown): ReportResult => {
+        this.logger.warn(`could not report a failed assertion: ${error instanceof Error ? error.message : String(error)}`);
+        return { kind: "skipped", reason: "dropped", identifier: "", reportId: "" };
+      },
+    );
   }
 
   // --- Monitors: checks run on a schedule open, update and resolve their own issue (src/sdk/monitor) ---
@@ -335,23 +286,26 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * After `failAfter` failing runs in a row the monitor's one issue is opened (or reopened), its body
    * listing the failing records as a checklist edited in place; after `passAfter` passing runs it is
    * closed with a short "resolved" comment. The state is kept in the issue (see docs/monitors.md).
+   * The spec is checked here (a bad value throws now); the runner loads with the report path.
    * @example
    * helper.monitor("queue drains", async () => (await queue.size()) < 1000, { every: 60_000, repo: "me/app" });
    */
   monitor(name: string, check: MonitorCheck, options: MonitorOptions): Monitor {
     const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: true });
-    this.backend.checkTarget(spec.repo);
+    this.parts.backend.checkTarget(spec.repo);
     let stopped = false;
-    const started = import("./monitor/run.js").then((m) => {
-      const monitor = m.startMonitor(this.monitorHost(false), spec as MonitorSpec & { every: number });
+    const started = this.reportPath().then(async (path) => {
+      const monitor = await path.startMonitor(spec as MonitorSpec & { every: number });
       if (stopped) monitor.stop();
       return monitor;
     });
+    // A report path that cannot load is said once; runNow() then rejects with that failure.
+    started.catch((error: unknown) => this.logger.warn(`monitor "${spec.name}" could not start: ${error instanceof Error ? error.message : String(error)}`));
     return {
       name: spec.name,
       stop: () => {
         stopped = true;
-        void started.then((m) => m.stop());
+        void started.then((m) => m.stop(), () => undefined);
       },
       runNow: () => started.then((m) => m.runNow()),
     };
@@ -364,9 +318,8 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    */
   async monitorOnce(name: string, check: MonitorCheck, options: MonitorOptions = {}, /** @internal the state while no issue holds it (the CLI's --state file) */ memory?: { state: MonitorState }): Promise<MonitorRun> {
     const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: false });
-    this.backend.checkTarget(spec.repo);
-    const [{ runOnce }, { EMPTY_STATE }] = await Promise.all([import("./monitor/run.js"), import("./monitor/state.js")]);
-    const run = await runOnce(this.monitorHost(true), spec, memory ?? { state: EMPTY_STATE }, spec.every);
+    this.parts.backend.checkTarget(spec.repo);
+    const run = await (await this.reportPath()).monitorOnce(spec, memory);
     try {
       spec.onRun?.(run);
     } catch {
@@ -375,184 +328,12 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     return run;
   }
 
-  private monitorIssues?: Promise<MonitorIssues>;
-
-  private monitorHost(keepAlive: boolean): MonitorHost {
-    const backend = this.backend;
-    return {
-      issues: () => {
-        this.monitorIssues ??= backend.monitorIssues!({ kind: keepAlive ? "normal" : "background" });
-        return this.monitorIssues;
-      },
-      redact: this.redact,
-      logger: this.logger,
-      prefix: backend.defaults.prefix,
-      labels: backend.defaults.labels,
-      keepAlive,
-      blocked: () => {
-        if (this.disabled) return "reporting is disabled (BUGBEACON_DISABLE or the disabled option); the issue is not touched";
-        if (this.options.dryRun === true) return "dry run: the issue is not touched";
-        if (backend.monitorIssues === undefined) return `the ${backend.name} backend cannot keep monitor issues yet`;
-        if (!backend.canSubmit()) return `no ${backend.name === "github" ? "GitHub" : backend.name} token, so the monitor cannot open or close its issue`;
-        return undefined;
-      },
-    };
-  }
-
-  private async applyBeforeSend(report: PreparedReport): Promise<PreparedReport | null> {
-    const hook = this.options.beforeSend;
-    if (hook === undefined) return report;
-    const edited = await hook(report);
-    if (edited === null) return null;
-    return this.cleanEdited(edited);
-  }
-
-  /** What beforeSend returned, redacted again. */
-  private cleanEdited(edited: PreparedReport): PreparedReport {
-    return {
-      ...edited,
-      title: this.cleanTitle(edited.title),
-      document: { ...edited.document, text: this.cleanBody(edited.document.text) },
-    };
-  }
-
-  private noteDisabled(): void {
-    if (this.disabledNoticeShown) return;
-    this.disabledNoticeShown = true;
-    this.logger.info("reporting is disabled (BUGBEACON_DISABLE or the disabled option); nothing is sent.");
-  }
-
-  /** Validates the input and builds the report. Synchronous and free of I/O beyond one package.json read. */
-  prepare(input: ReportInput): PreparedReport {
-    if (typeof input !== "object" || input === null) {
-      throw new InvalidOptionError("report", input, "an object like { title, body, repo, identifier }");
-    }
-    const repo = input.repo ?? this.options.repo;
-    if (repo === undefined) {
-      throw new InvalidOptionError(
-        "repo",
-        repo,
-        this.backend.name === "github"
-          ? 'the repository to report to, as "owner/name": pass { repo } here or to getHelper()'
-          : `the ${this.backend.targetNoun} to report to: pass { repo } here or to getHelper()`,
-      );
-    }
-    this.backend.checkTarget(repo);
-    if (typeof input.title !== "string" || input.title.trim() === "") {
-      throw new InvalidOptionError("title", input.title, "a non-empty string");
-    }
-    if (input.body !== undefined && typeof input.body !== "string") {
-      throw new InvalidOptionError("body", input.body, "a string (Markdown) or undefined");
-    }
-    const labels = uniqueLabels([...this.backend.defaults.labels, ...validateLabels(input.labels, "labels")]);
-    const identifier = resolveIdentifier(input.identifier, input.generateMd5 ?? this.options.generateMd5 ?? true, {
-      redact: this.redact,
-      warn: (message) => this.logger.warn(message),
-    });
-    const app = this.options.app ?? findAppFacts();
-    const metadata: ReportMetadata = {
-      schema: 1,
-      identifier,
-      reportId: newReportId(),
-      createdAt: new Date().toISOString(),
-      kind: input.kind ?? "manual",
-      platform: platformFacts(),
-      bugbeacon: VERSION,
-      environment: collectEnvironment(this.allowlist, this.env, this.redact),
-    };
-    if (app !== undefined) metadata.app = { ...app };
-    if (labels.length > 0) metadata.labels = labels;
-    const document: ReportDocument = { text: this.cleanBody(input.body ?? ""), metadata };
-    const title = this.cleanTitle(`${this.backend.defaults.prefix}${input.title}`);
-    return { repo, title, document, labels };
-  }
-
-  /** Cut to what a title can hold (plus a margin), then redacted, then fitted. */
-  private cleanTitle(title: string): string {
-    return fitTitle(this.redact(cutTitleForScan(String(title), GITHUB_TITLE_LIMIT)), Math.min(GITHUB_TITLE_LIMIT, this.backend.limits.title));
-  }
-
-  /** Cut to what a body can hold, then redacted: the cost of redaction is bounded whatever was thrown. */
-  private cleanBody(text: string): string {
-    return this.redact(cutBodyForScan(String(text), GITHUB_BODY_LIMIT));
-  }
-
-  /** Checks made before any prompt or network: a required token, complete credentials. */
-  private async preflight(_report: PreparedReport): Promise<void> {
-    this.checkToken();
-  }
-
-  private checkToken(): void {
-    if (this.options.requireToken === true && !this.backend.canSubmit()) throw new MissingTokenError(this.backend.name, this.backend.name === "github" ? undefined : `No ${this.backend.name} token found, and this helper was created with requireToken: true. Set the token variable named in the README's table of backends, or pass { token } to getHelper().`);
-  }
-
-  /** Sends the report: through the API when the backend can, else as a prefilled URL. */
-  private async deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
-    if (!this.backend.canSubmit()) return this.deliverAsUrl(report);
-    const result = await this.pipeline.deliver(report, context);
-    // A relay that cannot take the report now: the person still gets the prefilled page (the spool sends later).
-    if (result.kind === "queued" && "relayUrl" in this.backend) this.logger.info(`Meanwhile, to report this problem yourself, open:\n${this.backend.manualUrl(report).url}`);
-    return result;
-  }
-
   /**
-   * Prints the prefilled URL, once per identifier per process: later occurrences are counted and summed
-   * up at exit. Synchronous (the crash path uses it). `first` is false for a repeat.
+   * Validates the input and builds the report as it would be sent (identifier, allow-listed environment,
+   * redacted text), without sending it. Async: the report path loads on first use.
    */
-  private announceUrl(report: PreparedReport): { url: string; first: boolean } {
-    const { identifier } = report.document.metadata;
-    const { url, cutCharacters } = this.backend.manualUrl(report);
-    const state = urlModeState();
-    const seen = state.printed.get(identifier);
-    if (seen !== undefined) {
-      seen.more += 1;
-      this.summarizeAtExit(state);
-      return { url, first: false };
-    }
-    state.printed.set(identifier, { title: report.title, more: 0 });
-    this.logger.info(
-      `no ${this.backend.name === "github" ? "GitHub" : this.backend.name} token, so nothing was sent. To report this problem, open:\n${url}` +
-        (cutCharacters > 0 ? `\n(${cutCharacters} characters of the report were cut to fit a URL)` : ""),
-    );
-    return { url, first: true };
-  }
-
-  /**
-   * Whether a browser might be opened here, without loading anything: false settles it (no desktop, CI,
-   * `open: false`); true means the full check (ci-info) decides later.
-   */
-  private mightOpenBrowser(): boolean {
-    if (this.options.open !== undefined) return this.options.open;
-    if (envFlag(this.env, "CI")) return false;
-    if (process.platform === "win32") return true;
-    if (process.platform === "darwin") return this.env.SSH_CONNECTION === undefined && this.env.SSH_TTY === undefined;
-    return Boolean(this.env.DISPLAY || this.env.WAYLAND_DISPLAY);
-  }
-
-  private async deliverAsUrl(report: PreparedReport): Promise<ReportResult> {
-    const { identifier, reportId } = report.document.metadata;
-    const { url, first } = this.announceUrl(report);
-    if (!first) return { kind: "url", url, identifier, reportId, opened: false };
-    const state = urlModeState();
-    // The browser opens at most once per process (the flag is taken before the first await).
-    let opened = false;
-    if (!state.browserOpened) {
-      state.browserOpened = true;
-      opened = (await this.mayOpenBrowser()) ? await this.openUrl(url) : false;
-      if (!opened) state.browserOpened = false;
-    }
-    return { kind: "url", url, identifier, reportId, opened };
-  }
-
-  /** At exit, one line per identifier that came again: "seen 4 more times". */
-  private summarizeAtExit(state: UrlModeState): void {
-    if (state.exitHooked) return;
-    state.exitHooked = true;
-    process.once("exit", () => {
-      for (const { title, more } of state.printed.values()) {
-        if (more > 0) this.logger.info(`seen ${more} more time${more === 1 ? "" : "s"} in this run: ${title} (the URL above reports it once).`);
-      }
-    });
+  async prepare(input: ReportInput): Promise<PreparedReport> {
+    return (await this.reportPath()).prepare(input);
   }
 
   // --- Interactive reporting: a person at the terminal previews the issue and adds what only they know ---
@@ -567,86 +348,6 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
    * await getHelper("github").run({ repo: "me/app", error }); // e.g. from a "report a problem" command
    */
   async run(input: RunInput = {}): Promise<ReportResult> {
-    if (typeof input !== "object" || input === null) {
-      throw new InvalidOptionError("run input", input, "an object like { repo, title?, body?, identifier?, error? }");
-    }
-    const base: ReportInput = { title: input.title ?? "" };
-    if (input.repo !== undefined) base.repo = input.repo;
-    if (input.labels !== undefined) base.labels = input.labels;
-    if (input.identifier !== undefined) base.identifier = input.identifier;
-    if (input.body !== undefined) base.body = input.body;
-    if (input.error !== undefined) {
-      const { described, identifierSource } = this.describeThrown(input.error);
-      if (input.title === undefined) base.title = described.title;
-      if (input.identifier === undefined) base.identifier = identifierSource;
-      base.body = input.body !== undefined && input.body !== "" ? `${input.body}\n\n${described.body}` : described.body;
-      base.kind = "exception";
-    }
-    if (this.disabled) return this.runHeadless({ ...base, title: base.title || "(report)" });
-    const notHere = whyNotInteractive(this.env);
-    if (notHere !== undefined) {
-      if (base.title.trim() === "") {
-        throw new InvalidOptionError("title", input.title, `a title: there is no terminal to ask for one (${notHere})`);
-      }
-      this.logger.info(`no questions asked (${notHere}); reporting without them.`);
-      return this.runHeadless(base);
-    }
-    const { runReportFlow } = await import("./prompts/report-flow.js");
-    const { title, ...rest } = base;
-    return runReportFlow(this.flowHost(), title === "" ? rest : { ...rest, title });
-  }
-
-  /** Whether a browser may be opened here. */
-  private async mayOpenBrowser(): Promise<boolean> {
-    if (this.options.open !== undefined) return this.options.open;
-    const { canOpenBrowser } = await import("./browser.js");
-    return canOpenBrowser(this.env);
-  }
-
-  /** Opens the URL in the browser (the opener is loaded only here). */
-  private async openUrl(url: string): Promise<boolean> {
-    const { openInBrowser } = await import("./browser.js");
-    return openInBrowser(url, this.logger, this.env);
-  }
-
-  private describeThrown(error: unknown) {
-    const limit = this.options.breadcrumbs ?? globalTrail.limit;
-    const crumbs = limit > 0 ? globalTrail.list().slice(-limit) : [];
-    const appRoot = this.options.appRoot ?? findAppRoot();
-    const described = describeError(error, { appRoot, breadcrumbs: crumbs });
-    let identifierSource = described.identifierSource;
-    if (this.options.identify !== undefined) {
-      try {
-        identifierSource = String(this.options.identify(error));
-      } catch (failure) {
-        this.logger.warn(`identify() threw (${failure instanceof Error ? failure.message : String(failure)}); using the default identifier.`);
-      }
-    }
-    return { described, identifierSource };
-  }
-
-  private promptHost(): PromptHost {
-    return {
-      env: this.env,
-      logger: this.logger,
-      cwd: process.cwd(),
-      redact: (text) => this.redact(text),
-      renderBody: (report) => this.backend.render(report.document, this.backend.limits.body),
-      whileAnswering,
-    };
-  }
-
-  private flowHost(): FlowHost {
-    return {
-      ...this.promptHost(),
-      prepare: (input) => this.prepare(input),
-      preflight: (report) => this.preflight(report),
-      finalize: (report) => this.applyBeforeSend(report),
-      canSubmit: () => this.backend.canSubmit(),
-      deliver: (report) => this.deliver(report),
-      manualUrl: (report) => this.backend.manualUrl(report).url,
-      mayOpenBrowser: () => this.mayOpenBrowser(),
-      openUrl: (url) => this.openUrl(url),
-    };
+    return (await this.reportPath()).run(input);
   }
 }

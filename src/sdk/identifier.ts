@@ -1,11 +1,10 @@
 import { nodeCrypto } from "../_builtins.js";
 import { InvalidOptionError } from "../errors.js";
 import { IDENTIFIER_RULE_TEXT, isReportIdentifier } from "../format/report-format.js";
+import { hashIdentifier } from "./hash-identifier.js";
 
-/** `md5.<32 lowercase hex>`: the md5 of the identifier's UTF-8 text, as helpme writes it. */
-export function hashIdentifier(text: string): string {
-  return `md5.${nodeCrypto().createHash("md5").update(text, "utf8").digest("hex")}`;
-}
+// hashIdentifier is a root export, on the import path: it lives apart from the identifier rules (report-format).
+export { hashIdentifier };
 
 /**
  * Turns the caller's identifier into the one that goes into the report.

@@ -2,7 +2,10 @@
 // tarball into a fresh project, and check what a consumer gets. Prints the install size and package count
 // (the README quotes them); fails on any @octokit package installed in more than one version (the exact
 // pins in package.json keep Octokit's packages on one release train, see README "Install"), and checks that
-// the shipped source maps turn a bugbeacon frame into its src/ line, for import and for require.
+// the shipped source maps turn a bugbeacon frame into its src/ line, for import and for require. The entries
+// (`bugbeacon`, `bugbeacon/redact`, `bugbeacon/format`) are checked by @arethetypeswrong/cli on the packed
+// tarball (types for import and require under node10, node16 and bundler resolution; it works offline on a
+// file) and loaded from the consumer's install with import and with require.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,11 +20,20 @@ try {
   // and print the build's output into the JSON).
   const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], root));
   const files = packed.files.map((f) => f.path);
-  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts", "dist/cli.js", "dist/crash-send.js", "dist/redact.js", "dist/redact.cjs", "dist/redact.d.ts", "dist/redact.d.cts", "dist/format.js", "dist/format.cjs", "dist/format.d.ts", "dist/format.d.cts"]) {
+  const entries = ["index", "redact", "format"].flatMap((e) => [`dist/${e}.js`, `dist/${e}.cjs`, `dist/${e}.d.ts`, `dist/${e}.d.cts`]);
+  for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", ...entries, "dist/cli.js", "dist/crash-send.js"]) {
     if (!files.includes(need)) problems.push(`the package lacks ${need}`);
   }
   const maps = packed.files.filter((f) => f.path.endsWith(".map")).reduce((a, f) => a + f.size, 0);
   console.log(`packed: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} KB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KB unpacked (source maps ${(maps / 1024).toFixed(0)} KB)`);
+
+  // Are the types wrong? Every entry, for import and require, under every resolution mode.
+  try {
+    const attw = execFileSync("npx", ["--no-install", "attw", "--format", "table-flipped", join(work, packed.filename)], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    console.log(`attw: ${/No problems found/.test(attw) ? "no problems found" : attw}`);
+  } catch (error) {
+    problems.push(`@arethetypeswrong/cli found problems:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+  }
 
   const app = join(work, "app");
   mkdirSync(app);
@@ -51,6 +63,17 @@ try {
     "esm.mjs": `import { getHelper } from "bugbeacon";\ntry { getHelper("nope"); } catch (e) { console.log(e.stack); }\n`,
     "cjs.cjs": `const { getHelper } = require("bugbeacon");\ntry { getHelper("nope"); } catch (e) { console.log(e.stack); }\n`,
   };
+  // Each subpath from the consumer's install, with import and with require.
+  const subpaths = {
+    "subpaths.mjs": `import { createRedactor } from "bugbeacon/redact";\nimport { parseIssueBody } from "bugbeacon/format";\nconsole.log(typeof createRedactor, typeof parseIssueBody);\n`,
+    "subpaths.cjs": `const { createRedactor } = require("bugbeacon/redact");\nconst { parseIssueBody } = require("bugbeacon/format");\nconsole.log(typeof createRedactor, typeof parseIssueBody);\n`,
+  };
+  for (const [file, code] of Object.entries(subpaths)) {
+    writeFileSync(join(app, file), code);
+    const out = execFileSync(process.execPath, [file], { cwd: app, encoding: "utf8" }).trim();
+    if (out !== "function function") problems.push(`${file}: the subpath entries did not load: ${out}`);
+    else console.log(`subpaths (${file}): bugbeacon/redact and bugbeacon/format load`);
+  }
   for (const [file, code] of Object.entries(probes)) {
     writeFileSync(join(app, file), code);
     const stack = execFileSync(process.execPath, ["--enable-source-maps", file], { cwd: app, encoding: "utf8" });

@@ -12,33 +12,15 @@
  * other topic uses, closed ones included; 20 posts per topic request (TopicView.chunk_size), 30 topics per
  * list page (topics_per_page); a post held for approval answers `action: "enqueued"` with no topic.
  */
-import { InvalidOptionError, InvalidTargetError } from "../../errors.js";
+import { InvalidTargetError } from "../../errors.js";
 import { fitTitle, parseIssueBody, renderIssueBody } from "../../format/report-format.js";
-import type { DeliveryOptions } from "../../delivery/options.js";
-import type { HelperOptions, PreparedReport } from "../../types.js";
-import { envFirst } from "../../_internal/env-flag.js";
+import type { PreparedReport } from "../../types.js";
 import { defineBackend, markdownMessages, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteReport } from "../../delivery/backend.js";
-import { checkHttpUrl, validateLabels } from "../../_internal/validate-options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
+import { parseCategory, resolveDiscourseSettings, type DiscourseHelperOptions } from "./options.js";
+
+export { parseCategory, type DiscourseHelperOptions };
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
-
-export interface DiscourseHelperOptions extends HelperOptions, DeliveryOptions {
-  /** The forum, e.g. "https://forum.example.org". @default env BUGBEACON_DISCOURSE_URL (required one way or the other) */
-  baseUrl?: string;
-  /** An API key (admin → API). Never written to disk. @default env BUGBEACON_DISCOURSE_API_KEY */
-  apiKey?: string;
-  /**
-   * The user an all-users key acts as (not needed for a key made for one user). Sent only when set.
-   * @default env BUGBEACON_DISCOURSE_API_USERNAME
-   */
-  apiUsername?: string;
-}
-
-/** A Discourse category id (the `repo` of a report, e.g. "7"). */
-export function parseCategory(value: unknown): number {
-  if (typeof value !== "string" || !/^[1-9]\d{0,9}$/.test(value)) throw new InvalidTargetError("repo", value, 'a Discourse category id like "7" (the number in the category\'s URL /c/<slug>/<id>)');
-  return Number(value);
-}
 
 interface Post {
   id: number;
@@ -78,16 +60,7 @@ export const discourse = defineBackend<DiscourseHelperOptions>({
 
 export function discourseBackend(options: DiscourseHelperOptions, settings: BackendContext): BackendParts {
   const { env } = settings;
-  for (const key of ["baseUrl", "apiKey", "apiUsername"] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== "string") throw new InvalidOptionError(key, v, "a string");
-  }
-  const rawUrl = options.baseUrl ?? (env.BUGBEACON_DISCOURSE_URL || undefined);
-  if (rawUrl === undefined) throw new InvalidOptionError("baseUrl", undefined, 'the forum\'s address, e.g. { baseUrl: "https://forum.example.org" } or BUGBEACON_DISCOURSE_URL');
-  const web = checkHttpUrl(options.baseUrl !== undefined ? "baseUrl" : "BUGBEACON_DISCOURSE_URL", rawUrl, "https://forum.example.com");
-  const apiKey = options.apiKey?.trim() || envFirst(env, "BUGBEACON_DISCOURSE_API_KEY");
-  const apiUsername = options.apiUsername?.trim() || envFirst(env, "BUGBEACON_DISCOURSE_API_USERNAME");
-  validateLabels(options.labels, "labels");
+  const { web, apiKey, apiUsername } = resolveDiscourseSettings(options, env);
   const prefix = options.prefix?.trim();
   const topicUrl = (id: number, slug = "-") => `${web}/t/${slug}/${id}`;
 

@@ -10,24 +10,15 @@
  * `page` (from 1) and `limit` (at most MAX_RESPONSE_ITEMS, 50 by default), counted in X-Total-Count; issue
  * titles are at most 255 characters (the issue table's column).
  */
-import { InvalidOptionError, InvalidTargetError } from "../../errors.js";
+import { InvalidTargetError } from "../../errors.js";
 import { fitTitle, renderIssueBody } from "../../format/report-format.js";
-import { envFirst } from "../../_internal/env-flag.js";
-import { checkHttpUrl } from "../../_internal/validate-options.js";
 import { defineBackend, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteOccurrence, type RemoteReport } from "../../delivery/backend.js";
-import type { DeliveryOptions } from "../../delivery/options.js";
-import type { HelperOptions, PreparedReport } from "../../types.js";
+import type { PreparedReport } from "../../types.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
 import { classifyRest, createRest, HttpStatusError, type Rest } from "../rest.js";
+import { parseGiteaRepo, resolveGiteaSettings, type GiteaHelperOptions } from "./options.js";
 
-export interface GiteaHelperOptions extends HelperOptions, DeliveryOptions {
-  /** The instance, e.g. "https://codeberg.org" (the API is `<baseUrl>/api/v1`). @default env BUGBEACON_GITEA_URL (required one way or the other) */
-  baseUrl?: string;
-  /** An access token with the issue write scope. Never written to disk. @default env BUGBEACON_GITEA_TOKEN, else GITEA_TOKEN */
-  token?: string;
-  /** Assignees (user names) for created issues. */
-  assignees?: string[];
-}
+export { parseGiteaRepo, type GiteaHelperOptions };
 
 /** Gitea's limits: titles of 255 characters; bodies are LONGTEXT, kept to GitHub's 65,536 so a report stays readable. */
 export const GITEA_LIMITS = { title: 255, body: 65_536, comment: 65_536 } as const;
@@ -35,20 +26,6 @@ export const GITEA_LIMITS = { title: 255, body: 65_536, comment: 65_536 } as con
 const PAGE_SIZE = 50;
 /** Pages read at most in one listing. */
 const MAX_PAGES = 100;
-
-// Gitea's names: owner (user or organisation) of letters, digits, "-", "_", "."; repository the same.
-const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-
-/** Checks an `owner/repo` target. */
-export function parseGiteaRepo(value: unknown): { owner: string; repo: string } {
-  const expected = 'a Gitea repository like "owner/repo"';
-  if (typeof value !== "string") throw new InvalidTargetError("repo", value, expected);
-  const [owner, repo, extra] = value.split("/");
-  if (owner === undefined || repo === undefined || extra !== undefined || !NAME.test(owner) || !NAME.test(repo) || [owner, repo].some((p) => p === "." || p === "..")) {
-    throw new InvalidTargetError("repo", value, expected);
-  }
-  return { owner, repo };
-}
 
 interface GiteaIssue {
   number: number;
@@ -75,18 +52,7 @@ export const gitea = defineBackend<GiteaHelperOptions>({
 
 export function giteaBackend(options: GiteaHelperOptions, settings: BackendContext): BackendParts {
   const { env } = settings;
-  for (const key of ["token", "baseUrl"] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== "string") throw new InvalidOptionError(key, v, "a string");
-  }
-  if (options.assignees !== undefined && (!Array.isArray(options.assignees) || !options.assignees.every((a) => typeof a === "string" && NAME.test(a)))) {
-    throw new InvalidOptionError("assignees", options.assignees, "an array of Gitea user names");
-  }
-  const rawUrl = options.baseUrl ?? (env.BUGBEACON_GITEA_URL || undefined);
-  if (rawUrl === undefined) throw new InvalidOptionError("baseUrl", undefined, 'the instance\'s address, e.g. { baseUrl: "https://codeberg.org" } or BUGBEACON_GITEA_URL');
-  // The API root given instead of the instance is taken too.
-  const web = checkHttpUrl(options.baseUrl !== undefined ? "baseUrl" : "BUGBEACON_GITEA_URL", rawUrl, "https://gitea.example.com").replace(/\/+$/, "").replace(/\/api\/v1$/, "");
-  const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITEA_TOKEN", "GITEA_TOKEN");
+  const { web, token } = resolveGiteaSettings(options, env);
   const prefix = options.prefix?.trim();
   const repoPath = (target: string) => {
     const { owner, repo } = parseGiteaRepo(target);

@@ -5,12 +5,11 @@
 import { MissingTokenError } from "../../errors.js";
 import { GITHUB_BODY_LIMIT, GITHUB_TITLE_LIMIT, renderIssueBody, type ReportDocument } from "../../format/report-format.js";
 import type { PreparedReport } from "../../types.js";
-import { envFirst } from "../../_internal/env-flag.js";
 import { causeCode, neverSent } from "../network-errors.js";
 import { defineBackend, DeliveryFailure, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft } from "../../delivery/backend.js";
 import { buildNewIssueUrl } from "./new-issue-url.js";
 import { DEFAULT_TIMEOUT_MS, type AppCredentials } from "./octokit-client.js";
-import { resolveApiUrl, resolveAppCredentials, resolveWebUrl, validateGitHubOptions, type GitHubHelperOptions } from "./options.js";
+import { resolveGitHubSettings, type GitHubHelperOptions } from "./options.js";
 import { parseRepo } from "./repo.js";
 
 /** GitHub's limits: titles of 256 characters, bodies and comments of 65,536. */
@@ -25,14 +24,8 @@ export const github = defineBackend<GitHubHelperOptions>({
 });
 
 export function githubBackend(options: GitHubHelperOptions, settings: BackendContext): BackendParts & { readonly apiUrl: string; readonly webUrl: string } {
-  validateGitHubOptions(options);
   const { env } = settings;
-  const apiUrl = resolveApiUrl(options, env);
-  const webUrl = resolveWebUrl(options, apiUrl);
-  const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITHUB_TOKEN", "HELPME_GITHUB_TOKEN");
-  // Incomplete BUGBEACON_APP_* variables throw here, when the helper is made (not at the first crash).
-  const appFromEnv = resolveAppCredentials(options, env);
-  const app: AppCredentials | undefined = token === undefined ? appFromEnv : undefined;
+  const { apiUrl, webUrl, token, app } = resolveGitHubSettings(options, env);
   const credentials = (): string | AppCredentials | undefined => token ?? app;
   const footer = options.footer;
   const withFooter = (document: ReportDocument): ReportDocument => (footer === undefined ? document : { ...document, footer });

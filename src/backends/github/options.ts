@@ -1,4 +1,5 @@
 import { InvalidOptionError } from "../../errors.js";
+import { envFirst } from "../../_internal/env-flag.js";
 import { resolvePacingMs, resolveRetryBaseMs, type DeliveryOptions } from "../../delivery/options.js";
 import type { HelperOptions } from "../../types.js";
 import { checkHttpUrl, validateLabels } from "../../_internal/validate-options.js";
@@ -106,5 +107,22 @@ export function resolveWebUrl(options: GitHubHelperOptions, apiUrl: string): str
   if (url.hostname === "api.github.com") return "https://github.com";
   const path = url.pathname.replace(/\/+$/, "").replace(/\/api\/v3$/, "");
   return `${url.protocol}//${url.host}${path}`;
+}
+
+/**
+ * Checks GitHub's own options (a typed error naming the bad one) and resolves the API and web roots and
+ * the credentials: a token, else a GitHub App from the option or the BUGBEACON_APP_* variables (incomplete
+ * ones throw here, when the helper is made, not at the first crash).
+ */
+export function resolveGitHubSettings(
+  options: GitHubHelperOptions,
+  env: NodeJS.ProcessEnv,
+): { apiUrl: string; webUrl: string; token: string | undefined; app: GitHubHelperOptions["githubApp"] } {
+  validateGitHubOptions(options);
+  const apiUrl = resolveApiUrl(options, env);
+  const webUrl = resolveWebUrl(options, apiUrl);
+  const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITHUB_TOKEN", "HELPME_GITHUB_TOKEN");
+  const appFromEnv = resolveAppCredentials(options, env);
+  return { apiUrl, webUrl, token, app: token === undefined ? appFromEnv : undefined };
 }
 

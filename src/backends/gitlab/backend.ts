@@ -3,44 +3,15 @@
  * without one, GitLab's prefilled `/-/issues/new?issue[title]=…&issue[description]=…` page. Occurrences are
  * notes (or a 👍 award emoji); duplicates are found through the issue search of the project.
  */
-import { InvalidOptionError, InvalidTargetError } from "../../errors.js";
 import { fitTitle, renderIssueBody } from "../../format/report-format.js";
-import type { DeliveryOptions } from "../../delivery/options.js";
-import type { HelperOptions, PreparedReport } from "../../types.js";
-import { validateLabels } from "../../_internal/validate-options.js";
-import { envFirst } from "../../_internal/env-flag.js";
+import type { PreparedReport } from "../../types.js";
 import { defineBackend, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteReport } from "../../delivery/backend.js";
-import { checkHttpUrl } from "../../_internal/validate-options.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
+import { parseProjectPath, resolveGitLabSettings, type GitLabHelperOptions } from "./options.js";
+
+export { parseProjectPath, type GitLabHelperOptions };
 import { classifyRest, createRest, HttpStatusError } from "../rest.js";
 
-export interface GitLabHelperOptions extends HelperOptions, DeliveryOptions {
-  /**
-   * Personal, project or group access token with the `api` scope. Never written to disk.
-   * @default env BUGBEACON_GITLAB_TOKEN, else env GITLAB_TOKEN
-   */
-  token?: string;
-  /**
-   * The instance, for self-managed GitLab (the API is `<baseUrl>/api/v4`).
-   * @default env BUGBEACON_GITLAB_URL, else "https://gitlab.com"
-   */
-  baseUrl?: string;
-}
-
-// GitLab's paths: namespaces and project names of letters, digits, "_", "-" and "." (not starting with
-// "-" or "." nor ending in ".git" / ".atom"), nested groups up to 20 levels.
-const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
-
-/** Checks a GitLab project path like "group/subgroup/project". */
-export function parseProjectPath(value: unknown): string {
-  const expected = 'a GitLab project path like "group/project" or "group/subgroup/project"';
-  if (typeof value !== "string") throw new InvalidTargetError("repo", value, expected);
-  const parts = value.split("/");
-  if (parts.length < 2 || parts.length > 21 || !parts.every((p) => SEGMENT.test(p) && !p.endsWith(".git") && !p.endsWith(".atom"))) {
-    throw new InvalidTargetError("repo", value, expected);
-  }
-  return value;
-}
 
 interface GitLabIssue {
   iid: number;
@@ -60,18 +31,7 @@ export const gitlab = defineBackend<GitLabHelperOptions>({
 
 export function gitlabBackend(options: GitLabHelperOptions, settings: BackendContext): BackendParts {
   const { env } = settings;
-  for (const key of ["token", "baseUrl"] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== "string") throw new InvalidOptionError(key, v, "a string");
-  }
-  validateLabels(options.labels, "labels");
-  if (options.labels?.some((l) => l.includes(","))) throw new InvalidOptionError("labels entry", options.labels.find((l) => l.includes(",")), "a GitLab label name without a comma");
-  const fromEnv = env.BUGBEACON_GITLAB_URL;
-  const given = options.baseUrl !== undefined ? checkHttpUrl("baseUrl", options.baseUrl, "https://gitlab.example.com") : fromEnv ? checkHttpUrl("BUGBEACON_GITLAB_URL", fromEnv, "https://gitlab.example.com") : "https://gitlab.com";
-  // The API root given instead of the instance (GitLab CI's CI_API_V4_URL is `<instance>/api/v4`).
-  const web = given.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
-  const token = options.token?.trim() || envFirst(env, "BUGBEACON_GITLAB_TOKEN", "GITLAB_TOKEN");
-  const prefix = options.prefix?.trim();
+  const { web, token, prefix } = resolveGitLabSettings(options, env);
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
 
   return {

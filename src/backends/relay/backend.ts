@@ -14,10 +14,12 @@
  * are final refusals (not retryable).
  */
 import { nodeCrypto, nodeFs, nodePath } from "../../_builtins.js";
-import { InvalidOptionError } from "../../errors.js";
 import { parseIssueBody } from "../../format/report-format.js";
 import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
 import { causeCode, neverSent } from "../network-errors.js";
+
+// The URL check is light and runs when a helper is made (on the root import path).
+export { resolveRelayUrl } from "./options.js";
 
 export interface RelaySettings {
   /** The relay's root URL (`https://reports.example.org`). */
@@ -27,24 +29,6 @@ export interface RelaySettings {
   idDir?: string;
   fetch?: typeof globalThis.fetch;
   timeoutMs?: number;
-}
-
-/** The relay URL from the option, else BUGBEACON_RELAY_URL; checked (http or https, no credentials in it). */
-export function resolveRelayUrl(option: unknown, env: NodeJS.ProcessEnv): string | undefined {
-  const name = option !== undefined ? "relay" : "BUGBEACON_RELAY_URL";
-  const raw = option ?? (env.BUGBEACON_RELAY_URL || undefined);
-  if (raw === undefined) return undefined;
-  if (typeof raw !== "string") throw new InvalidOptionError(name, raw, "the relay's URL, e.g. https://reports.example.org");
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidOptionError(name, raw, "the relay's URL, e.g. https://reports.example.org");
-  }
-  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "") {
-    throw new InvalidOptionError(name, `${url.protocol}//${url.host}`, "an http(s) URL without credentials");
-  }
-  return url.href.replace(/\/+$/, "");
 }
 
 /** This install's random id: made once, kept in `dir`; a fresh one per process when the folder cannot be written. */

@@ -140,7 +140,7 @@ export const command: CliCommand = {
     }
     const statePath = values.state !== undefined ? writableFile("--state", values.state, io.cwd) : undefined;
     const saved = statePath !== undefined ? await readState(statePath) : {};
-    const helper = makeHelper("github", "--repo", { env, quiet: true, repo, confirm: false, flushOnStart: false, ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}) }, repo);
+    const helper = await makeHelper("github", "--repo", { env, quiet: true, repo, confirm: false, flushOnStart: false, ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}) }, repo);
     let failed = 0;
     const { EMPTY_STATE, monitorIdentifier } = await import("../../sdk/monitor/state.js");
     for (const c of checks) {

@@ -103,7 +103,7 @@ export const command: CliCommand = {
       title ??= `${commandLine.join(" ").slice(0, 80)} exited with code ${recorded.exitCode}`;
     }
     if (notHere !== undefined && title === undefined) throw new CliUsageError("--title", `--title is required when there is no terminal to ask for one (${notHere}).`);
-    const helper = makeHelper(backend, "--repo", {
+    const helper = await makeHelper(backend, "--repo", {
       env,
       // The result line below says what happened; the helper's own progress lines would repeat it.
       quiet: true,
@@ -255,10 +255,10 @@ export function backendFlag(value: string | undefined): BackendFlag {
 }
 
 /** The helper for `backend`; a target or option it refuses is a usage error naming the flag. */
-export function makeHelper(backend: BackendFlag, flag: string, options: Record<string, unknown>, target?: string) {
+export async function makeHelper(backend: BackendFlag, flag: string, options: Record<string, unknown>, target?: string) {
   try {
     const helper = getHelper(backend as "github", options);
-    if (target !== undefined) helper.prepare({ title: "check", repo: target });
+    if (target !== undefined) await helper.prepare({ title: "check", repo: target });
     return helper;
   } catch (error) {
     if (error instanceof InvalidOptionError && (error.option === "repo" || error.option === "baseUrl")) {
