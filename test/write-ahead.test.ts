@@ -80,6 +80,58 @@ describe("SIGKILL at random points of the crash path", () => {
   }, 60_000);
 });
 
+/**
+ * The pid of `pid`'s child process running `script`, once it runs it (Linux: /proc). Not before: a child
+ * stopped between fork and exec would hold its parent inside spawn itself, which no busy machine does.
+ */
+function childRunning(pid: number, script: string): number | undefined {
+  try {
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number)) {
+      if (readFileSync(`/proc/${child}/cmdline`, "utf8").includes(script)) return child;
+    }
+  } catch {
+    // Not started yet, or gone.
+  }
+  return undefined;
+}
+
+describe.runIf(process.platform === "linux")("the report is on disk before the sending process runs", () => {
+  it("a sender stopped as soon as it runs (a machine too busy to start it in time): the app's claim holds the report, and the next flush delivers it once", async () => {
+    const spool = newSpool();
+    const app = writeApp(CRASH_APP);
+    try {
+      const child = spawn(process.execPath, [app.file], {
+        env: appEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spool, TRIAL: "stopped", BUDGET_MS: "300", FLUSH_ON_START: "0" }),
+        cwd: app.dir,
+        stdio: "ignore",
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      // Stop the sending process the moment it exists, before it has run a line of its own.
+      let atStop: ReturnType<typeof spooled> | undefined;
+      const started = Date.now();
+      while (atStop === undefined && Date.now() - started < 15_000) {
+        const sender = childRunning(child.pid!, "crash-send.js");
+        if (sender !== undefined) {
+          process.kill(sender, "SIGSTOP");
+          atStop = spooled(spool);
+        } else await new Promise((r) => setTimeout(r, 1));
+      }
+      expect(atStop, "the app never started its sending process").toBeDefined();
+      expect(atStop!.map((w) => [w.sub, w.report.title])).toEqual([["inflight", "TypeError: boom in stopped"]]);
+      expect(readdirSync(join(spool, "inflight"))[0], "claimed by the app itself").toMatch(new RegExp(`^${child.pid}\\.`));
+      // The app kills its stopped sender at the end of its budget and crashes as Node would.
+      expect(await exited).toBe(1);
+      expect(fake.issues(REPO)).toEqual([]);
+      const summary = await flushWith(spool);
+      expect(summary.failed).toEqual([]);
+      expect(fake.issues(REPO).map((i) => i.title)).toEqual(["TypeError: boom in stopped"]);
+      expect(spooled(spool)).toEqual([]);
+    } finally {
+      app.cleanup();
+    }
+  }, 30_000);
+});
+
 describe("the crash path fits its budget whatever GitHub does, and loses nothing", () => {
   it("healthy: the issue is created, the spool is left empty, the app crashes as Node would", async () => {
     const spool = newSpool();
@@ -134,17 +186,33 @@ describe("flushOnStart", () => {
     expect(left.code).toBe(1);
     expect(spooled(spool)).toHaveLength(1);
 
-    // An app that starts, makes a helper, and is done at once. GitHub answers everything after 10 s.
+    // An app that starts, makes a helper, and is done as soon as its stdin ends: once its background flush
+    // has asked GitHub (the request is seen on the fake), the test ends it. GitHub answers after 10 s.
     const quickApp = `import { getHelper } from "bugbeacon";
 getHelper("github", { repo: "octo/app", confirm: false });
-console.error("app done");
+process.stdin.resume();
+process.stdin.on("end", () => console.error("app done"));
 `;
     fake.faults.add({ kind: "slow", delayMs: 10_000 });
     const env = { BUGBEACON_GITHUB_TOKEN: TOKEN, BUGBEACON_GITHUB_API_URL: fake.url, BUGBEACON_SPOOL_DIR: spool };
-    const quick = await crashOnce(env, quickApp);
-    expect(quick.code).toBe(0);
-    // The background flush had asked GitHub, and the app was gone before any answer came.
-    expect(fake.requests.length).toBeGreaterThan(0);
+    const app = writeApp(quickApp);
+    try {
+      const child = spawn(process.execPath, [app.file], { env: appEnv(env), cwd: app.dir, stdio: ["pipe", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const asked = Date.now();
+      while (fake.requests.length === 0 && Date.now() - asked < 15_000) await new Promise((r) => setTimeout(r, 10));
+      expect(fake.requests.length, "the background flush never asked GitHub").toBeGreaterThan(0);
+      child.stdin.end();
+      const guard = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      expect(await exited, stderr).toBe(0);
+      clearTimeout(guard);
+      expect(stderr).toContain("app done");
+    } finally {
+      app.cleanup();
+    }
+    // The app was gone before any answer came: its request was still unanswered.
     expect(fake.requests.every((r) => r.status === 0)).toBe(true);
     fake.faults.clear();
     // Its claim went back to the queue (the process is gone); the next start delivers it, exactly once.

@@ -11,7 +11,8 @@ import type { Logger } from "../_internal/logger.js";
 import type { DeliveryContext, PreparedReport, ReportResult } from "../types.js";
 import { registerClosable, unrefDelay } from "./close.js";
 import type { OnDuplicate, TargetIndex } from "./deliver.js";
-import type { Spool, SpooledReport } from "./spool.js";
+import type { Claimed, Spool, SpooledReport } from "./spool.js";
+import { loadSpoolSync } from "./spool-sync.js";
 
 /** How long an index from an earlier flush is refreshed rather than listed again. */
 const INDEX_REUSE_MS = 10 * 60_000;
@@ -215,18 +216,62 @@ export class Pipeline {
       return { kind: "skipped", reason: "dry-run", identifier, reportId };
     }
     const spool = await this.spool();
-    const queued: SpooledReport = {
+    return this.sendClaimed(spool, spool.addClaimed(this.spooled(report)), context);
+  }
+
+  /** The report as the spool keeps it. */
+  private spooled(report: PreparedReport): SpooledReport {
+    const { identifier, reportId } = report.document.metadata;
+    return {
       version: 1,
       backend: this.backend.name,
-      ...draft,
-      repo: target,
+      ...this.draft(report),
+      repo: this.settings.testTarget ?? report.repo,
       identifier,
       reportId,
       queuedAt: new Date().toISOString(),
       attempts: 0,
       uncertain: false,
     };
-    const claimed = spool.addClaimed(queued);
+  }
+
+  /**
+   * The crash path's write-ahead, without the event loop: the report written to the spool and claimed by
+   * this process (as `deliver` does first), so that the process that sends it may be slow or be killed
+   * without losing it. Returns the claim's path for `deliverClaimed`; undefined for a dry run, or when the
+   * spool cannot be loaded or written synchronously (the sender then writes it first, as `deliver` does).
+   */
+  claimNow(report: PreparedReport): string | undefined {
+    if (this.settings.dryRun) return undefined;
+    try {
+      const spoolModule = loadSpoolSync();
+      if (spoolModule === undefined) return undefined;
+      const spool = new spoolModule.Spool(this.settings.spoolDir ?? spoolModule.defaultSpoolDir(this.settings.env));
+      return spool.addClaimed(this.spooled(report)).path;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Sends a report another process of this app claimed with `claimNow` (the crashing app, which waits for
+   * this one): as `deliver` after its write, one attempt, then the claim is removed or put back in the queue.
+   */
+  deliverClaimed(path: string, context: DeliveryContext = {}): Promise<ReportResult> {
+    return this.track(
+      (async () => {
+        const spool = await this.spool();
+        const claimed = spool.readClaim(path);
+        if (claimed === undefined) throw new Error(`the crash's report is no longer at ${path}; the next "bugbeacon flush" sends what the spool holds`);
+        return this.sendClaimed(spool, claimed, context);
+      })(),
+    );
+  }
+
+  /** One attempt for a report claimed in the spool, and what it became: sent, counted, or queued again. */
+  private async sendClaimed(spool: Spool, claimed: Claimed, context: DeliveryContext): Promise<ReportResult> {
+    const queued = claimed.report;
+    const { identifier, reportId } = queued;
     let outcome: Attempt;
     try {
       const sendBy = context.sendBy?.();

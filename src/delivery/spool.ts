@@ -89,6 +89,13 @@ export class Spool {
     return { path, report };
   }
 
+  /** A claim another process of the same app wrote (`addClaimed`), to deliver it; undefined when it is gone or unreadable. */
+  readClaim(path: string): Claimed | undefined {
+    if (dirname(path) !== this.inflightDir) return undefined;
+    const report = this.readProblem(path);
+    return typeof report === "string" ? undefined : { path, report };
+  }
+
   /** Queue file names, oldest first. */
   pending(): string[] {
     return list(this.queueDir).filter((n) => n.endsWith(".json")).sort();

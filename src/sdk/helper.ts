@@ -258,6 +258,11 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
     return (await this.reportPath()).deliverPrepared(report, sendBy);
   }
 
+  /** Delivers the spool claim the crashing app wrote (capture/crash-send.ts). @internal */
+  async deliverClaimed(path: string, report: PreparedReport, sendBy: number): Promise<ReportResult> {
+    return (await this.reportPath()).deliverClaimed(path, report, sendBy);
+  }
+
   /**
    * A soft assertion: when `condition` is false, reports `message` (once per identifier per process)
    * and returns the report's promise; never throws. Resolves `undefined` when the condition holds.

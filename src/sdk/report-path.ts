@@ -143,10 +143,15 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       // when the app asked for confirmation explicitly).
       const notHere = whyNotInteractive(this.env);
       if (notHere === undefined) {
-        const { confirmReport } = await import("./prompts/lazy.js");
         // A crash waits for a person only within a bound: 0 ("as long as it takes") means the default there.
         const idleMs = context.sendBy !== undefined ? this.options.confirmTimeoutMs || DEFAULT_CONFIRM_TIMEOUT_MS : (this.options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
-        const answer = await confirmReport(prepared, this.promptHost(), idleMs);
+        // Loading the prompts and drawing the preview is part of asking: like the answer itself, it does not
+        // count against a crash handler's time limit (on a busy machine it once took longer than the limit,
+        // and the question was drawn only to be abandoned). The idle bound above still ends the wait.
+        const answer = await whileAnswering(async () => {
+          const { confirmReport } = await import("./prompts/lazy.js");
+          return confirmReport(prepared, this.promptHost(), idleMs);
+        });
         if ("declined" in answer) {
           this.logger.info(
             answer.declined === "unanswered"
@@ -247,16 +252,27 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       this.announceUrl(report);
       return undefined;
     }
+    // Write-ahead: the report is on disk, claimed by this process, before the sending process starts. A
+    // child that a busy machine starts too slowly for the limit (it is killed then) loses nothing: this
+    // process exits with the crash, and the next flush finds the claim of a dead process.
+    const claimed = this.backend.canSubmit() ? this.pipeline.claimNow(report) : undefined;
     const sent = sendInChild(
-      { backend: this.backend.name, options: this.options, env: this.env, report, sendBy: settings.sendBy() },
+      { backend: this.backend.name, options: this.options, env: this.env, report, ...(claimed !== undefined ? { claimed } : {}), sendBy: settings.sendBy() },
       { timeoutMs: settings.timeoutMs, logger: this.logger },
     );
-    return sent ? undefined : async () => void (await this.deliver(report, context));
+    if (sent) return undefined;
+    return async () => void (await (claimed !== undefined ? this.deliverClaimed(claimed, report, context.sendBy) : this.deliver(report, context)));
   }
 
   /** Delivers a report built by another process's crash path (capture/crash-send.ts). @internal */
   deliverPrepared(report: PreparedReport, sendBy: number): Promise<ReportResult> {
     return this.deliver(report, { sendBy: () => sendBy });
+  }
+
+  /** Delivers the spool claim a crashing app wrote before it started this process (capture/crash-send.ts). @internal */
+  async deliverClaimed(path: string, report: PreparedReport, sendBy: number | (() => number) | undefined): Promise<ReportResult> {
+    const by = typeof sendBy === "number" ? () => sendBy : sendBy;
+    return this.afterDelivery(await this.pipeline.deliverClaimed(path, by !== undefined ? { sendBy: by } : {}), report);
   }
 
   /**
@@ -414,8 +430,11 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
   /** Sends the report: through the API when the backend can, else as a prefilled URL. */
   private async deliver(report: PreparedReport, context: DeliveryContext = {}): Promise<ReportResult> {
     if (!this.backend.canSubmit()) return this.deliverAsUrl(report);
-    const result = await this.pipeline.deliver(report, context);
-    // A relay that cannot take the report now: the person still gets the prefilled page (the spool sends later).
+    return this.afterDelivery(await this.pipeline.deliver(report, context), report);
+  }
+
+  /** A relay that cannot take the report now: the person still gets the prefilled page (the spool sends later). */
+  private afterDelivery(result: ReportResult, report: PreparedReport): ReportResult {
     if (result.kind === "queued" && "relayUrl" in this.backend) this.logger.info(`Meanwhile, to report this problem yourself, open:\n${this.backend.manualUrl(report).url}`);
     return result;
   }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const name = payload.backend as keyof HelperRegistry;
   const helper = getHelper(name, options as HelperRegistry[typeof name]["options"]);
   // The crash's limit, but at least a short window for one real attempt now that the sender is loaded.
-  await helper.deliverPrepared(payload.report, Math.max(payload.sendBy, Date.now() + payload.minWindowMs));
+  const sendBy = Math.max(payload.sendBy, Date.now() + payload.minWindowMs);
+  if (payload.claimed !== undefined) await helper.deliverClaimed(payload.claimed, payload.report, sendBy);
+  else await helper.deliverPrepared(payload.report, sendBy);
 }
 
 main().then(

@@ -18,6 +18,12 @@ export interface CrashPayload {
   options: object;
   env: Record<string, string | undefined>;
   report: PreparedReport;
+  /**
+   * The report's claim in the spool (`inflight/<app pid>.<name>`), written by the app before the child
+   * started: the child delivers that file, so a child that is slow to start, or killed, loses nothing.
+   * Missing when the app could not write it (the child then writes it first, as before).
+   */
+  claimed?: string;
   /** When sending must be over (ms since the epoch): the crash's time limit. */
   sendBy: number;
   /**
@@ -74,7 +80,15 @@ export function sendInChild(payload: Omit<CrashPayload, "minWindowMs">, options:
   // The app's preloads (and a second bugbeacon) have no business in the sender.
   delete env.NODE_OPTIONS;
   const minWindowMs = Math.min(options.timeoutMs, MIN_WINDOW_MS);
-  const message: CrashPayload = { backend: payload.backend, options: asData(payload.options), env: { ...payload.env }, report: payload.report, sendBy: payload.sendBy - CHILD_EXIT_MS, minWindowMs };
+  const message: CrashPayload = {
+    backend: payload.backend,
+    options: asData(payload.options),
+    env: { ...payload.env },
+    report: payload.report,
+    ...(payload.claimed !== undefined ? { claimed: payload.claimed } : {}),
+    sendBy: payload.sendBy - CHILD_EXIT_MS,
+    minWindowMs,
+  };
   const input = JSON.stringify(message);
   const budget = Math.max(0, payload.sendBy - Date.now()) + START_GRACE_MS + minWindowMs;
   const result = spawnSync(process.execPath, [script], {
