@@ -8,6 +8,7 @@ import { neverSent } from "./network-errors.js";
 import type { ClientMode } from "../delivery/backend.js";
 import { HttpStatusError } from "./rest-errors.js";
 import type { AbortSignalLike, Environment, FetchFunction, HeadersLike } from "../_internal/globals.js";
+import { withDeadline } from "./deadline.js";
 
 export { classifyRest, HttpStatusError } from "./rest-errors.js";
 
@@ -45,13 +46,14 @@ export async function createRest(settings: RestSettings, mode: ClientMode): Prom
   const stop = mode.kind === "normal" ? mode.signal : undefined;
   const call = async (method: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> => {
     const limit = mode.kind === "crash" ? Math.max(1, mode.sendBy - Date.now()) : settings.timeoutMs;
-    const timeout = stop !== undefined ? AbortSignal.any([stop, AbortSignal.timeout(limit)]) : AbortSignal.timeout(limit);
-    const response = await base(`${settings.root}${path}`, {
-      method,
-      headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...settings.headers },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
+    const response = await withDeadline(limit, [stop, signal], (both) =>
+      base(`${settings.root}${path}`, {
+        method,
+        headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...settings.headers },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: both,
+      }),
+    );
     if (response.ok) return response;
     const text = await response.text().catch(() => "");
     throw new HttpStatusError(response.status, method, path.split("?")[0] ?? path, retryAfterOf(response.headers, text), text.slice(0, 200));

@@ -13,6 +13,7 @@ import { registerClosable, unrefDelay } from "./close.js";
 import type { OnDuplicate, TargetIndex } from "./deliver.js";
 import type { Claimed, Spool, SpooledReport } from "./spool.js";
 import { loadSpoolSync } from "./spool-sync.js";
+import { deadlineSignal } from "../backends/deadline.js";
 
 /** How long an index from an earlier flush is refreshed rather than listed again. */
 const INDEX_REUSE_MS = 10 * 60_000;
@@ -344,7 +345,7 @@ export class Pipeline {
           settle: { ms: this.settings.settleMs, sleep: background ? unrefDelay : (ms) => new Promise((r) => setTimeout(r, ms)) },
           ...(index !== undefined ? { index } : {}),
           // The crash path: at most half of what is left for a search, then send as new.
-          ...(sendBy !== undefined ? { fast: { searchSignal: AbortSignal.timeout(Math.max(1, Math.floor((sendBy - Date.now()) / 2))) } } : {}),
+          ...(sendBy !== undefined ? { fast: { searchSignal: deadlineSignal(Math.floor((sendBy - Date.now()) / 2)) } } : {}),
         },
       );
     } catch (error) {

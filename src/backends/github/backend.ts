@@ -11,6 +11,7 @@ import { buildNewIssueUrl } from "./new-issue-url.js";
 import { DEFAULT_TIMEOUT_MS, type AppCredentials } from "./octokit-client.js";
 import { resolveGitHubSettings, type GitHubHelperOptions } from "./options.js";
 import { parseRepo } from "./repo.js";
+import { withDeadline } from "../deadline.js";
 
 /** GitHub's limits: titles of 256 characters, bodies and comments of 65,536. */
 export const GITHUB_LIMITS = { title: GITHUB_TITLE_LIMIT, body: GITHUB_BODY_LIMIT, comment: GITHUB_BODY_LIMIT } as const;
@@ -61,10 +62,7 @@ export function githubBackend(options: GitHubHelperOptions, settings: BackendCon
         // One attempt per request, every request over by `sendBy`.
         const fetch = await resolveFetch(env, options.fetch);
         const { sendBy } = mode;
-        const byDeadline: typeof globalThis.fetch = (input, init) => {
-          const left = AbortSignal.timeout(Math.max(1, sendBy - Date.now()));
-          return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, left]) : left });
-        };
+        const byDeadline: typeof globalThis.fetch = (input, init) => withDeadline(sendBy - Date.now(), [init?.signal], (signal) => fetch(input, { ...init, signal }));
         octokit = await createOctokit({ token: auth, baseUrl: apiUrl, timeoutMs: Math.max(1, sendBy - Date.now()), fetch: byDeadline, oneAttempt: true });
       } else if (mode.kind === "background") {
         // Unref'd sockets, one attempt per request, no pacing timers (the pipeline paces on unref'd timers).

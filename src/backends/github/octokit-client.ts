@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import { VERSION } from "../../version.js";
 import { neverSent } from "../network-errors.js";
+import { withDeadline } from "../deadline.js";
 
 /** A GitHub App installation, as an alternative to a personal token. */
 export interface AppCredentials {
@@ -51,11 +52,7 @@ export async function createOctokit(options: OctokitClientOptions): Promise<Octo
     import("@octokit/plugin-retry"),
     import("bottleneck"),
   ]);
-  const timedFetch: typeof fetch = (input, init) => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return (options.fetch ?? fetch)(input, { ...init, signal });
-  };
+  const timedFetch: typeof fetch = (input, init) => withDeadline(options.timeoutMs, [init?.signal], (signal) => (options.fetch ?? fetch)(input, { ...init, signal }));
   const retries = options.oneAttempt === true ? 0 : (options.retries ?? 3);
   const base = options.retryAfterBaseMs ?? 1000;
   // noRetryWhenUnreachable comes first so its error hook runs before the retry plugin's.

@@ -17,6 +17,7 @@ import { nodeCrypto, nodeFs, nodePath } from "../../_builtins.js";
 import { parseIssueBody } from "../../format/report-format.js";
 import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
 import { causeCode, neverSent } from "../network-errors.js";
+import { withDeadline } from "../deadline.js";
 
 // The URL check is light and runs when a helper is made (on the root import path).
 export { resolveRelayUrl } from "./options.js";
@@ -88,13 +89,15 @@ export function relayBackend(github: Backend & { readonly webUrl: string }, s: R
           // The relay takes 64 kB on the wire: a long report goes gzip (a body of 65,536 characters fits then).
           const gzip = Buffer.byteLength(json) > 16 * 1024;
           const body = gzip ? (await import("node:zlib")).gzipSync(json) : json;
-          const res = await fetchImpl(`${s.url}/v1/reports`, {
-            method: "POST",
-            headers: { "content-type": "application/json", "user-agent": "bugbeacon-relay-client", ...(gzip ? { "content-encoding": "gzip" } : {}) },
-            body,
-            signal: AbortSignal.timeout(timeout()),
+          const { res, text } = await withDeadline(timeout(), [], async (signal) => {
+            const answer = await fetchImpl(`${s.url}/v1/reports`, {
+              method: "POST",
+              headers: { "content-type": "application/json", "user-agent": "bugbeacon-relay-client", ...(gzip ? { "content-encoding": "gzip" } : {}) },
+              body,
+              signal,
+            });
+            return { res: answer, text: await answer.text() };
           });
-          const text = await res.text();
           if (res.status === 202 || res.status === 200) {
             const answer = safeJson(text) as { status?: unknown; url?: unknown };
             const url = typeof answer.url === "string" ? answer.url : s.url;

@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BugbeaconError } from "../../errors.js";
 import { VERSION } from "../../version.js";
+import { deadlineSignal } from "../../backends/deadline.js";
 
 export const DEFAULT_ASCIINEMA_SERVER = "https://asciinema.org";
 
@@ -84,7 +85,7 @@ export async function uploadAsciicast(server: string, cast: string, options: { e
         accept: "application/json",
         "user-agent": `bugbeacon/${VERSION}`,
       },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      signal: deadlineSignal(options.timeoutMs ?? 30_000),
     });
   } catch (error) {
     throw new UploadError(`no answer from ${server} (${error instanceof Error ? error.message : String(error)})`, undefined, { cause: error });

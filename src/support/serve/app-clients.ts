@@ -5,6 +5,7 @@
  */
 import type { Octokit } from "@octokit/rest";
 import { createOctokit } from "../../backends/github/octokit-client.js";
+import { deadlineSignal } from "../../backends/deadline.js";
 
 export interface AppClientsOptions {
   appId: string;
@@ -57,7 +58,7 @@ export function appClients(o: AppClientsOptions) {
         const { token } = await createAppAuth({ appId: o.appId, privateKey: o.privateKey })({ type: "app" });
         const res = await fetch(`${o.apiUrl.replace(/\/+$/, "")}/repos/${repo}/installation`, {
           headers: { authorization: `bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "bugbeacon-serve" },
-          signal: AbortSignal.timeout(30_000),
+          signal: deadlineSignal(30_000),
         });
         if (!res.ok) throw Object.assign(new Error(`the app is not installed on ${repo} (GitHub answered ${res.status})`), { status: res.status });
         const { id } = (await res.json()) as { id: number };
