@@ -8,6 +8,8 @@
  *   the issue closed;
  * - with onClosed: "new", a new incident opens a second issue linking the first.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
 import type { MonitorRun } from "../src/sdk/monitor/options.js";
@@ -16,7 +18,10 @@ import { startFakeGitea, type FakeGitea } from "./support/fake-gitea/index.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";
 import { startFakeGitLab, type FakeGitLab } from "./support/fake-gitlab/index.js";
 import { quiesce } from "./support/cleanup.js";
+import { baseEnv, runNode } from "./support/run-node.js";
 import { tempDir } from "./support/temp.js";
+
+const cli = join(new URL("..", import.meta.url).pathname, "dist/cli.js");
 
 interface Writes {
   created: number;
@@ -41,6 +46,8 @@ interface Subject {
   reset(): void;
   violations(): readonly unknown[];
   options(): Record<string, unknown>;
+  /** The service's address for the CLI's --api-url, and the token's variable. */
+  cli(): { url: string; env: Record<string, string> };
   stored(): Stored[];
   writes(): Writes;
 }
@@ -69,6 +76,7 @@ const subjects: Subject[] = [
     },
     violations: () => gh.contractViolations,
     options: () => ({ baseUrl: gh.url, env: { BUGBEACON_GITHUB_TOKEN: GH_TOKEN } }),
+    cli: () => ({ url: gh.url, env: { BUGBEACON_GITHUB_TOKEN: GH_TOKEN } }),
     stored: () => gh.issues("octo/app").map((i) => ({ state: i.state === "open" ? "open" : "closed", body: i.body ?? "", comments: i.comments.map((c) => c.body) })),
     writes() {
       const w = gh.requests.filter((r) => r.method !== "GET" && r.status < 300);
@@ -89,6 +97,7 @@ const subjects: Subject[] = [
     reset: () => gl.reset(),
     violations: () => gl.contractViolations,
     options: () => ({ baseUrl: gl.url, env: { BUGBEACON_GITLAB_TOKEN: GL_TOKEN } }),
+    cli: () => ({ url: gl.url, env: { BUGBEACON_GITLAB_TOKEN: GL_TOKEN } }),
     stored: () => gl.issues.map((i) => ({ state: i.state === "opened" ? "open" : "closed", body: i.description, comments: i.notes.map((n) => n.body) })),
     writes() {
       const w = gl.requests.filter((r) => r.method !== "GET");
@@ -109,6 +118,7 @@ const subjects: Subject[] = [
     reset: () => gt.reset(),
     violations: () => gt.contractViolations,
     options: () => ({ baseUrl: gt.url, env: { BUGBEACON_GITEA_TOKEN: GT_TOKEN } }),
+    cli: () => ({ url: gt.url, env: { BUGBEACON_GITEA_TOKEN: GT_TOKEN } }),
     stored: () => gt.issues.map((i) => ({ state: i.state, body: i.body, comments: i.comments.map((c) => c.body) })),
     writes() {
       const w = gt.requests.filter((r) => r.method !== "GET");
@@ -129,6 +139,7 @@ const subjects: Subject[] = [
     reset: () => dc.reset(),
     violations: () => dc.contractViolations,
     options: () => ({ baseUrl: dc.url, env: { BUGBEACON_DISCOURSE_API_KEY: DC_KEY, BUGBEACON_DISCOURSE_API_USERNAME: "bugbeacon-bot" } }),
+    cli: () => ({ url: dc.url, env: { BUGBEACON_DISCOURSE_API_KEY: DC_KEY, BUGBEACON_DISCOURSE_API_USERNAME: "bugbeacon-bot" } }),
     stored: () => dc.topics.map((t) => ({ state: t.closed ? "closed" : "open", body: t.posts[0]?.raw ?? "", comments: t.posts.slice(1).map((p) => p.raw) })),
     writes() {
       const w = dc.requests.filter((r) => r.method !== "GET");
@@ -231,5 +242,23 @@ describe.each(subjects)("monitors with the $name backend", (subject) => {
     expect(second?.state).toBe("open");
     expect(second?.body).toMatch(/It failed before in #\d+\./);
     expect(expectClean(await once(false))).toBe("none");
+  });
+
+  it("bugbeacon check --backend: opens the issue; run again on the same failing state, it writes nothing", async () => {
+    const cwd = tempDir("bugbeacon-checks-");
+    writeFileSync(join(cwd, "checks.mjs"), "export const diskFree = () => ({ ok: false, details: 'disk 97% full' });\n");
+    const { url, env } = subject.cli();
+    const check = () => runNode([cli, "check", "checks.mjs", "--backend", subject.name, "--repo", subject.target, "--api-url", url, "--every", "1h"], { env: baseEnv(env), cwd });
+    const first = await check();
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^diskFree: failing: disk 97% full; issue opened \S+\n$/);
+    const before = subject.writes();
+    const second = await check();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^diskFree: failing: disk 97% full; issue unchanged \S+\n$/);
+    expect(subject.writes()).toEqual(before);
+    expect(subject.writes()).toEqual({ created: 1, closed: 0, reopened: 0, edited: 0, comments: 0 });
+    expect(subject.stored().map((i) => i.state)).toEqual(["open"]);
   });
 });
