@@ -1,8 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+import { chmodSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHECKS_WORKFLOW_PATH, INSTALL_DIR, LOCKFILE_ARGS, checksWorkflowText, cronFor, initChecksWorkflow, type NpmRunner } from "../src/support/init.js";
+import { CACHE_ACTION, CHECKS_WORKFLOW_PATH, INSTALL_DIR, LOCKFILE_ARGS, checksWorkflowText, cronFor, initChecksWorkflow, type NpmRunner } from "../src/support/init.js";
 import { monitorIdentifier } from "../src/sdk/monitor/state.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
@@ -133,15 +134,76 @@ describe("bugbeacon init --checks <module>", () => {
     const code = workflow.split("\n").filter((l) => !l.trimStart().startsWith("#")).join("\n");
     expect(code).toMatch(/^on:\n {2}schedule:\n {4}- cron: "\*\/30 \* \* \* \*"\n {2}workflow_dispatch:\n/m);
     expect(code).toMatch(/^permissions:\n {2}contents: read\n {2}issues: write\n/m);
-    for (const u of [...code.matchAll(/uses: (\S+)/g)].map((m) => m[1])) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    // Every action pinned by a full commit SHA (actions/cache's restore and save halves are folders of its repository).
+    for (const u of [...code.matchAll(/uses: (\S+)/g)].map((m) => m[1])) expect(u).toMatch(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?@[0-9a-f]{40}$/);
+    expect([...workflow.matchAll(/uses: (actions\/cache\/\w+)@(\S+) # (\S+)$/gm)].map((m) => [m[1], m[2], m[3]])).toEqual([
+      ["actions/cache/restore", CACHE_ACTION.sha, CACHE_ACTION.version],
+      ["actions/cache/save", CACHE_ACTION.sha, CACHE_ACTION.version],
+    ]);
     expect(code).toContain("run: npm ci --ignore-scripts --no-audit --no-fund");
-    expect(code).toContain('run: .github/bugbeacon/node_modules/.bin/bugbeacon check "$CHECKS_MODULE" --repo "$GITHUB_REPOSITORY" --every 30m');
+    expect(code).toContain('run: .github/bugbeacon/node_modules/.bin/bugbeacon check "$CHECKS_MODULE" --repo "$GITHUB_REPOSITORY" --every 30m --state "$CHECKS_STATE"');
     expect(code).toContain("CHECKS_MODULE: ops/checks.mjs");
     const steps = code.split(/\n {6}- /);
     expect(steps.filter((s) => s.includes("secrets.GITHUB_TOKEN")).map((s) => s.split("\n")[0])).toEqual(["name: Run the checks"]);
     // A second init keeps what is there; --force rewrites the workflow and the install.
     await expect(initChecksWorkflow(repo, { module: "ops/checks.mjs", npm })).rejects.toThrow(/bugbeacon-checks\.yml/);
     expect(await initChecksWorkflow(repo, { module: "ops/checks.mjs", npm, force: true })).toHaveLength(3);
+  });
+
+  it("carries the --state file between scheduled runs (failAfter 2): opened on the second failing run in a row, not the first", async () => {
+    const workflow = checksWorkflowText("ops/checks.mjs", 30 * 60_000);
+    // The steps as the workflow has them: the restore and save steps' inputs, the checks step's command and env.
+    const step = (name: string) => workflow.split(/\n {6}- /).find((s) => s.startsWith(`name: ${name}`)) ?? "";
+    const input = (text: string, key: string) => new RegExp(`^ {10}${key}: (.+)$`, "m").exec(text)?.[1] ?? "";
+    const restore = step("Restore the counts of the last run");
+    const save = step("Keep the counts for the next run");
+    const runStep = step("Run the checks");
+    expect(save).toContain("if: always()");
+    expect(input(save, "path")).toBe(input(restore, "path"));
+    expect(input(save, "key")).toBe(input(restore, "key"));
+    const command = /^ {8}run: (.+)$/m.exec(runStep)?.[1] ?? "";
+    const stepEnv = Object.fromEntries([...runStep.matchAll(/^ {10}([A-Z_]+): (.+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    expect(stepEnv.CHECKS_STATE).toBe(input(restore, "path"));
+    /**
+     * The Actions cache as actions/cache documents it: `key` restores an exact entry, else the newest entry whose
+     * key starts with one of `restore-keys`; an entry is never overwritten (saving under a key that exists saves
+     * nothing). Expressions are GitHub's run context.
+     */
+    const cache: Array<{ key: string; content: string }> = [];
+    const expand = (text: string, run: number) => text.replace(/\$\{\{ github\.run_id \}\}/g, String(9000 + run)).replace(/\$\{\{ github\.run_attempt \}\}/g, "1");
+    const shift = join(tempDir("bugbeacon-clock-"), "shift-clock.mjs");
+    // Scheduled runs are 30 minutes apart: each child process's clock is moved on by its run's offset.
+    writeFileSync(shift, "const offset = Number(process.env.TEST_CLOCK_OFFSET_MS);\nconst Real = Date;\nglobalThis.Date = class extends Real {\n  constructor(...a) { if (a.length === 0) super(Real.now() + offset); else super(...a); }\n  static now() { return Real.now() + offset; }\n};\n");
+    /** One scheduled run on a fresh runner: checkout, restore, run the checks as the step says, save. */
+    const scheduled = async (run: number, results: { a: boolean; b: boolean }) => {
+      const ws = tempDir("bugbeacon-runner-");
+      mkdirSync(join(ws, "ops"));
+      writeFileSync(join(ws, "ops/checks.mjs"), `export const exportFresh = { failAfter: 2, check: () => (${results.a}) };\nexport const queueDrains = { failAfter: 2, check: () => (${results.b}) };\n`);
+      mkdirSync(join(ws, INSTALL_DIR, "node_modules/.bin"), { recursive: true });
+      const bin = join(ws, INSTALL_DIR, "node_modules/.bin/bugbeacon");
+      writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" --import "${shift}" "${cli}" "$@"\n`);
+      chmodSync(bin, 0o755);
+      const path = input(restore, "path");
+      const key = expand(input(restore, "key"), run);
+      const prefixes = input(restore, "restore-keys").split("\n").map((k) => expand(k.trim(), run));
+      const hit = cache.find((e) => e.key === key) ?? [...cache].reverse().find((e) => prefixes.some((p) => p !== "" && e.key.startsWith(p)));
+      if (hit !== undefined) writeFileSync(join(ws, path), hit.content);
+      // Asynchronously: the fake GitHub answers from this process.
+      const result = await promisify(execFile)("bash", ["-c", command], { cwd: ws, encoding: "utf8", timeout: 60_000, env: { ...env({ TEST_CLOCK_OFFSET_MS: String(run * 30 * 60_000), GITHUB_REPOSITORY: "octo/app" }), ...stepEnv, BUGBEACON_GITHUB_TOKEN: TOKEN } });
+      expect(result.stderr).toBe("");
+      const saveKey = expand(input(save, "key"), run);
+      if (existsSync(join(ws, path)) && !cache.some((e) => e.key === saveKey)) cache.push({ key: saveKey, content: readFileSync(join(ws, path), "utf8") });
+      return result.stdout;
+    };
+    // exportFresh: fails, fails. queueDrains: fails, passes (the count starts again), fails, fails.
+    expect(await scheduled(1, { a: false, b: false })).toBe("exportFresh: failing: the check returned false; issue unchanged\nqueueDrains: failing: the check returned false; issue unchanged\n");
+    expect(fake.issues("octo/app")).toEqual([]);
+    expect(await scheduled(2, { a: false, b: true })).toMatch(/^exportFresh: failing: the check returned false; issue opened \S+\/issues\/1\nqueueDrains: ok; issue unchanged\n$/);
+    expect(await scheduled(3, { a: false, b: false })).toMatch(/^exportFresh: failing: .*; issue unchanged \S+\/issues\/1\nqueueDrains: failing: the check returned false; issue unchanged\n$/);
+    expect(fake.issues("octo/app").map((i) => i.title)).toEqual(["Monitor failing: exportFresh"]);
+    expect(await scheduled(4, { a: false, b: false })).toMatch(/queueDrains: failing: the check returned false; issue opened \S+\/issues\/2\n$/);
+    expect(fake.issues("octo/app").map((i) => i.title)).toEqual(["Monitor failing: exportFresh", "Monitor failing: queueDrains"]);
+    expect(cache.map((e) => e.key)).toEqual([9001, 9002, 9003, 9004].map((id) => `bugbeacon-checks-state-${id}-1`));
   });
 
   it.skipIf(!hasShellcheck)("its run: scripts pass shellcheck", () => {

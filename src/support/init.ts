@@ -31,6 +31,15 @@ export const PINNED_ACTIONS = {
   checkout: { repo: "actions/checkout", sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
   setupNode: { repo: "actions/setup-node", sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
 } as const;
+/**
+ * The cache actions of the checks workflow (their restore and save halves, from one commit of actions/cache:
+ * v5.0.5, read with `git show-ref --tags` in its repository), which carry `bugbeacon check --state` between
+ * scheduled runs. Kept apart from PINNED_ACTIONS, which the triage and sweep workflows use all of.
+ */
+export const CACHE_ACTION = { repo: "actions/cache", sha: "27d5ce7f107fe9357f9df03efb73ab90386fccae", version: "v5.0.5" } as const;
+/** The checks workflow's --state file (in the workspace) and the prefix of its cache keys. */
+export const CHECKS_STATE_FILE = ".bugbeacon-checks-state.json";
+export const CHECKS_STATE_KEY = "bugbeacon-checks-state-";
 /** A current LTS line (Node 20 reached its end of life in April 2026). */
 export const WORKFLOW_NODE_VERSION = 24;
 
@@ -400,6 +409,9 @@ export function checksWorkflowText(module: string, everyMs: number): string {
 #   in the step that needs it, actions pinned by SHA, the CLI from ${INSTALL_DIR}/package-lock.json
 #   (npm ci --ignore-scripts). Refresh both with: npx bugbeacon@latest init --checks ${path} --upgrade
 # - One run at a time: a queued run is enough, as it checks everything again.
+# - Failing runs counted before a monitor's issue exists (failAfter above 1) live in ${CHECKS_STATE_FILE},
+#   carried from run to run in the Actions cache: restored from the newest earlier run (restore-keys), saved
+#   under a key of this run's own (a cache entry cannot be overwritten), even when a check could not post.
 name: bugbeacon checks
 
 on:
@@ -421,11 +433,24 @@ jobs:
     timeout-minutes: 15
     steps:
 ${INSTALL_STEPS}
+      - name: Restore the counts of the last run
+        uses: ${CACHE_ACTION.repo}/restore@${CACHE_ACTION.sha} # ${CACHE_ACTION.version}
+        with:
+          path: ${CHECKS_STATE_FILE}
+          key: ${CHECKS_STATE_KEY}\${{ github.run_id }}-\${{ github.run_attempt }}
+          restore-keys: ${CHECKS_STATE_KEY}
       - name: Run the checks
-        run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon check "$CHECKS_MODULE" --repo "$GITHUB_REPOSITORY" --every ${intervalText(everyMs)}
+        run: ${INSTALL_DIR}/node_modules/.bin/bugbeacon check "$CHECKS_MODULE" --repo "$GITHUB_REPOSITORY" --every ${intervalText(everyMs)} --state "$CHECKS_STATE"
         env:
           CHECKS_MODULE: ${path}
+          CHECKS_STATE: ${CHECKS_STATE_FILE}
           BUGBEACON_GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+      - name: Keep the counts for the next run
+        if: always()
+        uses: ${CACHE_ACTION.repo}/save@${CACHE_ACTION.sha} # ${CACHE_ACTION.version}
+        with:
+          path: ${CHECKS_STATE_FILE}
+          key: ${CHECKS_STATE_KEY}\${{ github.run_id }}-\${{ github.run_attempt }}
 `;
 }
 

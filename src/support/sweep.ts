@@ -25,6 +25,8 @@ import { land } from "./git-sync.js";
 import { loadRecords } from "./layout.js";
 import type { ReportRecord } from "./record.js";
 import { fillTemplate } from "./rules.js";
+import { MONITOR_LABEL } from "../sdk/monitor/options.js";
+import { markerIdentifier } from "../sdk/monitor/state.js";
 import { triage, type TriageOutcome } from "./triage.js";
 import { TriageGitHub } from "./triage-github.js";
 
@@ -41,9 +43,28 @@ export interface SweepState {
   /** Issue numbers filed in the database that GitHub no longer lists (deleted or transferred). */
   gone: number[];
   lastRun: string | null;
+  /**
+   * Monitors' issues (src/sdk/monitor) the listing has seen: they carry no report, so they are not filed in
+   * the database, but the timed rules apply to them like to any other issue. Only an issue labelled
+   * `bugbeacon-monitor` (a label only someone who may write issues can set) whose body holds a monitor's
+   * marker counts; a copied marker alone does not.
+   */
+  monitors: MonitorIssueEntry[];
 }
 
-const EMPTY_STATE: SweepState = { schema: 1, cursor: null, etag: null, pass: null, gone: [], lastRun: null };
+export interface MonitorIssueEntry {
+  number: number;
+  /** `monitor.<md5>`, what a timed rule's `when.identifier` is matched against. */
+  identifier: string;
+  title: string;
+  /** When the issue was opened (ISO): timed rules count from it, as from a report's filing. */
+  createdAt: string;
+}
+
+/** Monitor issues remembered at most (the oldest are forgotten first). */
+const MAX_MONITORS = 1000;
+
+const EMPTY_STATE: SweepState = { schema: 1, cursor: null, etag: null, pass: null, gone: [], lastRun: null, monitors: [] };
 
 export interface SweepContext {
   config: SupportConfig;
@@ -99,10 +120,27 @@ export async function readSweepState(dbRoot: string): Promise<SweepState> {
           : null,
       gone: Array.isArray(value.gone) ? value.gone.filter((n): n is number => Number.isSafeInteger(n)) : [],
       lastRun: typeof value.lastRun === "string" ? value.lastRun : null,
+      monitors: Array.isArray(value.monitors) ? value.monitors.filter(isMonitorEntry) : [],
     };
   } catch {
-    return { ...EMPTY_STATE };
+    return { ...EMPTY_STATE, monitors: [] };
   }
+}
+
+function isMonitorEntry(v: unknown): v is MonitorIssueEntry {
+  const e = v as Partial<MonitorIssueEntry> | null;
+  return (
+    typeof e === "object" && e !== null && Number.isSafeInteger(e.number) && (e.number ?? 0) > 0 &&
+    typeof e.identifier === "string" && /^monitor\.[0-9a-f]{32}$/.test(e.identifier) &&
+    typeof e.title === "string" && e.title.length <= 1000 && typeof e.createdAt === "string" && !Number.isNaN(Date.parse(e.createdAt))
+  );
+}
+
+/** Remembers (or forgets) a listed issue as a monitor's: labelled `bugbeacon-monitor` and carrying a monitor's marker. */
+function noteMonitor(state: SweepState, issue: ListedIssue): void {
+  const identifier = labelNames(issue.labels).includes(MONITOR_LABEL) ? markerIdentifier(issue.body ?? "") : undefined;
+  const others = state.monitors.filter((m) => m.number !== issue.number);
+  state.monitors = identifier === undefined ? others : [...others, { number: issue.number, identifier, title: issue.title, createdAt: issue.created_at }].sort((a, b) => a.number - b.number).slice(-MAX_MONITORS);
 }
 
 async function writeJson(abs: string, value: unknown): Promise<void> {
@@ -199,6 +237,7 @@ export async function sweep(ctx: SweepContext): Promise<SweepResult> {
         seen.add(issue.number);
         result.listed += 1;
         openState.set(issue.number, issue);
+        noteMonitor(state, issue);
         fresh.push(issue);
       }
       // Oldest first within a page: the first report is filed first (triage would reach the same end anyway).
@@ -333,7 +372,7 @@ function timerPath(n: number): string {
   return join("timers", String(Math.floor(n / 1000)), `${n}.json`);
 }
 
-function ruleMatches(rule: TimedRule, record: ReportRecord, labels: string[]): boolean {
+function ruleMatches(rule: TimedRule, record: Pick<ReportRecord, "identifier" | "title">, labels: string[]): boolean {
   const test = (source: string | undefined, text: string) => source === undefined || new RegExp(source, "i").test(text);
   if (!test(rule.when.identifier, record.identifier) || !test(rule.when.title, record.title)) return false;
   return rule.when.label === undefined || labels.includes(rule.when.label);
@@ -355,13 +394,18 @@ async function runTimed(
   const [owner, name] = ctx.repo.split("/") as [string, string];
   const gh = new TriageGitHub(octokit, { owner, repo: name }, { log: ctx.log, ...(ctx.botLogin !== undefined ? { botLogin: ctx.botLogin } : {}) });
   const { records } = loadRecords(db.root, db.layout);
+  // Reports filed in the database, and monitors' issues (not filed: they carry no report) seen by the listing.
+  const subjects = [
+    ...records.map((r) => ({ number: r.number, identifier: r.identifier, title: r.title, filedAt: r.filed_at ?? r.created_at })),
+    ...state.monitors.filter((m) => !records.some((r) => r.number === m.number)).map((m) => ({ number: m.number, identifier: m.identifier, title: m.title, filedAt: m.createdAt })),
+  ];
   const gone = new Set(state.gone);
   let reads = 0;
   let deferred = 0;
-  for (const record of records.sort((a, b) => a.number - b.number)) {
+  for (const record of subjects.sort((a, b) => a.number - b.number)) {
     const n = record.number;
     if (gone.has(n)) continue;
-    const filedAt = Date.parse(record.filed_at ?? record.created_at);
+    const filedAt = Date.parse(record.filedAt);
     if (Number.isNaN(filedAt)) continue;
     const timer = await readTimer(db.root, n);
     const seenNow = listed.get(n);

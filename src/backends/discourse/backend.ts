@@ -63,6 +63,19 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: Back
   const { web, apiKey, apiUsername } = resolveDiscourseSettings(options, env);
   const prefix = options.prefix?.trim();
   const topicUrl = (id: number, slug = "-") => `${web}/t/${slug}/${id}`;
+  const restFor = (mode: ClientMode) =>
+    createRest(
+      {
+        root: web,
+        headers: { "Api-Key": apiKey ?? "", ...(apiUsername !== undefined ? { "Api-Username": apiUsername } : {}) },
+        env,
+        fetch: options.fetch,
+        timeoutMs: options.timeoutMs ?? 10_000,
+        pacingMs: settings.pacingMs ?? 1000,
+        retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
+      },
+      mode,
+    );
 
   return {
     targetNoun: "category",
@@ -79,19 +92,13 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: Back
     describeCreate(target: string, draft: Draft) {
       return { method: "POST", url: `${web}/posts.json`, body: createBody(target, draft) };
     },
+    /** Monitors' issues (src/sdk/monitor): a topic per incident, found by its external id. */
+    async monitorIssues(mode: ClientMode) {
+      const { discourseMonitorIssues } = await import("./monitor-issues.js");
+      return discourseMonitorIssues(await restFor(mode), web, parseCategory, topicTitle, DISCOURSE_LIMITS.body);
+    },
     async client(mode: ClientMode): Promise<BackendClient> {
-      const rest = await createRest(
-        {
-          root: web,
-          headers: { "Api-Key": apiKey ?? "", ...(apiUsername !== undefined ? { "Api-Username": apiUsername } : {}) },
-          env,
-          fetch: options.fetch,
-          timeoutMs: options.timeoutMs ?? 10_000,
-          pacingMs: settings.pacingMs ?? 1000,
-          retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
-        },
-        mode,
-      );
+      const rest = await restFor(mode);
       const topic = async (id: number, signal?: AbortSignal, allPosts = false): Promise<Topic | undefined> => {
         let found: Topic;
         try {

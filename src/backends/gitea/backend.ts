@@ -58,6 +58,19 @@ export function giteaBackend(options: GiteaHelperOptions, settings: BackendConte
     const { owner, repo } = parseGiteaRepo(target);
     return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
   };
+  const restFor = (mode: ClientMode) =>
+    createRest(
+      {
+        root: `${web}/api/v1`,
+        headers: { authorization: `token ${token ?? ""}` },
+        env,
+        fetch: options.fetch,
+        timeoutMs: options.timeoutMs ?? 10_000,
+        pacingMs: settings.pacingMs ?? 1000,
+        retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
+      },
+      mode,
+    );
   const webPath = (target: string) => {
     const { owner, repo } = parseGiteaRepo(target);
     return `${web}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
@@ -77,19 +90,12 @@ export function giteaBackend(options: GiteaHelperOptions, settings: BackendConte
       return { method: "POST", url: `${web}/api/v1${repoPath(target)}/issues`, body: { title: fitTitle(draft.title, GITEA_LIMITS.title), body: draft.body, labels: draft.labels, assignees: draft.assignees } };
     },
     async client(mode: ClientMode): Promise<BackendClient> {
-      const rest = await createRest(
-        {
-          root: `${web}/api/v1`,
-          headers: { authorization: `token ${token ?? ""}` },
-          env,
-          fetch: options.fetch,
-          timeoutMs: options.timeoutMs ?? 10_000,
-          pacingMs: settings.pacingMs ?? 1000,
-          retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
-        },
-        mode,
-      );
-      return giteaClient(rest, repoPath, webPath);
+      return giteaClient(await restFor(mode), repoPath, webPath);
+    },
+    /** Monitors' issues (src/sdk/monitor): the issues API through the same client as reports. */
+    async monitorIssues(mode: ClientMode) {
+      const { giteaMonitorIssues } = await import("./monitor-issues.js");
+      return giteaMonitorIssues(await restFor(mode), repoPath);
     },
     classify: (error) => classifyRest(error, "Gitea", "BUGBEACON_GITEA_TOKEN", "repository"),
   };

@@ -7,9 +7,8 @@
  * identifier is the fallback. With several open (two runs opened one at once), the oldest is the monitor's.
  */
 import type { Octokit } from "@octokit/rest";
-import type { MonitorIssue, MonitorIssues } from "../../sdk/monitor/issues.js";
+import { pickMonitorIssue as newest, type MonitorIssue, type MonitorIssues } from "../../sdk/monitor/issues.js";
 import { MONITOR_LABEL } from "../../sdk/monitor/options.js";
-import { markerIdentifier } from "../../sdk/monitor/state.js";
 import { parseRepo } from "./repo.js";
 
 export function githubMonitorIssues(octokit: Octokit): MonitorIssues {
@@ -23,11 +22,6 @@ export function githubMonitorIssues(octokit: Octokit): MonitorIssues {
     state: i.state === "open" ? "open" : "closed",
     body: i.body ?? "",
   });
-  // The oldest open one (two runs that opened one at once agree on it), else the newest closed one.
-  const newest = (list: MonitorIssue[], identifier: string) => {
-    const mine = list.filter((i) => markerIdentifier(i.body) === identifier);
-    return mine.filter((i) => i.state === "open").sort((a, b) => a.number - b.number)[0] ?? mine.sort((a, b) => b.number - a.number)[0];
-  };
   return {
     async find(target, identifier) {
       const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { ...base(target), state: "all", labels: MONITOR_LABEL, per_page: 100 });

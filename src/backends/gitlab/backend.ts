@@ -33,6 +33,19 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: BackendCon
   const { env } = settings;
   const { web, token, prefix } = resolveGitLabSettings(options, env);
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
+  const restFor = (mode: ClientMode) =>
+    createRest(
+      {
+        root: `${web}/api/v4`,
+        headers: { "PRIVATE-TOKEN": token ?? "" },
+        env,
+        fetch: options.fetch,
+        timeoutMs: options.timeoutMs ?? 10_000,
+        pacingMs: settings.pacingMs ?? 1000,
+        retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
+      },
+      mode,
+    );
 
   return {
     targetNoun: "project",
@@ -48,19 +61,13 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: BackendCon
     describeCreate(target: string, draft: Draft) {
       return { method: "POST", url: `${web}/api/v4${project(target)}/issues`, body: createBody(draft) };
     },
+    /** Monitors' issues (src/sdk/monitor): the Issues API through the same client as reports. */
+    async monitorIssues(mode: ClientMode) {
+      const { gitlabMonitorIssues } = await import("./monitor-issues.js");
+      return gitlabMonitorIssues(await restFor(mode), project);
+    },
     async client(mode: ClientMode): Promise<BackendClient> {
-      const rest = await createRest(
-        {
-          root: `${web}/api/v4`,
-          headers: { "PRIVATE-TOKEN": token ?? "" },
-          env,
-          fetch: options.fetch,
-          timeoutMs: options.timeoutMs ?? 10_000,
-          pacingMs: settings.pacingMs ?? 1000,
-          retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
-        },
-        mode,
-      );
+      const rest = await restFor(mode);
       const report = (issue: GitLabIssue): RemoteReport => ({ ref: String(issue.iid), url: issue.web_url, state: issue.state === "opened" ? "open" : "closed", body: issue.description ?? "" });
       /** Every page of a list (GitLab's `x-next-page` header). */
       const all = async <T>(path: string, query: Record<string, string | number | undefined>): Promise<T[]> => {

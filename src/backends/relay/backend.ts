@@ -65,8 +65,11 @@ export function installId(dir: string): string {
 let notBefore = 0;
 
 export function relayBackend(github: Backend & { readonly webUrl: string }, s: RelaySettings): Backend & { readonly relayUrl: string } {
+  // No monitor issues through a relay: its clients are strangers' machines, which may not open or close
+  // issues (the helper refuses a monitor where it is declared; docs/monitors.md).
+  const { monitorIssues: _none, ...reports } = github;
   return {
-    ...github,
+    ...reports,
     relayUrl: s.url,
     canSubmit: () => true,
     describeCreate(target: string, draft: Draft) {

@@ -4,7 +4,7 @@ import type { MonitorCheck, MonitorOptions, MonitorRun } from "../../sdk/monitor
 import type { MonitorState } from "../../sdk/monitor/state.js";
 import { existingFile, httpUrl, parseFlags, repoFlag, required, writableFile } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
-import { makeHelper } from "./report.js";
+import { backendFlag, makeHelper, tokenEnv } from "./report.js";
 
 const usage = `Imports a module of checks, runs each exported check once, and applies the monitor rules to its issue: after
 failAfter failing runs in a row the monitor's issue is opened (or reopened), its body listing the failing records
@@ -19,14 +19,18 @@ A check is an exported function returning true/false, { ok, details } or { ok, f
 names the monitor (and so its issue).
 
 Flags:
-  --repo <owner/name>  The repository of the monitors' issues (required)
+  --repo <owner/name>  The repository of the monitors' issues (required; the project, or the category id,
+                       with another --backend)
+  --backend <name>     github (default), gitlab, discourse or gitea: where the monitors' issues are kept
   --every <interval>   The schedule's interval (30s, 15m, 1h, or milliseconds): two runs within the same
                        interval (a re-run job) count once
   --only <name>        Run this export only
   --state <file>       Where to keep the failing runs counted before a monitor's issue exists (needed for a
                        failAfter above 1: until then no issue holds the count); created when missing
-  --token-env <NAME>   Read the token from $NAME (default: $BUGBEACON_GITHUB_TOKEN, else $HELPME_GITHUB_TOKEN)
-  --api-url <url>      GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com)
+  --token-env <NAME>   Read the token from $NAME (default: $BUGBEACON_GITHUB_TOKEN, else $HELPME_GITHUB_TOKEN;
+                       another backend's own variables)
+  --api-url <url>      GitHub REST API root (default: $BUGBEACON_GITHUB_API_URL, else https://api.github.com);
+                       with another --backend, its instance's address
   -h, --help           This help
 `;
 
@@ -98,7 +102,7 @@ export const command: CliCommand = {
   usage,
   exits: [
     [0, "every check ran and its issue is up to date (failing checks included: the issue is the signal)"],
-    [1, "a check's issue could not be updated (no token, GitHub refused, GitHub unreachable)"],
+    [1, "a check's issue could not be updated (no token, the service refused, the service unreachable)"],
     [2, "a bad flag or a missing value (the message names it)"],
   ],
   async run(args, io) {
@@ -111,18 +115,23 @@ export const command: CliCommand = {
         state: { type: "string", expected: "a JSON file for the counts kept before a monitor's issue exists" },
         "token-env": { type: "string", expected: "the name of the environment variable holding the token" },
         "api-url": { type: "string", expected: "the GitHub REST API root, e.g. https://api.github.com" },
+        backend: { type: "string", expected: "github, gitlab, discourse or gitea" },
       },
       { max: 1, expected: "give one module of checks" },
     );
     const [path] = positionals;
     if (path === undefined) throw new CliUsageError("<module>", "a module of checks is required, like: bugbeacon check checks.mjs --repo owner/name.");
     const file = existingFile("<module>", path, io.cwd);
-    const repo = await repoFlag("--repo", required("--repo", values.repo, 'the repository of the monitors\' issues, as "owner/name"'));
+    const backend = backendFlag(values.backend);
+    const given = required("--repo", values.repo, 'the repository of the monitors\' issues, as "owner/name"');
+    // Another backend checks its own target (a project path, a category id) when the helper is made.
+    const repo = backend === "github" ? await repoFlag("--repo", given) : given;
     const every = values.every !== undefined ? intervalFlag("--every", values.every) : undefined;
     const apiUrl = values["api-url"] !== undefined ? httpUrl("--api-url", values["api-url"]) : undefined;
     let env = io.env;
     const tokenName = values["token-env"];
-    if (tokenName !== undefined) {
+    if (tokenName !== undefined && backend !== "github") env = tokenEnv(env, tokenName, backend);
+    else if (tokenName !== undefined) {
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(tokenName) || !env[tokenName]?.trim()) throw new CliUsageError("--token-env", `--token-env must name a set environment variable holding the token, not ${JSON.stringify(tokenName)}.`);
       const { HELPME_GITHUB_TOKEN: _old, ...rest } = env;
       env = { ...rest, BUGBEACON_GITHUB_TOKEN: env[tokenName] };
@@ -140,7 +149,7 @@ export const command: CliCommand = {
     }
     const statePath = values.state !== undefined ? writableFile("--state", values.state, io.cwd) : undefined;
     const saved = statePath !== undefined ? await readState(statePath) : {};
-    const helper = await makeHelper("github", "--repo", { env, quiet: true, repo, confirm: false, flushOnStart: false, ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}) }, repo);
+    const helper = await makeHelper(backend, "--repo", { env, quiet: true, repo, confirm: false, flushOnStart: false, ...(apiUrl !== undefined ? { baseUrl: apiUrl } : {}) }, repo);
     let failed = 0;
     const { EMPTY_STATE, monitorIdentifier } = await import("../../sdk/monitor/state.js");
     for (const c of checks) {

@@ -270,7 +270,7 @@ export async function makeHelper(backend: BackendFlag, flag: string, options: Re
 
 
 /** `--token-env NAME`: the token comes from that variable instead of the default ones. */
-function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined, backend: BackendFlag): NodeJS.ProcessEnv {
+export function tokenEnv(env: NodeJS.ProcessEnv, name: string | undefined, backend: BackendFlag): NodeJS.ProcessEnv {
   if (name === undefined) return env;
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new CliUsageError("--token-env", `--token-env must be an environment variable name like MY_GITHUB_TOKEN, not ${JSON.stringify(name)}.`);
   const value = env[name];

@@ -99,7 +99,7 @@ export async function runOnce(host: MonitorHost, spec: MonitorSpec, memory: { st
     const found = await issues.find(spec.repo, identifier);
     const prev = found !== undefined ? (parseState(found.body, identifier) ?? EMPTY_STATE) : memory.state;
     const slot = slotMs !== undefined ? Math.floor(now.getTime() / slotMs) : undefined;
-    const settings = { name: spec.name, identifier, failAfter: spec.failAfter, passAfter: spec.passAfter, onClosed: spec.onClosed };
+    const settings = { name: spec.name, identifier, failAfter: spec.failAfter, passAfter: spec.passAfter, onClosed: spec.onClosed, ...(issues.bodyLimit !== undefined ? { bodyLimit: issues.bodyLimit - 500 } : {}) };
     const { state, change } = decide(settings, found, prev, verdict, now, slot);
     const title = oneLine(host.redact(`${host.prefix}Monitor failing: ${spec.name}`), 250);
     const labels = [...new Set([...host.labels, MONITOR_LABEL, ...spec.labels])];

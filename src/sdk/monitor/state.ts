@@ -59,6 +59,8 @@ export interface RuleSettings {
   failAfter: number;
   passAfter: number;
   onClosed: "reopen" | "new";
+  /** The longest body the service keeps (the checklist is shortened below it). @default BODY_BUDGET */
+  bodyLimit?: number;
 }
 
 export type Change =
@@ -76,7 +78,7 @@ const MAX_KEYS = 80;
 const MAX_RESOLVED = 30;
 export const MAX_KEY = 100;
 export const MAX_DETAILS = 300;
-/** GitHub keeps 65,536 characters of a body; the checklist is shortened well before that. */
+/** GitHub keeps 65,536 characters of a body; the checklist is shortened well before that (a service that keeps fewer says so: MonitorIssues.bodyLimit). */
 const BODY_BUDGET = 60_000;
 
 /** `monitor.<md5 of the name>`: the same name gives the same issue on every machine. */
@@ -179,7 +181,8 @@ export function renderBody(settings: RuleSettings, state: MonitorState, verdict:
     "",
     marker(settings.identifier, state),
   ];
-  while ([...lines, ...list, ...tail].join("\n").length > BODY_BUDGET && shown.length > 1) {
+  const budget = Math.min(BODY_BUDGET, settings.bodyLimit ?? BODY_BUDGET);
+  while ([...lines, ...list, ...tail].join("\n").length > budget && shown.length > 1) {
     shown = shown.slice(0, Math.floor(shown.length / 2));
     list = build(shown);
   }

@@ -26,7 +26,13 @@
  * - GET /search.json?q=… (openapi `search`; lib/search.rb): a quoted phrase, `category:<id>` matches that
  *   category and its subcategories, `=category:` only that one (the category filter's rule: exact with
  *   "=", else Category.subcategory_ids are added);
- * - PUT /t/{id}/status.json with `status` and `enabled` "true"/"false" (openapi updateTopicStatus).
+ * - PUT /t/{id}/status.json with `status` and `enabled` "true"/"false" (openapi updateTopicStatus);
+ * - a new topic's `external_id` (app/models/topic.rb, `validates :external_id`: at most 50 characters
+ *   (EXTERNAL_ID_MAX_LENGTH) of `[\w-]`, unique among topics case-insensitively, else 422 with the model's
+ *   errors); GET /t/external_id/{external_id}.json (TopicsController#show_by_external_id: 404 when no topic
+ *   has it, else redirect_to_correct_topic, a 301 to /t/{slug}/{id}.json, which answers as /t/{id}.json);
+ * - PUT /posts/{id}.json with `post: { raw, edit_reason }` (openapi updatePost; PostsController#update,
+ *   the same post length rules as a new post): the post's raw replaced, 200 `{ post }`.
  * Request fields outside those are contract violations.
  */
 import { startFakeHttp, type Answer, type FakeHttp, type LoggedRequest } from "../fake-http.js";
@@ -39,6 +45,7 @@ export interface StoredTopic {
   closed: boolean;
   pinned: boolean;
   bumped_at: string;
+  external_id?: string;
   posts: Array<{ id: number; post_number: number; raw: string; created_at: string }>;
 }
 
@@ -109,6 +116,13 @@ export async function startFakeDiscourse(options: FakeDiscourseOptions): Promise
   const json = (status: number, body: unknown, headers?: Record<string, string>): Answer => ({ status, body, ...(headers ? { headers } : {}) });
   const notFound = () => json(404, { errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
   const postView = (t: StoredTopic, p: StoredTopic["posts"][number]) => ({ id: p.id, post_number: p.post_number, raw: p.raw, created_at: p.created_at, topic_id: t.id, topic_slug: t.slug, username: options.username });
+  /** Posts carry `raw` in a topic's JSON only when asked with include_raw (TopicViewPostsSerializer, PostSerializer#include_raw?). */
+  const withRaw = (r: LoggedRequest) => r.query.get("include_raw") === "1" || r.query.get("include_raw") === "true";
+  const bare = <T extends { raw: string }>(p: T, keep: boolean) => {
+    if (keep) return p;
+    const { raw: _raw, ...rest } = p;
+    return rest;
+  };
   const view = (t: StoredTopic) => ({
     id: t.id,
     slug: t.slug,
@@ -165,17 +179,48 @@ export async function startFakeDiscourse(options: FakeDiscourseOptions): Promise
       if (body.tags !== undefined && !(Array.isArray(body.tags) && body.tags.every((t) => typeof t === "string"))) violation("tags must be an array of strings");
       const title = body.title.replace(/ +/g, " ").trim();
       if (all().some((t) => t.title.toLowerCase() === title.toLowerCase())) return json(422, { errors: ["Title has already been used"] });
+      let externalId: string | undefined;
+      if (body.external_id !== undefined) {
+        externalId = String(body.external_id);
+        if (externalId.length > 50) return json(422, { errors: ["External is too long (maximum is 50 characters)"] });
+        if (!/^[\w-]+$/.test(externalId)) return json(422, { errors: ["External is invalid"] });
+        if (all().some((t) => t.external_id?.toLowerCase() === externalId!.toLowerCase())) return json(422, { errors: ["External has already been taken"] });
+      }
       if (requireApproval) return held(body.raw, title);
       const id = nextTopic++;
       const post = { id: nextPost++, post_number: 1, raw: body.raw, created_at: at };
-      const topic: StoredTopic = { id, slug: slugOf(title), title, category: Number(body.category), closed: false, pinned: false, bumped_at: at, posts: [post] };
+      const topic: StoredTopic = { id, slug: slugOf(title), title, category: Number(body.category), closed: false, pinned: false, bumped_at: at, posts: [post], ...(externalId !== undefined ? { external_id: externalId } : {}) };
       topics.push(topic);
       return json(200, postView(topic, post));
     }
-    let m = /^\/t\/(\d+)\.json$/.exec(r.path);
+    let m = /^\/t\/external_id\/([\w-]+)\.json$/.exec(r.path);
+    if (m && r.method === "GET") {
+      const topic = all().find((t) => t.external_id?.toLowerCase() === m![1]!.toLowerCase());
+      // redirect_to_correct_topic keeps only page, print, filter_top_level_replies and preview_theme_id.
+      const kept = new URLSearchParams([...r.query].filter(([k]) => ["page", "print", "filter_top_level_replies", "preview_theme_id"].includes(k)));
+      return topic === undefined ? notFound() : json(301, {}, { location: `/t/${topic.slug}/${topic.id}.json${kept.size > 0 ? `?${kept}` : ""}` });
+    }
+    m = /^\/t\/(?:[^/]+\/)?(\d+)\.json$/.exec(r.path);
     if (m && r.method === "GET") {
       const topic = all().find((t) => t.id === Number(m![1]));
-      return topic === undefined ? notFound() : json(200, view(topic));
+      if (topic === undefined) return notFound();
+      const v = view(topic);
+      return json(200, { ...v, post_stream: { ...v.post_stream, posts: v.post_stream.posts.map((p) => bare(p, withRaw(r))) } });
+    }
+    m = /^\/posts\/(\d+)\.json$/.exec(r.path);
+    if (m && r.method === "PUT") {
+      const topic = all().find((t) => t.posts.some((p) => p.id === Number(m![1])));
+      const post = topic?.posts.find((p) => p.id === Number(m![1]));
+      if (topic === undefined || post === undefined) return notFound();
+      const edit = body.post as Record<string, unknown> | undefined;
+      for (const key of Object.keys(body)) if (key !== "post") violation(`unknown field ${key}`);
+      for (const key of Object.keys(edit ?? {})) if (key !== "raw" && key !== "edit_reason") violation(`unknown post field ${key}`);
+      if (typeof edit?.raw !== "string" || edit.raw.trim() === "") return json(422, { errors: ["Body can't be blank"] });
+      const length = edit.raw.trim().length;
+      if (length < MIN_POST_LENGTH) return json(422, { errors: [`Body is too short (minimum is ${MIN_POST_LENGTH} characters)`] });
+      if (length > MAX_POST_LENGTH) return json(422, { errors: [`Body is limited to ${MAX_POST_LENGTH} characters; you entered ${length}.`] });
+      post.raw = edit.raw;
+      return json(200, { post: postView(topic, post) });
     }
     m = /^\/t\/(\d+)\/posts\.json$/.exec(r.path);
     if (m && r.method === "GET") {
@@ -183,7 +228,7 @@ export async function startFakeDiscourse(options: FakeDiscourseOptions): Promise
       if (topic === undefined) return notFound();
       const ids = r.query.getAll("post_ids[]").map(Number);
       if (ids.length === 0) violation("posts.json without post_ids[]");
-      return json(200, { post_stream: { posts: topic.posts.filter((p) => ids.includes(p.id)).map((p) => postView(topic, p)) } });
+      return json(200, { post_stream: { posts: topic.posts.filter((p) => ids.includes(p.id)).map((p) => bare(postView(topic, p), withRaw(r))) } });
     }
     m = /^\/t\/(\d+)\/status\.json$/.exec(r.path);
     if (m && r.method === "PUT") {

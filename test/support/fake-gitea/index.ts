@@ -15,7 +15,8 @@
  *   match in the title, the body or a comment; no hit answers an empty list, not every issue), `since`
  *   (RFC 3339, updated after), `page` (from 1), `limit` (30 by default, at most 50: API.DEFAULT_PAGING_NUM,
  *   API.MAX_RESPONSE_ITEMS), and the X-Total-Count and Link headers;
- * - GET/PATCH /repos/{owner}/{repo}/issues/{index} (PATCH with EditIssueOption `state`; answers 201);
+ * - GET/PATCH /repos/{owner}/{repo}/issues/{index} (PATCH with EditIssueOption: `body` replaces the text,
+ *   `state` open|closed, both in one request; answers 201 with the Issue);
  * - POST /repos/{owner}/{repo}/issues/{index}/comments (CreateIssueCommentOption `body` required; 201 with a
  *   Comment: `id`, `html_url`, `issue_url` (the issue's web page), `body`); GET
  *   /repos/{owner}/{repo}/issues/comments (issueGetRepoComments: `since`, `before`, `page`, `limit`);
@@ -166,6 +167,11 @@ export async function startFakeGitea(options: { repos: string[]; tokens: string[
       if (r.method === "GET") return json(200, issueView(issue!));
       if (r.method !== "PATCH") return json(405, {});
       for (const key of Object.keys(body)) if (!EDIT_FIELDS.has(key)) violation(`unknown EditIssueOption field ${key}`);
+      if (body.body !== undefined) {
+        if (typeof body.body !== "string") violation("body must be a string");
+        else issue!.body = body.body;
+      }
+      if (typeof body.title === "string") issue!.title = body.title;
       if (body.state !== undefined) {
         if (body.state !== "open" && body.state !== "closed") violation(`state ${String(body.state)}`);
         issue!.state = body.state === "closed" ? "closed" : "open";

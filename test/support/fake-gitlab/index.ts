@@ -12,7 +12,9 @@
  *   a comma-separated string; answer 201 with iid, state "opened", web_url;
  * - GET /projects/:id/issues: `state` opened|closed|all, `search` with `in` title|description, `order_by`,
  *   `sort`, `updated_after` (ISO 8601), `per_page` at most 100; pagination headers x-next-page, x-total;
- * - GET /projects/:id/issues/:issue_iid (404 when missing), PUT with `state_event` close|reopen;
+ * - GET /projects/:id/issues/:issue_iid (404 when missing), PUT ("Edit an issue") with `state_event`
+ *   close|reopen, `description`, `title`, `labels` (comma-separated, replacing the issue's), in one request;
+ * - GET /projects/:id/issues with `labels` (comma-separated names: issues that have all of them);
  * - POST /projects/:id/issues/:issue_iid/notes with `body`; GET …/notes with `sort`, `order_by`;
  * - POST /projects/:id/issues/:issue_iid/award_emoji with `name` (404 "has already been taken" twice).
  * And from GitLab's source (gitlab-org/gitlab):
@@ -52,6 +54,7 @@ export interface FakeGitLab extends FakeHttp {
 }
 
 const ISSUE_FIELDS = new Set(["title", "description", "labels", "assignee_ids", "confidential", "issue_type"]);
+const EDIT_FIELDS = new Set(["title", "description", "labels", "state_event", "assignee_ids", "confidential"]);
 const LIST_QUERY = new Set(["state", "search", "in", "order_by", "sort", "updated_after", "per_page", "page", "labels"]);
 
 /** GitLab's fuzzy search terms (Gitlab::SQL::Pattern): quoted phrases whole, other words of 3+ characters. */
@@ -126,6 +129,11 @@ export async function startFakeGitLab(options: { projects: string[]; tokens: str
         searches.push(Date.now());
       }
       let list = issues.filter((i) => i.project === project && (state === "all" || i.state === state));
+      const labelled = r.query.get("labels");
+      if (labelled !== null) {
+        const wanted = labelled.split(",").filter(Boolean);
+        list = list.filter((i) => wanted.every((l) => i.labels.includes(l)));
+      }
       if (after !== null) list = list.filter((i) => i.updated_at >= after);
       if (search !== null) {
         const terms = fuzzyTerms(search).map((t) => t.toLowerCase());
@@ -142,7 +150,18 @@ export async function startFakeGitLab(options: { projects: string[]; tokens: str
     if (m[3] === undefined) {
       if (r.method === "GET") return json(200, view(issue!));
       if (r.method === "PUT") {
+        for (const key of Object.keys(body)) if (!EDIT_FIELDS.has(key)) violation(`unknown edit field ${key}`);
         if (body.state_event !== undefined && body.state_event !== "close" && body.state_event !== "reopen") violation(`state_event ${String(body.state_event)}`);
+        if (body.description !== undefined) {
+          if (typeof body.description !== "string") violation("description must be a string");
+          else if (body.description.length > 1_048_576) return json(400, { message: "description is too long (maximum is 1048576 characters)" });
+          else issue!.description = body.description;
+        }
+        if (typeof body.title === "string") issue!.title = body.title;
+        if (body.labels !== undefined) {
+          if (typeof body.labels !== "string") violation("labels must be a comma-separated string");
+          else issue!.labels = body.labels.split(",").filter(Boolean);
+        }
         if (body.state_event === "reopen") issue!.state = "opened";
         if (body.state_event === "close") issue!.state = "closed";
         issue!.updated_at = now();
