@@ -66,6 +66,10 @@ export { addBreadcrumb, recordConsole } from "./sdk/capture/breadcrumbs.js";
 export type { Breadcrumb } from "./sdk/capture/breadcrumbs.js";
 export type { ErrorDescription } from "./sdk/capture/describe-error.js";
 
+// Monitors: checks run on a schedule that open and resolve their own issue (docs/monitors.md).
+export type { CheckResult, Monitor, MonitorCheck, MonitorFailure, MonitorOptions, MonitorRun } from "./sdk/monitor/options.js";
+export type { MonitorIssue, MonitorIssues } from "./sdk/monitor/issues.js";
+
 // Delivery: dedupe, the offline spool, flushing.
 export type { FlushSummary } from "./delivery/pipeline.js";
 export { flush } from "./sdk/flush.js";
