@@ -143,4 +143,13 @@ describe("time-based rules", () => {
     await expect(parseConfig({ version: 1, timed: [{ id: "x", when: { openFor: "1d" }, then: [{ after: "2d" }] }] })).rejects.toThrow(/\/timed\/0\/then\/0 has no action/);
     await expect(parseConfig({ version: 1, timed: [{ id: "x", when: { openFor: "1d" }, then: [{ shout: true }] }] })).rejects.toThrow(/\/timed\/0\/then\/0 must NOT have additional properties \(shout\)/);
   });
+
+  it("a misspelt key is named with the key that was meant, at every level", async () => {
+    await expect(parseConfig({ version: 1, rulez: [] })).rejects.toThrow('(top level) must NOT have additional properties (rulez); did you mean "rules"?');
+    await expect(parseConfig({ version: 1, rules: [{ id: "a", when: { title: "x" }, then: { labelz: ["bug"] } }] })).rejects.toThrow(
+      '/rules/0/then must NOT have additional properties (labelz); did you mean "labels"?',
+    );
+    await expect(parseConfig({ version: 1, timed: [{ id: "x", when: { openfor: "1d" }, then: [{ close: true }] }] })).rejects.toThrow('(openfor); did you mean "openFor"?');
+    await expect(parseConfig({ version: 1, duplicates: { clsoe: true } })).rejects.toThrow(/\/duplicates must NOT have additional properties \(clsoe\); did you mean "(close|comment)"\?/);
+  });
 });

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { BugbeaconError } from "../errors.js";
 import type { Layout } from "./database.js";
 import { createAjv } from "./record.js";
+import { nearestName } from "../_internal/validate-options.js";
 
 export const CONFIG_FILE = "bugbeacon.config.json";
 
@@ -240,12 +241,21 @@ export async function loadConfig(path: string): Promise<SupportConfig> {
   return parseConfig(value, path);
 }
 
+/** " (name)", and the nearest key the schema allows there: a misspelt key is named with what was meant. */
+function unknownKey(name: string, schemaPath: string): string {
+  let node: unknown = CONFIG_SCHEMA;
+  for (const segment of schemaPath.replace(/^#\//, "").split("/").slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[segment];
+  const known = Object.keys((node as { properties?: object } | undefined)?.properties ?? {});
+  const nearest = nearestName(name, known);
+  return ` (${name})${nearest !== undefined ? `; did you mean ${JSON.stringify(nearest)}?` : known.length > 0 ? `; allowed: ${known.join(", ")}` : ""}`;
+}
+
 export async function parseConfig(value: unknown, file = CONFIG_FILE): Promise<SupportConfig> {
   const ajv = await createAjv();
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((e) => {
-      const extra = e.keyword === "additionalProperties" ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})` : "";
+      const extra = e.keyword === "additionalProperties" ? unknownKey(String((e.params as { additionalProperty?: string }).additionalProperty), e.schemaPath) : "";
       const allowed = e.keyword === "enum" ? `: ${(e.params as { allowedValues?: unknown[] }).allowedValues?.map((v) => JSON.stringify(v)).join(", ")}` : "";
       return `${e.instancePath || "(top level)"} ${e.message ?? "is invalid"}${allowed}${extra}`;
     });
