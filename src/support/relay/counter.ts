@@ -603,6 +603,12 @@ export class RelayCounter {
   }
   private sent = 0;
 
+  /** This replica's own figures of an identifier (for the figures in all across replicas, share.ts). */
+  figures(repo: string, ident: string): { total: number; first: number; machines: Iterable<number>; issue?: { number: number; url: string } | undefined } {
+    const bug = this.bugs.get(`${repo} ${ident}`);
+    return bug === undefined ? { total: 0, first: Date.now(), machines: [] } : { total: bug.total, first: bug.firstAt, machines: bug.machines, issue: bug.issue };
+  }
+
   /** Bugs with no issue yet (waiting, held or failing). */
   unfiled(): string[] {
     return [...this.bugs.values()].filter((b) => b.issue === undefined).map((b) => b.ident);

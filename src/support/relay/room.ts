@@ -19,6 +19,7 @@ import { HttpAnswer, discardRest, header, oneLine, readBody, requirePost, send, 
 import { RelayCounter, type CountMessage, type HeldLine, type Write } from "./counter.js";
 import { Journal } from "./journal.js";
 import { machineOf } from "./machine.js";
+import type { MachineShare } from "./share.js";
 import { inline, plain, relayRedactor, renderRelayIssue } from "./render.js";
 import { MAX_REPORT_BYTES, RelayRefusedError, decodeBody, parseRelayReport } from "./report.js";
 
@@ -45,6 +46,11 @@ export interface RelayOptions {
   onClosed?: "reopen" | "new";
   /** Runs a write within the server's limit of work at once. */
   slot?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * The figures in all across replicas (share.ts): count messages are made in turn per identifier and say
+   * every replica's occurrences and distinct machines. Without it, a message gives this replica's own.
+   */
+  share?: MachineShare;
 }
 
 export interface RelayRoom {
@@ -125,52 +131,86 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       const gh = githubClient(octokit, o.webUrl);
       const [owner, repo] = w.repo.split("/") as [string, string];
       if (w.kind === "create") {
-        // An issue for this identifier may be there already: this relay's own (an answer lost before a
-        // kill), another replica's, or one filed by hand from the prefilled page.
-        const found = await gh.search(w.repo, w.ident);
-        // A create that may have landed (killed before its outcome was journaled) is filed again only
-        // after a look: without search (rate limited), it waits for the next try.
-        if (w.uncertain && found === undefined) throw new Error("search is unavailable: an issue that may have been filed is looked up before it is filed again");
-        const mine = found?.find((r) => parseIssueBody(r.body)?.metadata?.reportId === w.report.reportId);
-        if (mine !== undefined) return settle(w, { ok: true, number: Number(mine.ref), url: mine.url }, writes);
-        const other = found?.find((r) => parseIssueBody(r.body)?.identifier === w.ident && (r.state === "open" || onClosed === "reopen"));
-        if (other !== undefined) {
-          if (other.state === "closed") {
-            writes++;
-            await gh.reopen!(w.repo, other.ref);
+        const create = async (): Promise<void> => {
+          if (o.share !== undefined) {
+            // This replica's first occurrence, published; another replica's issue of this identifier is adopted.
+            const inAll = await o.share.publish(w.repo, w.ident, counter.figures(w.repo, w.ident), true);
+            if (inAll.issue !== undefined) {
+              const theirs = await gh.get(w.repo, String(inAll.issue.number));
+              if (theirs !== undefined && (theirs.state === "open" || onClosed === "reopen")) {
+                if (theirs.state === "closed") {
+                  writes++;
+                  await gh.reopen!(w.repo, theirs.ref);
+                }
+                return settle(w, { ok: true, number: inAll.issue.number, url: inAll.issue.url, adopted: true }, writes);
+              }
+            }
           }
-          return settle(w, { ok: true, number: Number(other.ref), url: other.url, adopted: true }, writes);
-        }
-        const issue = renderRelayIssue(w.report);
-        writes++;
-        const created = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
-        o.note?.({ msg: "relay issue created", repository: w.repo, identifier: w.ident, issue: created.number });
-        return settle(w, { ok: true, number: created.number, url: created.url }, writes);
+          // An issue for this identifier may be there already: this relay's own (an answer lost before a
+          // kill), another replica's, or one filed by hand from the prefilled page.
+          const found = await gh.search(w.repo, w.ident);
+          // A create that may have landed (killed before its outcome was journaled) is filed again only
+          // after a look: without search (rate limited), it waits for the next try.
+          if (w.uncertain && found === undefined) throw new Error("search is unavailable: an issue that may have been filed is looked up before it is filed again");
+          const mine = found?.find((r) => parseIssueBody(r.body)?.metadata?.reportId === w.report.reportId);
+          let filedNow: { number: number; url: string; adopted?: boolean };
+          const other = mine === undefined ? found?.find((r) => parseIssueBody(r.body)?.identifier === w.ident && (r.state === "open" || onClosed === "reopen")) : undefined;
+          if (mine !== undefined) filedNow = { number: Number(mine.ref), url: mine.url };
+          else if (other !== undefined) {
+            if (other.state === "closed") {
+              writes++;
+              await gh.reopen!(w.repo, other.ref);
+            }
+            filedNow = { number: Number(other.ref), url: other.url, adopted: true };
+          } else {
+            const issue = renderRelayIssue(w.report);
+            writes++;
+            filedNow = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
+            o.note?.({ msg: "relay issue created", repository: w.repo, identifier: w.ident, issue: filedNow.number });
+          }
+          // Before the lock is let go: the next replica to file this identifier adopts this issue.
+          await o.share?.publish(w.repo, w.ident, { ...counter.figures(w.repo, w.ident), issue: { number: filedNow.number, url: filedNow.url } }, false);
+          return settle(w, { ok: true, ...filedNow }, writes);
+        };
+        if (o.share === undefined) return await create();
+        const share = o.share;
+        return await share.withLock(w.repo, w.ident, create);
       }
       if (w.kind === "count") {
-        if (w.uncertain) {
-          const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: w.number, per_page: 100 });
-          const tag = `"replica":${JSON.stringify(w.message.replica)},"seq":${w.message.seq},`;
-          if (comments.some((c) => (c.body ?? "").includes(MARKER) && (c.body ?? "").includes(tag))) return settle(w, { ok: true }, writes);
-        }
-        let number = w.number;
-        let moved: { number: number; url: string } | undefined;
-        const current = await gh.get(w.repo, String(w.number));
-        if (current === undefined || current.state === "closed") {
-          // Deleted or transferred: a new issue, as for onClosed "new" (from the latest report).
-          if ((onClosed === "new" || current === undefined) && w.draft !== undefined) {
-            const issue = renderRelayIssue(w.draft);
-            writes++;
-            moved = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
-            number = moved.number;
-          } else {
-            writes++;
-            await gh.reopen!(w.repo, String(w.number));
+        const count = async (): Promise<void> => {
+          if (w.uncertain) {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: w.number, per_page: 100 });
+            const tag = `"replica":${JSON.stringify(w.message.replica)},"seq":${w.message.seq},`;
+            if (comments.some((c) => (c.body ?? "").includes(MARKER) && (c.body ?? "").includes(tag))) return settle(w, { ok: true }, writes);
           }
-        }
-        writes++;
-        await gh.comment(w.repo, String(number), countBody(w.message));
-        return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
+          let number = w.number;
+          let moved: { number: number; url: string } | undefined;
+          const current = await gh.get(w.repo, String(w.number));
+          if (current === undefined || current.state === "closed") {
+            // Deleted or transferred: a new issue, as for onClosed "new" (from the latest report).
+            if ((onClosed === "new" || current === undefined) && w.draft !== undefined) {
+              const issue = renderRelayIssue(w.draft);
+              writes++;
+              moved = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
+              number = moved.number;
+            } else {
+              writes++;
+              await gh.reopen!(w.repo, String(w.number));
+            }
+          }
+          writes++;
+          const message = { ...w.message };
+          if (o.share !== undefined) {
+            const inAll = await o.share.publish(w.repo, w.ident, counter.figures(w.repo, w.ident), true);
+            Object.assign(message, { total: inAll.total, totalMachines: inAll.machines, firstAt: inAll.first });
+          }
+          await gh.comment(w.repo, String(number), countBody(message));
+          return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
+        };
+        // In turn with the other replicas' messages of this identifier, each saying the figures in all.
+        if (o.share === undefined) return await count();
+        const share = o.share;
+        return await share.withLock(w.repo, w.ident, count);
       }
       const body = heldBody(w.held);
       writes++;
@@ -287,6 +327,7 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       await pumping;
       for (const list of waiters.values()) for (const resolve of list) resolve();
       journal.close();
+      await o.share?.dispose();
     },
   };
 }
@@ -308,7 +349,7 @@ export function countBody(m: CountMessage): string {
     "",
     `Versions: ${list(m.versions)}. Platforms: ${list(m.platforms)}.`,
     "",
-    `Counted by this relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()}.`,
+    `Counted by the relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()}.`,
     "",
     `<!-- ${MARKER} ${meta} -->`,
   ].join("\n");
