@@ -16,7 +16,8 @@ import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/tool";
 const OTHER = "octo/private";
-const fake = useFakeGitHub({ repos: [REPO, OTHER], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }] });
+// A maintainer too, who answers on an issue.
+const fake = useFakeGitHub({ repos: [REPO, OTHER], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }], tokens: [{ token: "maintainer-token", login: "maintainer" }] });
 
 async function stop(s: ServeProcess) {
   s.child.kill("SIGTERM");
@@ -89,6 +90,51 @@ describe("relay: POST /v1/reports", () => {
       expect(kept).toContain(first.reportId);
       expect(kept).not.toContain("install-");
       expect(kept).not.toContain("127.0.0.1");
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it("edits its count message in place while it is the issue's latest comment; after someone answers, a new one", { timeout: 90_000 }, async () => {
+    const s = await relay();
+    try {
+      const send = async (install: string, version = "1.0.0") => {
+        const a = await postReport(s.url, JSON.stringify(wireReport(REPO, { install, version })));
+        expect(a.status, a.body).toBe(202);
+      };
+      const summed = () => countLines(fake.issues(REPO)[0]?.comments ?? []).reduce((n, l) => n + l.occurrences, 0);
+      await send("install-aaaaaaaa");
+      await send("install-bbbbbbbb");
+      await until("the first count message", () => summed() === 1);
+      const [first] = fake.issues(REPO)[0]!.comments;
+      // Two more periods: the same comment grows (one message with the figures of both periods).
+      await send("install-cccccccc", "1.1.0");
+      await until("a second count", () => summed() === 2);
+      await send("install-dddddddd", "1.1.0");
+      await until("a third count", () => summed() === 3);
+      let comments = fake.issues(REPO)[0]!.comments;
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.id).toBe(first!.id);
+      expect(comments[0]!.body).toMatch(/^Seen again 3 times since /);
+      expect(comments[0]!.body).toMatch(/Versions: 1\.1\.0 \(2\), 1\.0\.0 \(1\)\./);
+      expect(comments[0]!.body).toContain("Counted by the relay in all: 4 times on 4 machines");
+      expect(countLines(comments)[0]).toMatchObject({ occurrences: 3, total: 4, totalMachines: 4 });
+      expect(countLines(comments)[0]!.keys).toHaveLength(3);
+      // The maintainer answers: the next count is a new comment below the answer.
+      const res = await fetch(`${fake.url}/repos/${REPO}/issues/${fake.issues(REPO)[0]!.number}/comments`, {
+        method: "POST",
+        headers: { authorization: "token maintainer-token", "content-type": "application/json" },
+        body: JSON.stringify({ body: "Looking into it." }),
+      });
+      expect(res.status).toBe(201);
+      await send("install-aaaaaaaa");
+      await until("a fourth count", () => summed() === 4);
+      comments = fake.issues(REPO)[0]!.comments;
+      expect(comments.map((c) => c.user.login)).toEqual(["bugbeacon[bot]", "maintainer", "bugbeacon[bot]"]);
+      expect(comments[2]!.body).toMatch(/^Seen again once on 1 machine since /);
+      expect(countLines(comments).map((l) => l.occurrences)).toEqual([3, 1]);
+      expect(countLines(comments)[1]).toMatchObject({ total: 5, totalMachines: 4 });
+      expect(fake.contractViolations).toEqual([]);
     } finally {
       await stop(s);
     }

@@ -80,17 +80,19 @@ export async function sendBurst(url: () => string, bodies: string[], clients: nu
 
 /** Per identifier: occurrences (issues the relays opened + every count message) and machines per replica. */
 export function totalsOnGitHub(issues: Array<{ body: string | null; user: { login: string }; comments: Array<{ body: string | null }> }>) {
-  const byIdent = new Map<string, { issues: number; occurrences: number; machinesByReplica: Map<string, number>; latest?: CountLine }>();
+  const byIdent = new Map<string, { issues: number; occurrences: number; machinesByReplica: Map<string, number>; replicas: Set<string>; latest?: CountLine }>();
   for (const issue of issues) {
     const ident = /bugbeacon identifier: `([^`]+)`/.exec(issue.body ?? "")?.[1];
     if (ident === undefined || issue.user.login !== "bugbeacon[bot]") continue;
-    const t: { issues: number; occurrences: number; machinesByReplica: Map<string, number>; latest?: CountLine } = byIdent.get(ident) ?? { issues: 0, occurrences: 0, machinesByReplica: new Map() };
+    const t: { issues: number; occurrences: number; machinesByReplica: Map<string, number>; replicas: Set<string>; latest?: CountLine } = byIdent.get(ident) ?? { issues: 0, occurrences: 0, machinesByReplica: new Map(), replicas: new Set() };
     t.issues++;
     t.occurrences++;
     for (const l of countLines(issue.comments)) {
       t.occurrences += l.occurrences;
       t.machinesByReplica.set(l.replica, Math.max(t.machinesByReplica.get(l.replica) ?? 0, l.totalMachines));
       t.latest = l;
+      // The replicas whose messages it carries (a message edited in place carries several).
+      for (const k of l.keys ?? [`${l.replica}:${l.seq}`]) t.replicas.add(k.split(":")[0]!);
     }
     byIdent.set(ident, t);
   }
@@ -186,7 +188,7 @@ export async function threeRelays(fake: FakeLike, db: string, repo: string, o: {
       occurrences: Object.fromEntries([...t].sort().map(([i, v]) => [i, v.occurrences])),
       // What the issue says now: the latest count message's figures "in all".
       inAll: Object.fromEntries([...t].sort().map(([i, v]) => [i, v.latest === undefined ? undefined : { total: v.latest.total, machines: v.latest.totalMachines }])),
-      replicasPerIdent: [...t.values()].map((v) => v.machinesByReplica.size),
+      replicasPerIdent: [...t.values()].map((v) => v.replicas.size),
       issuesPerIdent: [...t.values()].map((v) => v.issues),
     };
   } finally {

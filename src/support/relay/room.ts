@@ -178,10 +178,12 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       }
       if (w.kind === "count") {
         const count = async (): Promise<void> => {
+          const key = `${w.message.replica}:${w.message.seq}`;
           if (w.uncertain) {
             const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: w.number, per_page: 100 });
+            // Its own comment, or a comment it edited in place (which lists every message it carries).
             const tag = `"replica":${JSON.stringify(w.message.replica)},"seq":${w.message.seq},`;
-            if (comments.some((c) => (c.body ?? "").includes(MARKER) && (c.body ?? "").includes(tag))) return settle(w, { ok: true }, writes);
+            if (comments.some((c) => (c.body ?? "").includes(MARKER) && ((c.body ?? "").includes(tag) || (c.body ?? "").includes(JSON.stringify(key))))) return settle(w, { ok: true }, writes);
           }
           let number = w.number;
           let moved: { number: number; url: string } | undefined;
@@ -199,12 +201,17 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
             }
           }
           writes++;
-          const message = { ...w.message };
+          const message: CountText = { ...w.message, keys: [key] };
           if (o.share !== undefined) {
             const inAll = await o.share.publish(w.repo, w.ident, counter.figures(w.repo, w.ident), true);
             Object.assign(message, { total: inAll.total, totalMachines: inAll.machines, firstAt: inAll.first });
           }
-          await gh.comment(w.repo, String(number), countBody(message));
+          // The relay's last count message is the issue's latest comment (nobody answered since): it grows
+          // in place instead of a new comment under it (one a day at most: a new one notifies watchers).
+          const last = current?.state === "open" ? await latestComment(octokit, owner, repo, number) : undefined;
+          const earlier = last !== undefined ? editable(last, Date.now()) : undefined;
+          if (last !== undefined && earlier !== undefined) await octokit.rest.issues.updateComment({ owner, repo, comment_id: last.id, body: countBody(mergeCount(earlier, message)) });
+          else await gh.comment(w.repo, String(number), countBody(message));
           return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
         };
         // In turn with the other replicas' messages of this identifier, each saying the figures in all.
@@ -332,27 +339,99 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
   };
 }
 
+/**
+ * What a count comment says. `machines` is absent once the comment carries several messages (edited in
+ * place): distinct machines over them are in the "in all" figures. `keys` names every message it carries
+ * (`replica:seq`), so a write whose outcome was lost is found in it.
+ */
+export type CountText = Omit<CountMessage, "machines"> & { machines?: number | undefined; keys: string[] };
+
+/** At most this many messages in one comment, and one comment edited for at most a day: then a new one. */
+const MAX_KEYS = 200;
+const EDIT_WITHIN_MS = 86_400_000;
+/** Versions and platforms kept in a comment's hidden line (the most frequent). */
+const MAX_LISTED = 50;
+
 /** The count message: figures in words, and the same figures in a hidden line the relay finds again. */
-export function countBody(m: CountMessage): string {
+export function countBody(m: CountText): string {
   const list = (xs: Array<[string, number]>) =>
     xs
       .slice(0, 10)
       .map(([k, n]) => `${plain(k)} (${n})`)
       .join(", ") + (xs.length > 10 ? `, and ${xs.length - 10} more` : "");
   const times = m.occurrences === 1 ? "once" : `${m.occurrences} times`;
-  const machines = m.machines === 1 ? "1 machine" : `${m.machines} machines`;
-  const meta = JSON.stringify({ replica: m.replica, seq: m.seq, identifier: m.identifier, occurrences: m.occurrences, machines: m.machines, total: m.total, totalMachines: m.totalMachines })
+  const on = m.machines === undefined ? "" : m.machines === 1 ? " on 1 machine" : ` on ${m.machines} machines`;
+  const meta = JSON.stringify({
+    replica: m.replica,
+    seq: m.seq,
+    identifier: m.identifier,
+    occurrences: m.occurrences,
+    ...(m.machines !== undefined ? { machines: m.machines } : {}),
+    total: m.total,
+    totalMachines: m.totalMachines,
+    since: m.since,
+    firstAt: m.firstAt,
+    versions: m.versions.slice(0, MAX_LISTED),
+    platforms: m.platforms.slice(0, MAX_LISTED),
+    keys: m.keys,
+  })
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e");
   return [
-    `Seen again ${times} on ${machines} since ${new Date(m.since).toISOString()}.`,
+    `Seen again ${times}${on} since ${new Date(m.since).toISOString()}.`,
     "",
     `Versions: ${list(m.versions)}. Platforms: ${list(m.platforms)}.`,
     "",
     `Counted by the relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()}.`,
+    ...(m.keys.length > 1 ? ["", `(This message is updated in place while it is the latest comment here; last at ${new Date().toISOString()}.)`] : []),
     "",
     `<!-- ${MARKER} ${meta} -->`,
   ].join("\n");
+}
+
+/** One comment carrying both: the occurrences, versions and platforms add up; the "in all" figures are the newer. */
+export function mergeCount(earlier: CountText, m: CountText): CountText {
+  const add = (a: Array<[string, number]>, b: Array<[string, number]>) => {
+    const sum = new Map(a);
+    for (const [k, n] of b) sum.set(k, (sum.get(k) ?? 0) + n);
+    return [...sum].sort((x, y) => y[1] - x[1]);
+  };
+  return {
+    ...m,
+    occurrences: earlier.occurrences + m.occurrences,
+    machines: undefined,
+    since: Math.min(earlier.since, m.since),
+    versions: add(earlier.versions, m.versions),
+    platforms: add(earlier.platforms, m.platforms),
+    keys: [...earlier.keys, ...m.keys],
+  };
+}
+
+/** The figures of a comment the relay may edit in place: its own count message, recent, with room left. */
+function editable(c: { body?: string | null | undefined; user: { type?: string } | null; created_at: string }, now: number): CountText | undefined {
+  if (c.user?.type !== "Bot" || now - Date.parse(c.created_at) > EDIT_WITHIN_MS) return undefined;
+  const found = new RegExp(`<!-- ${MARKER} (\\{.*\\}) -->`).exec(c.body ?? "");
+  if (found === null) return undefined;
+  let v: Partial<CountText>;
+  try {
+    v = JSON.parse(found[1]!) as Partial<CountText>;
+  } catch {
+    return undefined;
+  }
+  const pairs = (x: unknown): x is Array<[string, number]> => Array.isArray(x) && x.every((p) => Array.isArray(p) && typeof p[0] === "string" && Number.isSafeInteger(p[1]));
+  const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (!whole(v.occurrences) || !whole(v.since) || !pairs(v.versions) || !pairs(v.platforms) || !Array.isArray(v.keys) || !v.keys.every((k) => typeof k === "string")) return undefined;
+  if (v.keys.length >= MAX_KEYS) return undefined;
+  return v as CountText;
+}
+
+/** The issue's latest comment: the last page of its comments (at most two requests). */
+async function latestComment(octokit: Octokit, owner: string, repo: string, number: number) {
+  const first = await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
+  const lastLink = (first.headers.link ?? "").split(",").find((l) => /;\s*rel="last"/.test(l));
+  const lastPage = lastLink !== undefined ? new URL(/<([^>]+)>/.exec(lastLink)?.[1] ?? "http://x/").searchParams.get("page") ?? undefined : undefined;
+  const page = lastPage !== undefined ? (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100, page: Number(lastPage) })).data : first.data;
+  return page.at(-1);
 }
 
 /** The held issue's text: identifiers waiting for the repository's new-issue budget, most seen first. */
