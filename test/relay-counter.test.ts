@@ -104,6 +104,33 @@ describe("relay counting", () => {
     expect(cuts).toBe(full.length * 4);
   });
 
+  it("forgets a machine's hash once its last report is older than the age limit: in memory, in a snapshot, in the next message", () => {
+    const D = 24 * H;
+    const j: JournalEntry[] = [];
+    const c = relay(j);
+    const ledger = { issues: 0, counted: 0 };
+    c.accept(report(IDENT, "report-0001"), 11, 0);
+    drain(c, 0, ledger);
+    c.accept(report(IDENT, "report-0002"), 22, 10 * D);
+    c.accept(report(IDENT, "report-0003"), 11, 20 * D);
+    expect(c.totals().machines).toBe(2);
+    // 41 days after the first report, 31 after machine 22's only one: 22 is forgotten, 11 (seen on day 20) is not.
+    expect(c.forgetMachinesBefore(41 * D - 30 * D)).toEqual([`${REPO} ${IDENT}`]);
+    expect(c.totals().machines).toBe(1);
+    const snap = JSON.stringify(c.snapshot());
+    expect(snap).not.toMatch(/\b22\b/);
+    expect(snap).toMatch(/\b11\b/);
+    // The pending tally forgets it too; the message counts the machines still known.
+    const [msg] = drain(c, 41 * D, ledger);
+    expect(msg).toMatchObject({ kind: "count", message: { occurrences: 2, machines: 1, total: 3, totalMachines: 1 } });
+    // Nothing older: nothing changes.
+    expect(c.forgetMachinesBefore(15 * D)).toEqual([]);
+    // Replayed from the snapshot, the same.
+    const again = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
+    again.replay([JSON.parse(snap) as JournalEntry]);
+    expect(again.totals().machines).toBe(1);
+  });
+
   it("remembers report ids for the idempotency window, and at most rememberIds of them", () => {
     const c = relay([], { idempotencyMs: H, rememberIds: 2 });
     c.accept(report(IDENT, "report-0001"), 1, 0);

@@ -51,6 +51,10 @@ export interface RelayOptions {
    * every replica's occurrences and distinct machines. Without it, a message gives this replica's own.
    */
   share?: MachineShare;
+  /** A machine's hash is forgotten this long after its last report. @default 30 days */
+  machineMaxAgeMs?: number;
+  /** The journal is compacted at least this often while running (and after 100,000 lines). @default 1 hour */
+  compactEveryMs?: number;
 }
 
 export interface RelayRoom {
@@ -79,7 +83,10 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     (e) => held.journal!.append(e),
   );
   const replayed = counter.replay(entries);
-  // Compacted at each start: one snapshot line instead of a line per report.
+  const maxAge = o.machineMaxAgeMs ?? 30 * 86_400_000;
+  const compactEvery = Math.min(o.compactEveryMs ?? 3_600_000, maxAge / 2);
+  // Compacted at each start: one snapshot line instead of a line per report, without the machines past the age limit.
+  const stale = new Set(counter.forgetMachinesBefore(Date.now() - maxAge + compactEvery));
   if (entries.length > 0) Journal.rewrite(dir, [counter.snapshot()]);
   const journal = new Journal(dir);
   held.journal = journal;
@@ -87,6 +94,15 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
   const answerWithin = o.answerWithinMs ?? 2000;
   const onClosed = o.onClosed ?? "reopen";
   const slot = o.slot ?? (<T>(work: () => Promise<T>) => work());
+  // Identifiers whose figures lost machines are written again to the database at the next compaction.
+  let compactDue = stale.size > 0;
+  // Each compaction forgets the machines whose last report is older than the age limit less the time to
+  // the next compaction: no hash is kept longer than the limit, in the journal or the database.
+  const compactTimer = setInterval(() => {
+    compactDue = true;
+    wake();
+  }, compactEvery);
+  compactTimer.unref();
   let draining = false;
   let timer: NodeJS.Timeout | undefined;
   let pumping: Promise<void> | undefined;
@@ -111,8 +127,43 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     });
   }
 
+  async function compact(): Promise<void> {
+    compactDue = false;
+    for (const key of counter.forgetMachinesBefore(Date.now() - maxAge + compactEvery)) stale.add(key);
+    journal.compact([counter.snapshot()]);
+    o.note?.({ msg: "relay journal compacted", figuresToRewrite: stale.size });
+    if (o.share === undefined) return;
+    // The local copies of earlier figures go; the figures of the identifiers changed are written again.
+    await o.share.reset();
+    const byRepo = new Map<string, string[]>();
+    for (const key of stale) {
+      const repo = key.slice(0, key.indexOf(" "));
+      byRepo.set(repo, [...(byRepo.get(repo) ?? []), key]);
+    }
+    for (const [repo, keys] of byRepo) {
+      try {
+        await o.share.republish(
+          repo,
+          keys.map((key) => ({ ident: key.slice(repo.length + 1), own: counter.figures(repo, key.slice(repo.length + 1)) })),
+        );
+        for (const key of keys) stale.delete(key);
+      } catch (error) {
+        // Tried again at the next compaction.
+        o.note?.({ msg: "relay figures not written again", repository: repo, error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+      }
+    }
+  }
+
   async function pump(): Promise<void> {
     while (!draining) {
+      if (compactDue) {
+        try {
+          await compact();
+        } catch (error) {
+          // The journal stays as it was (the old file, appends go on); tried again at the next interval.
+          o.note?.({ msg: "relay journal compaction failed", error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+        }
+      }
       const now = Date.now();
       const next = counter.next(now);
       if (next === undefined) return;
@@ -210,8 +261,8 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
           // in place instead of a new comment under it (one a day at most: a new one notifies watchers).
           const last = current?.state === "open" ? await latestComment(octokit, owner, repo, number) : undefined;
           const earlier = last !== undefined ? editable(last, Date.now()) : undefined;
-          if (last !== undefined && earlier !== undefined) await octokit.rest.issues.updateComment({ owner, repo, comment_id: last.id, body: countBody(mergeCount(earlier, message)) });
-          else await gh.comment(w.repo, String(number), countBody(message));
+          if (last !== undefined && earlier !== undefined) await octokit.rest.issues.updateComment({ owner, repo, comment_id: last.id, body: countBody(mergeCount(earlier, message), maxAge) });
+          else await gh.comment(w.repo, String(number), countBody(message, maxAge));
           return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
         };
         // In turn with the other replicas' messages of this identifier, each saying the figures in all.
@@ -277,6 +328,10 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     report.text = redact(report.text);
     report.metadata.environment = Object.fromEntries(Object.entries(report.metadata.environment).map(([k, v]) => [k, redact(v)]));
     const answer = counter.accept(report, machineOf(report.install), Date.now());
+    if (journal.lines >= 100_000) {
+      compactDue = true;
+      wake();
+    }
     // On stable storage before the answer: an answered report survives a kill and a power cut.
     await journal.durable();
     if (answer.dueAt !== undefined) wake();
@@ -330,6 +385,7 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     },
     async close() {
       draining = true;
+      clearInterval(compactTimer);
       if (timer !== undefined) clearTimeout(timer);
       await pumping;
       for (const list of waiters.values()) for (const resolve of list) resolve();
@@ -353,7 +409,7 @@ const EDIT_WITHIN_MS = 86_400_000;
 const MAX_LISTED = 50;
 
 /** The count message: figures in words, and the same figures in a hidden line the relay finds again. */
-export function countBody(m: CountText): string {
+export function countBody(m: CountText, machineMaxAgeMs = 30 * 86_400_000): string {
   const list = (xs: Array<[string, number]>) =>
     xs
       .slice(0, 10)
@@ -382,11 +438,16 @@ export function countBody(m: CountText): string {
     "",
     `Versions: ${list(m.versions)}. Platforms: ${list(m.platforms)}.`,
     "",
-    `Counted by the relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()}.`,
+    `Counted by the relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()} (a machine is counted for ${duration(machineMaxAgeMs)} after its last report).`,
     ...(m.keys.length > 1 ? ["", `(This message is updated in place while it is the latest comment here; last at ${new Date().toISOString()}.)`] : []),
     "",
     `<!-- ${MARKER} ${meta} -->`,
   ].join("\n");
+}
+
+function duration(ms: number): string {
+  const [n, unit] = ms % 86_400_000 === 0 ? [ms / 86_400_000, "day"] : ms % 3_600_000 === 0 ? [ms / 3_600_000, "hour"] : [Math.round(ms / 1000), "second"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
 }
 
 /** One comment carrying both: the occurrences, versions and platforms add up; the "in all" figures are the newer. */

@@ -62,6 +62,8 @@ export interface MachineShare {
   withLock<T>(repo: string, ident: string, work: () => Promise<T>): Promise<T>;
   /** Publishes this replica's figures of (repo, ident); with `read`, returns the figures in all. */
   publish(repo: string, ident: string, own: OwnFigures, read: boolean): Promise<InAll>;
+  /** Writes this replica's figures of several identifiers of one repository in one push (after machines were forgotten). */
+  republish(repo: string, items: Array<{ ident: string; own: OwnFigures }>): Promise<void>;
   /** Forgets the scratch repository (the local copies of earlier sets); made again when next needed. */
   reset(): Promise<void>;
   dispose(): Promise<void>;
@@ -95,7 +97,8 @@ export function machineShare(o: MachineShareOptions): MachineShare {
   const space = (remote: string) => `refs/share/${createHash("sha256").update(remote).digest("hex").slice(0, 16)}`;
   const nameOf = (repo: string, ident: string) => createHash("sha256").update(`${repo.toLowerCase()} ${ident}`).digest("hex").slice(0, 40);
 
-  async function publish(repo: string, ident: string, own: OwnFigures, read: boolean): Promise<InAll> {
+  /** Writes this replica's figures of some identifiers in one push (fetching every replica's first when `read`). */
+  async function write(repo: string, items: Array<{ ident: string; own: OwnFigures }>, read: boolean) {
     const dir = await local();
     const remote = o.remoteFor(repo);
     const url = urlOf(remote);
@@ -119,17 +122,26 @@ export function machineShare(o: MachineShareOptions): MachineShare {
       }
       trees.set(remote, tree);
     }
-    const tags = new Set<string>();
-    for (const m of own.machines) tags.add(tagOf(m));
-    const blob: Blob = { v: 1, total: own.total, first: own.first, machines: [...tags].sort(), ...(own.issue !== undefined ? { issue: own.issue } : {}) };
-    const name = nameOf(repo, ident);
-    const sha = (await git(["hash-object", "-w", "--stdin"], { ...opts, input: JSON.stringify(blob) })).trim();
-    const next = new Map(tree).set(name, sha);
-    const treeId = (await git(["mktree"], { ...opts, input: [...next].map(([n, s]) => `100644 blob ${s}\t${n}\n`).join("") })).trim();
+    const next = new Map(tree);
+    let tags = new Set<string>();
+    for (const { ident, own } of items) {
+      tags = new Set<string>();
+      for (const m of own.machines) tags.add(tagOf(m));
+      const blob: Blob = { v: 1, total: own.total, first: own.first, machines: [...tags].sort(), ...(own.issue !== undefined ? { issue: own.issue } : {}) };
+      next.set(nameOf(repo, ident), (await git(["hash-object", "-w", "--stdin"], { ...opts, input: JSON.stringify(blob) })).trim());
+    }
+    const treeId = (await git(["mktree"], { ...opts, input: [...next].map(([n, sha]) => `100644 blob ${sha}\t${n}\n`).join("") })).trim();
     const commit = (await git(["commit-tree", treeId, "-m", `bugbeacon relay figures of replica ${o.replica}`], { cwd: dir, config: [...config, ...BOT_IDENTITY] })).trim();
     // Only this replica writes its ref, and its history is not kept (no parent): replaced whole.
     await git(["push", "--quiet", "--force", url, `${commit}:${REF}/${o.replica}`], opts);
     trees.set(remote, next);
+    // The last item's tags: publish() writes one.
+    return { opts, ns, mine, tags };
+  }
+
+  async function publish(repo: string, ident: string, own: OwnFigures, read: boolean): Promise<InAll> {
+    const { opts, ns, mine, tags } = await write(repo, [{ ident, own }], read);
+    const name = nameOf(repo, ident);
     const inAll: InAll = { total: own.total, first: own.first, machines: tags.size, replicas: 1 };
     if (!read) return inAll;
     const others = (await git(["for-each-ref", "--format=%(refname)", `${ns}/`], opts))
@@ -150,6 +162,9 @@ export function machineShare(o: MachineShareOptions): MachineShare {
 
   return {
     publish,
+    async republish(repo, items) {
+      if (items.length > 0) await write(repo, items, false);
+    },
     async withLock(repo, ident, work) {
       const remote = o.remoteFor(repo);
       return o.locks.withLock(remote, `relay count ${repo.toLowerCase()} ${ident}`, await o.gitConfigFor(remote, repo), work);
