@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { RelayCounter, type JournalEntry, type Write } from "../src/support/relay/counter.js";
+import { Journal } from "../src/support/relay/journal.js";
 import { fenced, inline, renderRelayIssue } from "../src/support/relay/render.js";
 import { RelayRefusedError, parseRelayReport, validateRelayReport } from "../src/support/relay/report.js";
 import { wireReport } from "./support/relay-harness.js";
 import { simulate } from "./support/relay-sim.js";
+import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/tool";
 const H = 3_600_000;
@@ -129,6 +131,33 @@ describe("relay counting", () => {
     const again = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
     again.replay([JSON.parse(snap) as JournalEntry]);
     expect(again.totals().machines).toBe(1);
+  });
+
+  it("a journal in use is compacted in place: lines before it are in the snapshot, lines after it follow, a sync running across it resolves", async () => {
+    const dir = tempDir("bugbeacon-relay-journal-");
+    const j: JournalEntry[] = [];
+    const c = relay(j);
+    const file = new Journal(dir);
+    const send = (i: number) => {
+      c.accept(report(IDENT, `report-${String(i).padStart(4, "0")}`, `install-${i}xxxxxxx`), i, i);
+      for (const e of j.splice(0)) file.append(e);
+    };
+    for (let i = 0; i < 10; i++) send(i);
+    const syncing = file.durable();
+    file.compact([c.snapshot()]);
+    expect(file.lines).toBe(0);
+    send(10);
+    send(11);
+    await syncing;
+    await file.durable();
+    file.close();
+    const back = Journal.read(dir, (line, problem) => {
+      throw new Error(`line ${line}: ${problem}`);
+    });
+    expect(back.map((e) => e.k)).toEqual(["snap", "occ", "occ"]);
+    const again = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
+    again.replay(back);
+    expect(again.totals()).toMatchObject({ occurrences: 12, machines: 12 });
   });
 
   it("remembers report ids for the idempotency window, and at most rememberIds of them", () => {

@@ -635,6 +635,11 @@ export class RelayCounter {
     return changed;
   }
 
+  /** Report ids remembered now (a snapshot carries them all). */
+  get rememberedIds(): number {
+    return this.seen.size;
+  }
+
   /** Bugs with no issue yet (waiting, held or failing). */
   unfiled(): string[] {
     return [...this.bugs.values()].filter((b) => b.issue === undefined).map((b) => b.ident);

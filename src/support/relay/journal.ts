@@ -5,7 +5,7 @@
  * appended is fsynced (one fdatasync for every append that waited on it, so a burst costs one sync).
  * At start the journal is read back (a torn last line, a kill mid-write, is dropped) and compacted to one
  * snapshot line: what each report said is then only in the counters. While running, `compact` does the
- * same (the relay calls it every hour, and after 100,000 lines).
+ * same (the relay calls it every hour, and after 100,000 lines or twice as many as the report ids it remembers).
  */
 import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -87,7 +87,13 @@ export class Journal {
     this.fd = openSync(this.path, "a", 0o600);
     this.lines = 0;
     const running = [this.syncing, this.queued].filter((p): p is Promise<void> => p !== undefined);
-    void Promise.allSettled(running).then(() => closeSync(old));
+    void Promise.allSettled(running).then(() => {
+      try {
+        closeSync(old);
+      } catch {
+        // Closed already: nothing to release.
+      }
+    });
   }
 
   /** Resolves once everything appended before the call is on stable storage. */

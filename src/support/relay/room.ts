@@ -53,7 +53,7 @@ export interface RelayOptions {
   share?: MachineShare;
   /** A machine's hash is forgotten this long after its last report. @default 30 days */
   machineMaxAgeMs?: number;
-  /** The journal is compacted at least this often while running (and after 100,000 lines). @default 1 hour */
+  /** The journal is compacted at least this often while running (and after 100,000 lines, or twice the report ids remembered). @default 1 hour */
   compactEveryMs?: number;
 }
 
@@ -328,7 +328,8 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     report.text = redact(report.text);
     report.metadata.environment = Object.fromEntries(Object.entries(report.metadata.environment).map(([k, v]) => [k, redact(v)]));
     const answer = counter.accept(report, machineOf(report.install), Date.now());
-    if (journal.lines >= 100_000) {
+    // A snapshot carries every remembered report id: compacting after twice as many lines keeps its cost per report flat.
+    if (journal.lines >= Math.max(100_000, 2 * counter.rememberedIds)) {
       compactDue = true;
       wake();
     }
