@@ -60,9 +60,12 @@ export type ReportResult =
   | { kind: "created"; number: number; reference: string; url: string; identifier: string; reportId: string }
   /** No token: the prefilled new-issue URL was printed (and opened in a browser when allowed). */
   | { kind: "url"; url: string; identifier: string; reportId: string; opened: boolean }
-  /** Sent, and held by the service for a moderator's approval (a Discourse forum that reviews new topics). */
+  /**
+   * Sent, and held by the service for a moderator's approval (a Discourse forum that reviews new topics), or
+   * accepted by a relay that files its issue later (no issue to link yet).
+   */
   | { kind: "pending"; reason: string; identifier: string; reportId: string }
-  /** An open issue already had this identifier; the report was added to it. */
+  /** An open issue already had this identifier; the report was added to it (or counted on it by a relay). */
   | { kind: "duplicate"; number: number; reference: string; url: string; identifier: string; reportId: string }
   /**
    * An open issue has this identifier and this machine already sent a message about it within

@@ -118,6 +118,34 @@ console.log(JSON.stringify(summary));
     }
   });
 
+  it("the app is told what the relay did: the first report created the issue, a second one was added to it (counted), with its URL", { timeout: 60_000 }, async () => {
+    const s = await startServe(fake.url, makeRemote(), { args: ["--relay-repo", REPO], env: relayEnv });
+    try {
+      const app = appFrom(`import { getHelper } from "bugbeacon";
+const helper = getHelper("github", { relay: ${JSON.stringify(s.url)} });
+const result = await helper.runHeadless({ repo: ${JSON.stringify(REPO)}, title: "disk full", identifier: "disk full on save", body: "ENOSPC while saving" });
+console.log(JSON.stringify(result));
+`);
+      // Two installs (own spool folders): the second is not counted on this machine, it reaches the relay.
+      const run = async () => {
+        const r = await runNode([join(app, "app.mjs")], { cwd: app, timeoutMs: 60_000, env: baseEnv({ BUGBEACON_SPOOL_DIR: tempDir("bugbeacon-relay-install-") }) });
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout) as Record<string, unknown>;
+      };
+      const first = await run();
+      const [issue, ...others] = fake.issues(REPO);
+      expect(others).toEqual([]);
+      const url = `https://github.com/${REPO}/issues/${issue!.number}`;
+      expect(first).toMatchObject({ kind: "created", number: issue!.number, reference: String(issue!.number), url });
+      const second = await run();
+      expect(second).toMatchObject({ kind: "duplicate", number: issue!.number, reference: String(issue!.number), url });
+      expect(second.reportId).not.toBe(first.reportId);
+      expect(fake.issues(REPO)).toHaveLength(1);
+    } finally {
+      await stop(s);
+    }
+  });
+
   it("a long report (60,000 characters) goes gzip and is filed whole", { timeout: 60_000 }, async () => {
     const s = await startServe(fake.url, makeRemote(), { args: ["--relay-repo", REPO], env: relayEnv });
     try {

@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { RelayCounter, type JournalEntry, type Write } from "../src/support/relay/counter.js";
+import { Journal } from "../src/support/relay/journal.js";
 import { fenced, inline, renderRelayIssue } from "../src/support/relay/render.js";
 import { RelayRefusedError, parseRelayReport, validateRelayReport } from "../src/support/relay/report.js";
 import { wireReport } from "./support/relay-harness.js";
 import { simulate } from "./support/relay-sim.js";
+import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/tool";
 const H = 3_600_000;
@@ -102,6 +104,60 @@ describe("relay counting", () => {
       }
     }
     expect(cuts).toBe(full.length * 4);
+  });
+
+  it("forgets a machine's hash once its last report is older than the age limit: in memory, in a snapshot, in the next message", () => {
+    const D = 24 * H;
+    const j: JournalEntry[] = [];
+    const c = relay(j);
+    const ledger = { issues: 0, counted: 0 };
+    c.accept(report(IDENT, "report-0001"), 11, 0);
+    drain(c, 0, ledger);
+    c.accept(report(IDENT, "report-0002"), 22, 10 * D);
+    c.accept(report(IDENT, "report-0003"), 11, 20 * D);
+    expect(c.totals().machines).toBe(2);
+    // 41 days after the first report, 31 after machine 22's only one: 22 is forgotten, 11 (seen on day 20) is not.
+    expect(c.forgetMachinesBefore(41 * D - 30 * D)).toEqual([`${REPO} ${IDENT}`]);
+    expect(c.totals().machines).toBe(1);
+    const snap = JSON.stringify(c.snapshot());
+    expect(snap).not.toMatch(/\b22\b/);
+    expect(snap).toMatch(/\b11\b/);
+    // The pending tally forgets it too; the message counts the machines still known.
+    const [msg] = drain(c, 41 * D, ledger);
+    expect(msg).toMatchObject({ kind: "count", message: { occurrences: 2, machines: 1, total: 3, totalMachines: 1 } });
+    // Nothing older: nothing changes.
+    expect(c.forgetMachinesBefore(15 * D)).toEqual([]);
+    // Replayed from the snapshot, the same.
+    const again = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
+    again.replay([JSON.parse(snap) as JournalEntry]);
+    expect(again.totals().machines).toBe(1);
+  });
+
+  it("a journal in use is compacted in place: lines before it are in the snapshot, lines after it follow, a sync running across it resolves", async () => {
+    const dir = tempDir("bugbeacon-relay-journal-");
+    const j: JournalEntry[] = [];
+    const c = relay(j);
+    const file = new Journal(dir);
+    const send = (i: number) => {
+      c.accept(report(IDENT, `report-${String(i).padStart(4, "0")}`, `install-${i}xxxxxxx`), i, i);
+      for (const e of j.splice(0)) file.append(e);
+    };
+    for (let i = 0; i < 10; i++) send(i);
+    const syncing = file.durable();
+    file.compact([c.snapshot()]);
+    expect(file.lines).toBe(0);
+    send(10);
+    send(11);
+    await syncing;
+    await file.durable();
+    file.close();
+    const back = Journal.read(dir, (line, problem) => {
+      throw new Error(`line ${line}: ${problem}`);
+    });
+    expect(back.map((e) => e.k)).toEqual(["snap", "occ", "occ"]);
+    const again = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
+    again.replay(back);
+    expect(again.totals()).toMatchObject({ occurrences: 12, machines: 12 });
   });
 
   it("remembers report ids for the idempotency window, and at most rememberIds of them", () => {

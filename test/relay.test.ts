@@ -11,12 +11,14 @@ import { useFakeGitHub } from "./support/fake-github/use.js";
 import { makeRemote } from "./support/git-fixtures.js";
 import { countLines, postReport, wireReport } from "./support/relay-harness.js";
 import { runCli } from "../src/cli/run-cli.js";
+import { git } from "../src/support/git-sync.js";
 import { APP_ID, INSTALLATION, serveEnv, startServe, type ServeProcess } from "./support/serve-harness.js";
 import { tempDir } from "./support/temp.js";
 
 const REPO = "octo/tool";
 const OTHER = "octo/private";
-const fake = useFakeGitHub({ repos: [REPO, OTHER], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }] });
+// A maintainer too, who answers on an issue.
+const fake = useFakeGitHub({ repos: [REPO, OTHER], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }], tokens: [{ token: "maintainer-token", login: "maintainer" }] });
 
 async function stop(s: ServeProcess) {
   s.child.kill("SIGTERM");
@@ -89,6 +91,95 @@ describe("relay: POST /v1/reports", () => {
       expect(kept).toContain(first.reportId);
       expect(kept).not.toContain("install-");
       expect(kept).not.toContain("127.0.0.1");
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it("edits its count message in place while it is the issue's latest comment; after someone answers, a new one", { timeout: 90_000 }, async () => {
+    const s = await relay();
+    try {
+      const send = async (install: string, version = "1.0.0") => {
+        const a = await postReport(s.url, JSON.stringify(wireReport(REPO, { install, version })));
+        expect(a.status, a.body).toBe(202);
+      };
+      const summed = () => countLines(fake.issues(REPO)[0]?.comments ?? []).reduce((n, l) => n + l.occurrences, 0);
+      await send("install-aaaaaaaa");
+      await send("install-bbbbbbbb");
+      await until("the first count message", () => summed() === 1);
+      const [first] = fake.issues(REPO)[0]!.comments;
+      // Two more periods: the same comment grows (one message with the figures of both periods).
+      await send("install-cccccccc", "1.1.0");
+      await until("a second count", () => summed() === 2);
+      await send("install-dddddddd", "1.1.0");
+      await until("a third count", () => summed() === 3);
+      let comments = fake.issues(REPO)[0]!.comments;
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.id).toBe(first!.id);
+      expect(comments[0]!.body).toMatch(/^Seen again 3 times since /);
+      expect(comments[0]!.body).toMatch(/Versions: 1\.1\.0 \(2\), 1\.0\.0 \(1\)\./);
+      expect(comments[0]!.body).toContain("Counted by the relay in all: 4 times on 4 machines");
+      expect(countLines(comments)[0]).toMatchObject({ occurrences: 3, total: 4, totalMachines: 4 });
+      expect(countLines(comments)[0]!.keys).toHaveLength(3);
+      // The maintainer answers: the next count is a new comment below the answer.
+      const res = await fetch(`${fake.url}/repos/${REPO}/issues/${fake.issues(REPO)[0]!.number}/comments`, {
+        method: "POST",
+        headers: { authorization: "token maintainer-token", "content-type": "application/json" },
+        body: JSON.stringify({ body: "Looking into it." }),
+      });
+      expect(res.status).toBe(201);
+      await send("install-aaaaaaaa");
+      await until("a fourth count", () => summed() === 4);
+      comments = fake.issues(REPO)[0]!.comments;
+      expect(comments.map((c) => c.user.login)).toEqual(["bugbeacon[bot]", "maintainer", "bugbeacon[bot]"]);
+      expect(comments[2]!.body).toMatch(/^Seen again once on 1 machine since /);
+      expect(countLines(comments).map((l) => l.occurrences)).toEqual([3, 1]);
+      expect(countLines(comments)[1]).toMatchObject({ total: 5, totalMachines: 4 });
+      expect(fake.contractViolations).toEqual([]);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it("compacts its journal while running, and forgets a machine's hash (journal and database) once its last report is past the age limit", { timeout: 90_000 }, async () => {
+    const db = makeRemote();
+    const s = await startServe(fake.url, db, {
+      args: ["--relay-repo", REPO],
+      env: { BUGBEACON_RELAY_PERIOD_MS: "300", BUGBEACON_RELAY_WRITES_PER_HOUR: "450", BUGBEACON_RELAY_COMPACT_EVERY_MS: "500", BUGBEACON_RELAY_MACHINE_MAX_AGE_MS: "8000" },
+    });
+    try {
+      const journal = join(s.stateDir, "relay", "journal.jsonl");
+      const lines = () => readFileSync(journal, "utf8").split("\n").filter((l) => l !== "");
+      const snapshot = () => {
+        const all = lines();
+        return all.length === 1 ? (JSON.parse(all[0]!) as { k: string; snap?: { bugs: Array<{ machines: unknown[] }> } }) : undefined;
+      };
+      const summed = () => countLines(fake.issues(REPO)[0]?.comments ?? []).reduce((n, l) => n + l.occurrences, 0);
+      const send = async (install: string) => expect((await postReport(s.url, JSON.stringify(wireReport(REPO, { install })))).status).toBe(202);
+      await send("install-aaaaaaaa");
+      await send("install-bbbbbbbb");
+      await until("the count", () => summed() === 1);
+      expect(countLines(fake.issues(REPO)[0]!.comments)[0]).toMatchObject({ total: 2, totalMachines: 2 });
+      expect(fake.issues(REPO)[0]!.comments[0]!.body).toContain("(a machine is counted for 8 seconds after its last report)");
+      // Compacted while running: one snapshot line, the per-report lines gone, both machines still known.
+      await until("a compaction", () => snapshot()?.k === "snap" && snapshot()!.snap!.bugs[0]!.machines.length === 2);
+      // Past the age limit (less one compaction interval): no hash in the journal, none in the database.
+      await until("the machines forgotten", () => snapshot()?.snap?.bugs[0]?.machines.length === 0, 30_000);
+      const blobs = async () => {
+        const refs = (await git(["for-each-ref", "--format=%(refname)", "refs/bugbeacon/relay/machines/"], { cwd: db })).split("\n").filter(Boolean);
+        expect(refs).toHaveLength(1);
+        const names = (await git(["ls-tree", "--name-only", refs[0]!], { cwd: db })).split("\n").filter(Boolean);
+        return Promise.all(names.map(async (n) => JSON.parse(await git(["cat-file", "blob", `${refs[0]!}:${n}`], { cwd: db })) as { machines: string[]; total: number }));
+      };
+      let written: Array<{ machines: string[]; total: number }> = [];
+      const end = Date.now() + 30_000;
+      while (Date.now() < end && !((written = await blobs()).length === 1 && written[0]!.machines.length === 0)) await new Promise((r) => setTimeout(r, 100));
+      expect(written).toEqual([expect.objectContaining({ machines: [], total: 2 })]);
+      // A new machine: counted with the ones seen within the limit only; every occurrence still counted.
+      await send("install-cccccccc");
+      await until("the next count", () => summed() === 2);
+      expect(countLines(fake.issues(REPO)[0]!.comments).at(-1)).toMatchObject({ total: 3, totalMachines: 1 });
+      expect(fake.contractViolations).toEqual([]);
     } finally {
       await stop(s);
     }

@@ -64,8 +64,11 @@ export interface BackendClient {
   get(target: string, ref: ReportRef): Promise<RemoteReport | undefined>;
   /** Reports whose text holds `identifier`, oldest first; undefined when search is unavailable now (rate limit). */
   search(target: string, identifier: string, signal?: AbortSignalLike): Promise<RemoteReport[] | undefined>;
-  /** Creates the report; a service that holds it for a moderator answers `{ pending }` (nothing to link yet). */
-  create(target: string, draft: Draft): Promise<{ ref: ReportRef; url: string } | { pending: string }>;
+  /**
+   * Creates the report; a service that holds it for a moderator answers `{ pending }` (nothing to link yet);
+   * one that added it to an existing report instead (a relay that counts) answers that report with `added`.
+   */
+  create(target: string, draft: Draft): Promise<{ ref: ReportRef; url: string; added?: true } | { pending: string }>;
   /** Adds an occurrence as a comment. */
   comment(target: string, ref: ReportRef, body: string): Promise<{ url: string }>;
   /** Adds an occurrence as a reaction (+1), notifying no one. Without it, `onDuplicate: "react"` comments. */

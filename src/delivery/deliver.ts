@@ -219,6 +219,11 @@ async function sendOrMerge(
   const body = existing !== undefined ? item.regressionBody({ ref: existing.ref, url: existing.url }) : item.body;
   const created = await client.create(target, { title: item.title, body, labels: item.labels, assignees: item.assignees });
   if ("pending" in created) return { kind: "pending", reason: created.pending };
+  if (created.added === true) {
+    // Not a new report: the service counted this one on the report it already had.
+    options.index?.arrived.set(item.reportId, { kind: "duplicate", ref: created.ref, url: created.url });
+    return { kind: "duplicate", ref: created.ref, url: created.url };
+  }
   if (item.identifier.startsWith("md5.")) {
     options.cache.set(item.identifier, created.ref);
     options.index?.open.set(item.identifier, { ref: created.ref, state: "open", url: created.url });

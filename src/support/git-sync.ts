@@ -24,6 +24,8 @@ export interface GitOptions {
   cwd: string;
   /** Extra `-c key=value` settings (for example an auth header), never printed. */
   config?: string[];
+  /** Written to git's standard input. */
+  input?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function configEnv(config: readonly string[]): Record<string, string> {
 
 export function git(args: string[], options: GitOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       "git",
       args,
       {
@@ -56,6 +58,7 @@ export function git(args: string[], options: GitOptions): Promise<string> {
         else resolve(stdout);
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -50,6 +50,8 @@ export interface CountLine {
   machines: number;
   total: number;
   totalMachines: number;
+  /** Every message (replica:seq) this one carries: more than one once it was edited in place. */
+  keys?: string[];
 }
 
 /** The relay's count messages in an issue's comments (the hidden line each carries). */

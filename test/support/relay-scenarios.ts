@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { appFrom } from "./app-fixture.js";
 import { baseEnv, runNode, type RunResult } from "./run-node.js";
 import { tempDir } from "./temp.js";
-import { countLines, postReport, wireReport } from "./relay-harness.js";
+import { countLines, postReport, wireReport, type CountLine } from "./relay-harness.js";
 
 /** An app that crashes with the same bug each run (one identifier), reporting through the relay only. */
 export function crashingApp(repo: string): string {
@@ -80,16 +80,19 @@ export async function sendBurst(url: () => string, bodies: string[], clients: nu
 
 /** Per identifier: occurrences (issues the relays opened + every count message) and machines per replica. */
 export function totalsOnGitHub(issues: Array<{ body: string | null; user: { login: string }; comments: Array<{ body: string | null }> }>) {
-  const byIdent = new Map<string, { issues: number; occurrences: number; machinesByReplica: Map<string, number> }>();
+  const byIdent = new Map<string, { issues: number; occurrences: number; machinesByReplica: Map<string, number>; replicas: Set<string>; latest?: CountLine }>();
   for (const issue of issues) {
     const ident = /bugbeacon identifier: `([^`]+)`/.exec(issue.body ?? "")?.[1];
     if (ident === undefined || issue.user.login !== "bugbeacon[bot]") continue;
-    const t = byIdent.get(ident) ?? { issues: 0, occurrences: 0, machinesByReplica: new Map() };
+    const t: { issues: number; occurrences: number; machinesByReplica: Map<string, number>; replicas: Set<string>; latest?: CountLine } = byIdent.get(ident) ?? { issues: 0, occurrences: 0, machinesByReplica: new Map(), replicas: new Set() };
     t.issues++;
     t.occurrences++;
     for (const l of countLines(issue.comments)) {
       t.occurrences += l.occurrences;
       t.machinesByReplica.set(l.replica, Math.max(t.machinesByReplica.get(l.replica) ?? 0, l.totalMachines));
+      t.latest = l;
+      // The replicas whose messages it carries (a message edited in place carries several).
+      for (const k of l.keys ?? [`${l.replica}:${l.seq}`]) t.replicas.add(k.split(":")[0]!);
     }
     byIdent.set(ident, t);
   }
@@ -167,14 +170,25 @@ export async function threeRelays(fake: FakeLike, db: string, repo: string, o: {
   const relays = await Promise.all([0, 1, 2].map(() => startServe(fake.url, db, { args: ["--relay-repo", repo, "--answer-within", "0"], env: RELAY_TEST_ENV })));
   try {
     const burst = reportBurst(repo, o.reports, o.idents, o.installs);
-    let k = 0;
-    await sendBurst(() => relays[k++ % 3]!.url, burst.map((b) => b.body), 9);
+    // Each try goes to a replica picked by a fixed pseudo-random sequence: every machine reaches several.
+    let k = 12345;
+    const pick = () => {
+      k = (k * 1103515245 + 12345) % 2147483648;
+      return relays[Math.floor((k / 2147483648) * 3)]!.url;
+    };
+    await sendBurst(pick, burst.map((b) => b.body), 9);
     const expected = expectedTotals(burst);
     await settle(fake, repo, expected);
     const t = totalsOnGitHub(fake.issues(repo));
     return {
-      expected: { occurrences: Object.fromEntries(Object.entries(expected).map(([i, e]) => [i, e.occurrences])) },
+      expected: {
+        occurrences: Object.fromEntries(Object.entries(expected).map(([i, e]) => [i, e.occurrences])),
+        inAll: Object.fromEntries(Object.entries(expected).map(([i, e]) => [i, { total: e.occurrences, machines: e.machines }])),
+      },
       occurrences: Object.fromEntries([...t].sort().map(([i, v]) => [i, v.occurrences])),
+      // What the issue says now: the latest count message's figures "in all".
+      inAll: Object.fromEntries([...t].sort().map(([i, v]) => [i, v.latest === undefined ? undefined : { total: v.latest.total, machines: v.latest.totalMachines }])),
+      replicasPerIdent: [...t.values()].map((v) => v.replicas.size),
       issuesPerIdent: [...t.values()].map((v) => v.issues),
     };
   } finally {

@@ -9,7 +9,9 @@
  * body (the format module's own parser) and sent as JSON with the report id (the idempotency key) and this
  * install's random id (kept in the spool folder; never derived from the machine).
  *
- * Answers: 202 `{ status: "created" | "counted" | "queued" | "held", url? }` is success. 429 and 503 are
+ * Answers: 202 `{ status: "created" | "counted" | "queued" | "held", url? }` is success: "created" is a new
+ * issue, "counted" an occurrence added to the existing one (the app's result is `duplicate`), "queued" and
+ * "held" without a URL are accepted with no issue to link yet (`pending`). 429 and 503 are
  * temporary: `Retry-After` is honoured (no request to the relay before it, in this process). Other 4xx
  * are final refusals (not retryable).
  */
@@ -103,8 +105,11 @@ export function relayBackend(github: Backend & { readonly webUrl: string }, s: R
           });
           if (res.status === 202 || res.status === 200) {
             const answer = safeJson(text) as { status?: unknown; url?: unknown };
-            const url = typeof answer.url === "string" ? answer.url : s.url;
-            return { ref: /\/issues\/(\d+)$/.exec(url)?.[1] ?? "0", url };
+            const ref = typeof answer.url === "string" ? /\/issues\/(\d+)$/.exec(answer.url)?.[1] : undefined;
+            // "counted": added to the identifier's existing issue, not a new one.
+            if (ref !== undefined) return { ref, url: answer.url as string, ...(answer.status === "counted" ? { added: true as const } : {}) };
+            // Accepted, its issue not filed yet ("queued": being filed; "held": the repository's budget of new issues is spent).
+            return { pending: answer.status === "held" ? "the relay holds it until the repository's budget of new issues allows its issue" : "the relay files its issue shortly" };
           }
           const detail = String((safeJson(text) as { error?: unknown }).error ?? "").slice(0, 200);
           if (res.status === 429 || res.status === 503) {

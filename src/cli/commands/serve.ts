@@ -1,14 +1,16 @@
+import { createHmac } from "node:crypto";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { CliUsageError } from "../../errors.js";
 import { resolvePacing, resolveRetryBase } from "../../backends/github/options.js";
 import { appClients } from "../../support/serve/app-clients.js";
-import { appConfigFromEnv, dbRemoteTemplate, webRootOf } from "../../support/serve/config.js";
+import { appConfigFromEnv, dbRemoteFor, dbRemoteTemplate, webRootOf } from "../../support/serve/config.js";
 import { issueLocks } from "../../support/serve/issue-lock.js";
 import { claimStateDir } from "../../support/serve/state-claim.js";
 import { createWebhookServer } from "../../support/serve/server.js";
 import { relayPacingFromEnv, takeRelayRepos } from "../../support/relay/config.js";
 import { createRelayRoom } from "../../support/relay/room.js";
+import { machineShare } from "../../support/relay/share.js";
 import { httpUrl, parseFlags, wholeNumber } from "../args.js";
 import { EXIT, type CliCommand } from "../io.js";
 
@@ -92,13 +94,27 @@ export const command: CliCommand = {
     // One process per state folder; its replica id makes a restart take over what its killed run held.
     const claim = await claimStateDir(stateDir);
     try {
+      const locks = issueLocks({ parent: join(stateDir, "work"), holder: claim });
+      // The relay's figures in all across replicas, in the database (share.ts); tags keyed by a secret every replica has.
+      const share = () =>
+        machineShare({
+          replica: claim.replica,
+          key: createHmac("sha256", app.webhookSecret).update("bugbeacon relay machine tags").digest(),
+          remoteFor: (repo) => {
+            const [owner, name] = repo.split("/") as [string, string];
+            return dbRemoteFor(dbRemote, owner, name);
+          },
+          gitConfigFor: clients.gitConfigForRepo,
+          locks,
+          scratchParent: join(stateDir, "work"),
+        });
       const server = createWebhookServer({
         stateDir,
         answerWithinMs,
         webhookSecret: app.webhookSecret,
         dbRemote,
         concurrency,
-        locks: issueLocks({ parent: join(stateDir, "work"), holder: claim }),
+        locks,
         octokitFor: clients.octokitFor,
         gitConfigFor: clients.gitConfigFor,
         log: (entry) => line({ msg: "delivery", ...entry }),
@@ -107,7 +123,7 @@ export const command: CliCommand = {
         ...(relay.repos.length > 0
           ? {
               extraRooms: (scheduler) =>
-                createRelayRoom({ repos: relay.repos, stateDir, replica: claim.replica, octokitForRepo: clients.octokitForRepo, webUrl: webRoot, note: line, log: line, answerWithinMs, slot: scheduler.slot, ...relayPacing }),
+                createRelayRoom({ repos: relay.repos, stateDir, replica: claim.replica, octokitForRepo: clients.octokitForRepo, webUrl: webRoot, note: line, log: line, answerWithinMs, slot: scheduler.slot, share: share(), ...relayPacing }),
             }
           : {}),
       });

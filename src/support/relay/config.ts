@@ -2,8 +2,9 @@
  * The relay's settings for `bugbeacon serve`: `--relay-repo owner/name` (repeatable) names the repositories
  * it files reports for; the pacing has product defaults and may be changed through the environment
  * (BUGBEACON_RELAY_PERIOD_MS, BUGBEACON_RELAY_WRITES_PER_HOUR, BUGBEACON_RELAY_NEW_ISSUES_PER_HOUR,
- * BUGBEACON_RELAY_REPORTS_PER_MINUTE, BUGBEACON_RELAY_ON_CLOSED). Problems are CliUsageErrors naming the
- * flag or variable.
+ * BUGBEACON_RELAY_REPORTS_PER_MINUTE, BUGBEACON_RELAY_ON_CLOSED), as may what it keeps
+ * (BUGBEACON_RELAY_MACHINE_MAX_AGE_MS, BUGBEACON_RELAY_COMPACT_EVERY_MS). Problems are CliUsageErrors
+ * naming the flag or variable.
  */
 import { CliUsageError } from "../../errors.js";
 import { fullNameOf } from "../serve/intake.js";
@@ -42,6 +43,8 @@ export interface RelayPacing {
   newIssuesPerHour?: number;
   reportsPerMinute?: number;
   onClosed?: "reopen" | "new";
+  machineMaxAgeMs?: number;
+  compactEveryMs?: number;
 }
 
 export function relayPacingFromEnv(env: NodeJS.ProcessEnv): RelayPacing {
@@ -62,6 +65,16 @@ export function relayPacingFromEnv(env: NodeJS.ProcessEnv): RelayPacing {
   if (issues !== undefined) out.newIssuesPerHour = issues;
   const perMinute = num("BUGBEACON_RELAY_REPORTS_PER_MINUTE", 1, 1_000_000);
   if (perMinute !== undefined) out.reportsPerMinute = perMinute;
+  // A hashed install id is kept at most this long after the machine's last report (default 30 days).
+  const maxAge = num("BUGBEACON_RELAY_MACHINE_MAX_AGE_MS", 2_000, 365 * 86_400_000);
+  if (maxAge !== undefined) out.machineMaxAgeMs = maxAge;
+  const compact = num("BUGBEACON_RELAY_COMPACT_EVERY_MS", 500, 86_400_000);
+  if (compact !== undefined) out.compactEveryMs = compact;
+  const ageLimit = maxAge ?? 30 * 86_400_000;
+  if ((compact ?? 3_600_000) * 2 > ageLimit) {
+    const name = compact !== undefined ? "BUGBEACON_RELAY_COMPACT_EVERY_MS" : "BUGBEACON_RELAY_MACHINE_MAX_AGE_MS";
+    throw new CliUsageError(name, `${name}: the journal must be compacted at least twice within the machine age limit (BUGBEACON_RELAY_COMPACT_EVERY_MS ${compact ?? 3_600_000} is more than half of BUGBEACON_RELAY_MACHINE_MAX_AGE_MS ${ageLimit}).`);
+  }
   const closed = env.BUGBEACON_RELAY_ON_CLOSED;
   if (closed !== undefined && closed !== "") {
     if (closed !== "reopen" && closed !== "new") throw new CliUsageError("BUGBEACON_RELAY_ON_CLOSED", `BUGBEACON_RELAY_ON_CLOSED must be reopen or new, not ${JSON.stringify(closed.slice(0, 40))}.`);

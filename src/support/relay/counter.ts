@@ -61,7 +61,8 @@ export interface Snapshot {
     creatorId?: string;
     firstAt: number;
     total: number;
-    machines: number[];
+    /** Machine hash and the time of its last report (an older snapshot has the hash alone). */
+    machines: Array<[number, number] | number>;
     pending: TallySnap;
     inflight?: { intent: number; tally: TallySnap };
     creating?: number;
@@ -130,7 +131,8 @@ interface Bug {
   creatorId?: string | undefined;
   firstAt: number;
   total: number;
-  machines: Set<number>;
+  /** Machine hash → time of its last report (forgotten after the age limit: forgetMachinesBefore). */
+  machines: Map<number, number>;
   pending: Tally;
   /** Counted into a message being written (intent journaled, outcome not yet). */
   inflight?: { intent: number; tally: Tally } | undefined;
@@ -455,7 +457,7 @@ export class RelayCounter {
         creatorId: b.creatorId,
         firstAt: b.firstAt,
         total: b.total,
-        machines: new Set(b.machines),
+        machines: new Map(b.machines.map((m) => (typeof m === "number" ? [m, Math.max(b.firstAt, b.lastMessageAt ?? b.firstAt)] : m))),
         pending: t(b.pending),
         inflight: b.inflight !== undefined ? { intent: b.inflight.intent, tally: t(b.inflight.tally) } : undefined,
         creating: b.creating,
@@ -486,13 +488,13 @@ export class RelayCounter {
         const key = `${e.repo} ${e.ident}`;
         let bug = this.bugs.get(key);
         if (bug === undefined) {
-          bug = { repo: e.repo, ident: e.ident, firstAt: e.at, total: 0, machines: new Set(), pending: tally(e.at), lastMessageAt: -Infinity, retryAt: 0, failures: 0, held: false };
+          bug = { repo: e.repo, ident: e.ident, firstAt: e.at, total: 0, machines: new Map(), pending: tally(e.at), lastMessageAt: -Infinity, retryAt: 0, failures: 0, held: false };
           this.bugs.set(key, bug);
         }
         this.seen.set(e.id, { key, at: e.at });
         this.seenOrder.push(e.id);
         bug.total++;
-        bug.machines.add(e.m);
+        bug.machines.set(e.m, Math.max(bug.machines.get(e.m) ?? e.at, e.at));
         if (e.report !== undefined && bug.issue === undefined && bug.creatorId === undefined) {
           bug.creatorId = e.id;
           bug.draft = e.report;
@@ -602,6 +604,41 @@ export class RelayCounter {
     return this.sent;
   }
   private sent = 0;
+
+  /** This replica's own figures of an identifier (for the figures in all across replicas, share.ts). */
+  figures(repo: string, ident: string): { total: number; first: number; machines: Iterable<number>; issue?: { number: number; url: string } | undefined } {
+    const bug = this.bugs.get(`${repo} ${ident}`);
+    return bug === undefined ? { total: 0, first: Date.now(), machines: [] } : { total: bug.total, first: bug.firstAt, machines: bug.machines.keys(), issue: bug.issue };
+  }
+
+  /**
+   * Forgets every machine whose last report is before `horizon` (the age limit for hashed install ids):
+   * from the totals and from the tallies waiting for their message. Not journaled: it follows from the
+   * times kept, so a replay forgets the same ones again. Returns the keys of the identifiers changed.
+   */
+  forgetMachinesBefore(horizon: number): string[] {
+    const changed: string[] = [];
+    for (const [key, bug] of this.bugs) {
+      let gone = false;
+      for (const [m, at] of bug.machines) {
+        if (at < horizon) {
+          bug.machines.delete(m);
+          gone = true;
+        }
+      }
+      if (!gone) continue;
+      changed.push(key);
+      for (const t of [bug.pending, bug.inflight?.tally]) {
+        if (t !== undefined) for (const m of t.machines) if (!bug.machines.has(m)) t.machines.delete(m);
+      }
+    }
+    return changed;
+  }
+
+  /** Report ids remembered now (a snapshot carries them all). */
+  get rememberedIds(): number {
+    return this.seen.size;
+  }
 
   /** Bugs with no issue yet (waiting, held or failing). */
   unfiled(): string[] {

@@ -4,14 +4,17 @@
  * append is one write(2) (it survives a kill of the process at once); `durable()` resolves once what was
  * appended is fsynced (one fdatasync for every append that waited on it, so a burst costs one sync).
  * At start the journal is read back (a torn last line, a kill mid-write, is dropped) and compacted to one
- * snapshot line: what each report said is then only in the counters.
+ * snapshot line: what each report said is then only in the counters. While running, `compact` does the
+ * same (the relay calls it every hour, and after 100,000 lines or twice as many as the report ids it remembers).
  */
 import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { JournalEntry } from "./counter.js";
 
 export class Journal {
-  private readonly fd: number;
+  private fd: number;
+  /** Lines appended since the journal was opened or last compacted. */
+  lines = 0;
   private syncing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   readonly path: string;
@@ -68,6 +71,29 @@ export class Journal {
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     let off = 0;
     while (off < line.length) off += writeSync(this.fd, line, off);
+    this.lines++;
+  }
+
+  /**
+   * Replaces the journal while it is in use by `entries` (a snapshot of everything appended so far), in one
+   * synchronous step: no append comes between. The snapshot is synced before it replaces the old file, so
+   * what was appended and not yet synced is on stable storage in it; a sync still running on the old file
+   * finishes there, and that file is closed after it.
+   */
+  compact(entries: JournalEntry[]): void {
+    const dir = dirname(this.path);
+    Journal.rewrite(dir, entries);
+    const old = this.fd;
+    this.fd = openSync(this.path, "a", 0o600);
+    this.lines = 0;
+    const running = [this.syncing, this.queued].filter((p): p is Promise<void> => p !== undefined);
+    void Promise.allSettled(running).then(() => {
+      try {
+        closeSync(old);
+      } catch {
+        // Closed already: nothing to release.
+      }
+    });
   }
 
   /** Resolves once everything appended before the call is on stable storage. */

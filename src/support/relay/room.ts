@@ -19,6 +19,7 @@ import { HttpAnswer, discardRest, header, oneLine, readBody, requirePost, send, 
 import { RelayCounter, type CountMessage, type HeldLine, type Write } from "./counter.js";
 import { Journal } from "./journal.js";
 import { machineOf } from "./machine.js";
+import type { MachineShare } from "./share.js";
 import { inline, plain, relayRedactor, renderRelayIssue } from "./render.js";
 import { MAX_REPORT_BYTES, RelayRefusedError, decodeBody, parseRelayReport } from "./report.js";
 
@@ -45,6 +46,15 @@ export interface RelayOptions {
   onClosed?: "reopen" | "new";
   /** Runs a write within the server's limit of work at once. */
   slot?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * The figures in all across replicas (share.ts): count messages are made in turn per identifier and say
+   * every replica's occurrences and distinct machines. Without it, a message gives this replica's own.
+   */
+  share?: MachineShare;
+  /** A machine's hash is forgotten this long after its last report. @default 30 days */
+  machineMaxAgeMs?: number;
+  /** The journal is compacted at least this often while running (and after 100,000 lines, or twice the report ids remembered). @default 1 hour */
+  compactEveryMs?: number;
 }
 
 export interface RelayRoom {
@@ -73,7 +83,10 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     (e) => held.journal!.append(e),
   );
   const replayed = counter.replay(entries);
-  // Compacted at each start: one snapshot line instead of a line per report.
+  const maxAge = o.machineMaxAgeMs ?? 30 * 86_400_000;
+  const compactEvery = Math.min(o.compactEveryMs ?? 3_600_000, maxAge / 2);
+  // Compacted at each start: one snapshot line instead of a line per report, without the machines past the age limit.
+  const stale = new Set(counter.forgetMachinesBefore(Date.now() - maxAge + compactEvery));
   if (entries.length > 0) Journal.rewrite(dir, [counter.snapshot()]);
   const journal = new Journal(dir);
   held.journal = journal;
@@ -81,6 +94,15 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
   const answerWithin = o.answerWithinMs ?? 2000;
   const onClosed = o.onClosed ?? "reopen";
   const slot = o.slot ?? (<T>(work: () => Promise<T>) => work());
+  // Identifiers whose figures lost machines are written again to the database at the next compaction.
+  let compactDue = stale.size > 0;
+  // Each compaction forgets the machines whose last report is older than the age limit less the time to
+  // the next compaction: no hash is kept longer than the limit, in the journal or the database.
+  const compactTimer = setInterval(() => {
+    compactDue = true;
+    wake();
+  }, compactEvery);
+  compactTimer.unref();
   let draining = false;
   let timer: NodeJS.Timeout | undefined;
   let pumping: Promise<void> | undefined;
@@ -105,8 +127,43 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     });
   }
 
+  async function compact(): Promise<void> {
+    compactDue = false;
+    for (const key of counter.forgetMachinesBefore(Date.now() - maxAge + compactEvery)) stale.add(key);
+    journal.compact([counter.snapshot()]);
+    o.note?.({ msg: "relay journal compacted", figuresToRewrite: stale.size });
+    if (o.share === undefined) return;
+    // The local copies of earlier figures go; the figures of the identifiers changed are written again.
+    await o.share.reset();
+    const byRepo = new Map<string, string[]>();
+    for (const key of stale) {
+      const repo = key.slice(0, key.indexOf(" "));
+      byRepo.set(repo, [...(byRepo.get(repo) ?? []), key]);
+    }
+    for (const [repo, keys] of byRepo) {
+      try {
+        await o.share.republish(
+          repo,
+          keys.map((key) => ({ ident: key.slice(repo.length + 1), own: counter.figures(repo, key.slice(repo.length + 1)) })),
+        );
+        for (const key of keys) stale.delete(key);
+      } catch (error) {
+        // Tried again at the next compaction.
+        o.note?.({ msg: "relay figures not written again", repository: repo, error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+      }
+    }
+  }
+
   async function pump(): Promise<void> {
     while (!draining) {
+      if (compactDue) {
+        try {
+          await compact();
+        } catch (error) {
+          // The journal stays as it was (the old file, appends go on); tried again at the next interval.
+          o.note?.({ msg: "relay journal compaction failed", error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+        }
+      }
       const now = Date.now();
       const next = counter.next(now);
       if (next === undefined) return;
@@ -125,52 +182,93 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       const gh = githubClient(octokit, o.webUrl);
       const [owner, repo] = w.repo.split("/") as [string, string];
       if (w.kind === "create") {
-        // An issue for this identifier may be there already: this relay's own (an answer lost before a
-        // kill), another replica's, or one filed by hand from the prefilled page.
-        const found = await gh.search(w.repo, w.ident);
-        // A create that may have landed (killed before its outcome was journaled) is filed again only
-        // after a look: without search (rate limited), it waits for the next try.
-        if (w.uncertain && found === undefined) throw new Error("search is unavailable: an issue that may have been filed is looked up before it is filed again");
-        const mine = found?.find((r) => parseIssueBody(r.body)?.metadata?.reportId === w.report.reportId);
-        if (mine !== undefined) return settle(w, { ok: true, number: Number(mine.ref), url: mine.url }, writes);
-        const other = found?.find((r) => parseIssueBody(r.body)?.identifier === w.ident && (r.state === "open" || onClosed === "reopen"));
-        if (other !== undefined) {
-          if (other.state === "closed") {
-            writes++;
-            await gh.reopen!(w.repo, other.ref);
+        const create = async (): Promise<void> => {
+          if (o.share !== undefined) {
+            // This replica's first occurrence, published; another replica's issue of this identifier is adopted.
+            const inAll = await o.share.publish(w.repo, w.ident, counter.figures(w.repo, w.ident), true);
+            if (inAll.issue !== undefined) {
+              const theirs = await gh.get(w.repo, String(inAll.issue.number));
+              if (theirs !== undefined && (theirs.state === "open" || onClosed === "reopen")) {
+                if (theirs.state === "closed") {
+                  writes++;
+                  await gh.reopen!(w.repo, theirs.ref);
+                }
+                return settle(w, { ok: true, number: inAll.issue.number, url: inAll.issue.url, adopted: true }, writes);
+              }
+            }
           }
-          return settle(w, { ok: true, number: Number(other.ref), url: other.url, adopted: true }, writes);
-        }
-        const issue = renderRelayIssue(w.report);
-        writes++;
-        const created = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
-        o.note?.({ msg: "relay issue created", repository: w.repo, identifier: w.ident, issue: created.number });
-        return settle(w, { ok: true, number: created.number, url: created.url }, writes);
+          // An issue for this identifier may be there already: this relay's own (an answer lost before a
+          // kill), another replica's, or one filed by hand from the prefilled page.
+          const found = await gh.search(w.repo, w.ident);
+          // A create that may have landed (killed before its outcome was journaled) is filed again only
+          // after a look: without search (rate limited), it waits for the next try.
+          if (w.uncertain && found === undefined) throw new Error("search is unavailable: an issue that may have been filed is looked up before it is filed again");
+          const mine = found?.find((r) => parseIssueBody(r.body)?.metadata?.reportId === w.report.reportId);
+          let filedNow: { number: number; url: string; adopted?: boolean };
+          const other = mine === undefined ? found?.find((r) => parseIssueBody(r.body)?.identifier === w.ident && (r.state === "open" || onClosed === "reopen")) : undefined;
+          if (mine !== undefined) filedNow = { number: Number(mine.ref), url: mine.url };
+          else if (other !== undefined) {
+            if (other.state === "closed") {
+              writes++;
+              await gh.reopen!(w.repo, other.ref);
+            }
+            filedNow = { number: Number(other.ref), url: other.url, adopted: true };
+          } else {
+            const issue = renderRelayIssue(w.report);
+            writes++;
+            filedNow = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
+            o.note?.({ msg: "relay issue created", repository: w.repo, identifier: w.ident, issue: filedNow.number });
+          }
+          // Before the lock is let go: the next replica to file this identifier adopts this issue.
+          await o.share?.publish(w.repo, w.ident, { ...counter.figures(w.repo, w.ident), issue: { number: filedNow.number, url: filedNow.url } }, false);
+          return settle(w, { ok: true, ...filedNow }, writes);
+        };
+        if (o.share === undefined) return await create();
+        const share = o.share;
+        return await share.withLock(w.repo, w.ident, create);
       }
       if (w.kind === "count") {
-        if (w.uncertain) {
-          const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: w.number, per_page: 100 });
-          const tag = `"replica":${JSON.stringify(w.message.replica)},"seq":${w.message.seq},`;
-          if (comments.some((c) => (c.body ?? "").includes(MARKER) && (c.body ?? "").includes(tag))) return settle(w, { ok: true }, writes);
-        }
-        let number = w.number;
-        let moved: { number: number; url: string } | undefined;
-        const current = await gh.get(w.repo, String(w.number));
-        if (current === undefined || current.state === "closed") {
-          // Deleted or transferred: a new issue, as for onClosed "new" (from the latest report).
-          if ((onClosed === "new" || current === undefined) && w.draft !== undefined) {
-            const issue = renderRelayIssue(w.draft);
-            writes++;
-            moved = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
-            number = moved.number;
-          } else {
-            writes++;
-            await gh.reopen!(w.repo, String(w.number));
+        const count = async (): Promise<void> => {
+          const key = `${w.message.replica}:${w.message.seq}`;
+          if (w.uncertain) {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: w.number, per_page: 100 });
+            // Its own comment, or a comment it edited in place (which lists every message it carries).
+            const tag = `"replica":${JSON.stringify(w.message.replica)},"seq":${w.message.seq},`;
+            if (comments.some((c) => (c.body ?? "").includes(MARKER) && ((c.body ?? "").includes(tag) || (c.body ?? "").includes(JSON.stringify(key))))) return settle(w, { ok: true }, writes);
           }
-        }
-        writes++;
-        await gh.comment(w.repo, String(number), countBody(w.message));
-        return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
+          let number = w.number;
+          let moved: { number: number; url: string } | undefined;
+          const current = await gh.get(w.repo, String(w.number));
+          if (current === undefined || current.state === "closed") {
+            // Deleted or transferred: a new issue, as for onClosed "new" (from the latest report).
+            if ((onClosed === "new" || current === undefined) && w.draft !== undefined) {
+              const issue = renderRelayIssue(w.draft);
+              writes++;
+              moved = filed(await gh.create(w.repo, { title: issue.title, body: issue.body, labels: [], assignees: [] }));
+              number = moved.number;
+            } else {
+              writes++;
+              await gh.reopen!(w.repo, String(w.number));
+            }
+          }
+          writes++;
+          const message: CountText = { ...w.message, keys: [key] };
+          if (o.share !== undefined) {
+            const inAll = await o.share.publish(w.repo, w.ident, counter.figures(w.repo, w.ident), true);
+            Object.assign(message, { total: inAll.total, totalMachines: inAll.machines, firstAt: inAll.first });
+          }
+          // The relay's last count message is the issue's latest comment (nobody answered since): it grows
+          // in place instead of a new comment under it (one a day at most: a new one notifies watchers).
+          const last = current?.state === "open" ? await latestComment(octokit, owner, repo, number) : undefined;
+          const earlier = last !== undefined ? editable(last, Date.now()) : undefined;
+          if (last !== undefined && earlier !== undefined) await octokit.rest.issues.updateComment({ owner, repo, comment_id: last.id, body: countBody(mergeCount(earlier, message), maxAge) });
+          else await gh.comment(w.repo, String(number), countBody(message, maxAge));
+          return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
+        };
+        // In turn with the other replicas' messages of this identifier, each saying the figures in all.
+        if (o.share === undefined) return await count();
+        const share = o.share;
+        return await share.withLock(w.repo, w.ident, count);
       }
       const body = heldBody(w.held);
       writes++;
@@ -230,6 +328,11 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     report.text = redact(report.text);
     report.metadata.environment = Object.fromEntries(Object.entries(report.metadata.environment).map(([k, v]) => [k, redact(v)]));
     const answer = counter.accept(report, machineOf(report.install), Date.now());
+    // A snapshot carries every remembered report id: compacting after twice as many lines keeps its cost per report flat.
+    if (journal.lines >= Math.max(100_000, 2 * counter.rememberedIds)) {
+      compactDue = true;
+      wake();
+    }
     // On stable storage before the answer: an answered report survives a kill and a power cut.
     await journal.durable();
     if (answer.dueAt !== undefined) wake();
@@ -283,35 +386,114 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     },
     async close() {
       draining = true;
+      clearInterval(compactTimer);
       if (timer !== undefined) clearTimeout(timer);
       await pumping;
       for (const list of waiters.values()) for (const resolve of list) resolve();
       journal.close();
+      await o.share?.dispose();
     },
   };
 }
 
+/**
+ * What a count comment says. `machines` is absent once the comment carries several messages (edited in
+ * place): distinct machines over them are in the "in all" figures. `keys` names every message it carries
+ * (`replica:seq`), so a write whose outcome was lost is found in it.
+ */
+export type CountText = Omit<CountMessage, "machines"> & { machines?: number | undefined; keys: string[] };
+
+/** At most this many messages in one comment, and one comment edited for at most a day: then a new one. */
+const MAX_KEYS = 200;
+const EDIT_WITHIN_MS = 86_400_000;
+/** Versions and platforms kept in a comment's hidden line (the most frequent). */
+const MAX_LISTED = 50;
+
 /** The count message: figures in words, and the same figures in a hidden line the relay finds again. */
-export function countBody(m: CountMessage): string {
+export function countBody(m: CountText, machineMaxAgeMs = 30 * 86_400_000): string {
   const list = (xs: Array<[string, number]>) =>
     xs
       .slice(0, 10)
       .map(([k, n]) => `${plain(k)} (${n})`)
       .join(", ") + (xs.length > 10 ? `, and ${xs.length - 10} more` : "");
   const times = m.occurrences === 1 ? "once" : `${m.occurrences} times`;
-  const machines = m.machines === 1 ? "1 machine" : `${m.machines} machines`;
-  const meta = JSON.stringify({ replica: m.replica, seq: m.seq, identifier: m.identifier, occurrences: m.occurrences, machines: m.machines, total: m.total, totalMachines: m.totalMachines })
+  const on = m.machines === undefined ? "" : m.machines === 1 ? " on 1 machine" : ` on ${m.machines} machines`;
+  const meta = JSON.stringify({
+    replica: m.replica,
+    seq: m.seq,
+    identifier: m.identifier,
+    occurrences: m.occurrences,
+    ...(m.machines !== undefined ? { machines: m.machines } : {}),
+    total: m.total,
+    totalMachines: m.totalMachines,
+    since: m.since,
+    firstAt: m.firstAt,
+    versions: m.versions.slice(0, MAX_LISTED),
+    platforms: m.platforms.slice(0, MAX_LISTED),
+    keys: m.keys,
+  })
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e");
   return [
-    `Seen again ${times} on ${machines} since ${new Date(m.since).toISOString()}.`,
+    `Seen again ${times}${on} since ${new Date(m.since).toISOString()}.`,
     "",
     `Versions: ${list(m.versions)}. Platforms: ${list(m.platforms)}.`,
     "",
-    `Counted by this relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()}.`,
+    `Counted by the relay in all: ${m.total} times on ${m.totalMachines} machines since ${new Date(m.firstAt).toISOString()} (a machine is counted for ${duration(machineMaxAgeMs)} after its last report).`,
+    ...(m.keys.length > 1 ? ["", `(This message is updated in place while it is the latest comment here; last at ${new Date().toISOString()}.)`] : []),
     "",
     `<!-- ${MARKER} ${meta} -->`,
   ].join("\n");
+}
+
+function duration(ms: number): string {
+  const [n, unit] = ms % 86_400_000 === 0 ? [ms / 86_400_000, "day"] : ms % 3_600_000 === 0 ? [ms / 3_600_000, "hour"] : [Math.round(ms / 1000), "second"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** One comment carrying both: the occurrences, versions and platforms add up; the "in all" figures are the newer. */
+export function mergeCount(earlier: CountText, m: CountText): CountText {
+  const add = (a: Array<[string, number]>, b: Array<[string, number]>) => {
+    const sum = new Map(a);
+    for (const [k, n] of b) sum.set(k, (sum.get(k) ?? 0) + n);
+    return [...sum].sort((x, y) => y[1] - x[1]);
+  };
+  return {
+    ...m,
+    occurrences: earlier.occurrences + m.occurrences,
+    machines: undefined,
+    since: Math.min(earlier.since, m.since),
+    versions: add(earlier.versions, m.versions),
+    platforms: add(earlier.platforms, m.platforms),
+    keys: [...earlier.keys, ...m.keys],
+  };
+}
+
+/** The figures of a comment the relay may edit in place: its own count message, recent, with room left. */
+function editable(c: { body?: string | null | undefined; user: { type?: string } | null; created_at: string }, now: number): CountText | undefined {
+  if (c.user?.type !== "Bot" || now - Date.parse(c.created_at) > EDIT_WITHIN_MS) return undefined;
+  const found = new RegExp(`<!-- ${MARKER} (\\{.*\\}) -->`).exec(c.body ?? "");
+  if (found === null) return undefined;
+  let v: Partial<CountText>;
+  try {
+    v = JSON.parse(found[1]!) as Partial<CountText>;
+  } catch {
+    return undefined;
+  }
+  const pairs = (x: unknown): x is Array<[string, number]> => Array.isArray(x) && x.every((p) => Array.isArray(p) && typeof p[0] === "string" && Number.isSafeInteger(p[1]));
+  const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (!whole(v.occurrences) || !whole(v.since) || !pairs(v.versions) || !pairs(v.platforms) || !Array.isArray(v.keys) || !v.keys.every((k) => typeof k === "string")) return undefined;
+  if (v.keys.length >= MAX_KEYS) return undefined;
+  return v as CountText;
+}
+
+/** The issue's latest comment: the last page of its comments (at most two requests). */
+async function latestComment(octokit: Octokit, owner: string, repo: string, number: number) {
+  const first = await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
+  const lastLink = (first.headers.link ?? "").split(",").find((l) => /;\s*rel="last"/.test(l));
+  const lastPage = lastLink !== undefined ? new URL(/<([^>]+)>/.exec(lastLink)?.[1] ?? "http://x/").searchParams.get("page") ?? undefined : undefined;
+  const page = lastPage !== undefined ? (await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100, page: Number(lastPage) })).data : first.data;
+  return page.at(-1);
 }
 
 /** The held issue's text: identifiers waiting for the repository's new-issue budget, most seen first. */

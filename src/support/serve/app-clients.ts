@@ -70,5 +70,11 @@ export function appClients(o: AppClientsOptions) {
     return found;
   }
 
-  return { octokitFor, gitConfigFor, octokitForRepo: async (repo: string) => octokitFor(await installationFor(repo)) };
+  return {
+    octokitFor,
+    gitConfigFor,
+    octokitForRepo: async (repo: string) => octokitFor(await installationFor(repo)),
+    /** git settings for a remote, as the installation on `owner/name`. */
+    gitConfigForRepo: async (remote: string, repo: string) => (remote.startsWith(`${o.webRoot.replace(/\/+$/, "")}/`) ? gitConfigFor(remote, await installationFor(repo)) : []),
+  };
 }

@@ -328,6 +328,22 @@ export const routes: Record<string, Handler> = {
     return { status: 201, body: rendered, headers: { location: String(rendered.url) } };
   }),
 
+  // "Update an issue comment" (docs.github.com/rest/issues/comments#update-an-issue-comment): `{ body }`,
+  // 200 with the comment; 404 when the repository has no such comment. The comment keeps its id and place
+  // (created_at); updated_at moves, so `since` lists find it again.
+  "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}": withRepo((ctx, repo) => {
+    const id = Number(ctx.params.comment_id);
+    for (const issue of repo.issues) {
+      if (issue.deleted === true) continue;
+      const comment = issue.comments.find((c) => c.id === id);
+      if (comment === undefined) continue;
+      comment.body = String(ctx.body.body);
+      comment.updatedAt = githubTime(ctx.now);
+      return { status: 200, body: ctx.state.renderComment(repo, issue, comment, ctx.apiBase) };
+    }
+    return notFound();
+  }),
+
   // One reaction per user and content: adding it again answers 200 with the existing one, as GitHub does.
   "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions": withIssue((ctx, _repo, issue) => {
     const content = ctx.body.content as StoredReaction["content"];
