@@ -30,6 +30,7 @@ import type { Monitor, MonitorRun, MonitorSpec } from "./monitor/options.js";
 import type { MonitorIssues } from "./monitor/issues.js";
 import type { MonitorHost } from "./monitor/run.js";
 import type { MonitorState } from "./monitor/state.js";
+import type { Environment } from "../_internal/globals.js";
 
 /** Reports printed as URLs in this process, shared by every copy of bugbeacon in it. */
 interface UrlModeState {
@@ -52,7 +53,7 @@ export interface ReportPathParts {
   backend: Backend;
   delivery: ResolvedDelivery;
   footer?: "bugbeacon" | "helpme";
-  env: NodeJS.ProcessEnv;
+  env: Environment;
   logger: Logger;
   /** The environment allow-list, checked when the helper was made. */
   allowlist: string[];
@@ -70,7 +71,7 @@ export interface ReportPathParts {
  */
 export class ReportPath<Options extends HelperOptions & DeliveryOptions = HelperOptions & DeliveryOptions> {
   private readonly options: Options;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly env: Environment;
   private readonly logger: Logger;
   private readonly redact: Redactor;
   private readonly backend: Backend;

@@ -42,7 +42,10 @@ export function makeRemote(config?: unknown): string {
 
 export function cloneOf(bare: string): string {
   const dir = tempDir("bugbeacon-db-");
-  gitSync(["clone", "--quiet", bare, dir], dir);
+  // Through git's transport, not by copying the object files: a push may have started `git gc --auto` in
+  // the bare repository (receive.autogc), which packs loose objects while a file copy reads them ("failed
+  // to copy file … No such file or directory" in the 20-process stress test).
+  gitSync(["clone", "--quiet", "--no-local", bare, dir], dir);
   return dir;
 }
 

@@ -20,6 +20,7 @@ import { parseIssueBody } from "../../format/report-format.js";
 import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, type Draft } from "../../delivery/backend.js";
 import { causeCode, neverSent } from "../network-errors.js";
 import { withDeadline } from "../deadline.js";
+import type { Environment, FetchFunction } from "../../_internal/globals.js";
 
 // The URL check is light and runs when a helper is made (on the root import path).
 export { resolveRelayUrl } from "./options.js";
@@ -27,10 +28,10 @@ export { resolveRelayUrl } from "./options.js";
 export interface RelaySettings {
   /** The relay's root URL (`https://reports.example.org`). */
   url: string;
-  env: NodeJS.ProcessEnv;
+  env: Environment;
   /** Where this install keeps its random id. @default the spool folder */
   idDir?: string;
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchFunction;
   timeoutMs?: number;
 }
 
