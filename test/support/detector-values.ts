@@ -5,17 +5,10 @@
  * in every failure message (`REDACT_SEED=<n>` reruns it).
  */
 import { inspect } from "node:util";
+import { mulberry32 } from "./fake-github/faults.js";
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A reproducible random sequence from a seed (mulberry32, shared with the fake GitHub's faults). */
+export const seededRandom = mulberry32;
 
 export const SEED = Number(process.env.REDACT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 

@@ -6,23 +6,13 @@
  */
 import { gzipSync } from "node:zlib";
 import { wireReport } from "./relay-harness.js";
+import { mulberry32 } from "./fake-github/faults.js";
 
 export interface Hostile {
   kind: string;
   body: Buffer;
   headers: Record<string, string>;
   expect: number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INJECT = [
@@ -38,7 +28,7 @@ const INJECT = [
 ];
 
 export function hostileBodies(repo: string, otherRepo: string, n: number, seed = 1): Hostile[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
   const ct = { "content-type": "application/json" };

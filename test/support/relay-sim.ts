@@ -11,6 +11,7 @@
 import { RelayCounter, type Write } from "../../src/support/relay/counter.js";
 import { machineOf } from "../../src/support/relay/machine.js";
 import type { RelayReport } from "../../src/support/relay/report.js";
+import { mulberry32 } from "./fake-github/faults.js";
 
 export interface SimOptions {
   installs: number;
@@ -50,16 +51,6 @@ export interface SimResult {
   ms: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function report(repo: string, bug: number, install: number, id: string, version: string): RelayReport {
   return {
