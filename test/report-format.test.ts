@@ -75,7 +75,7 @@ describe("renderIssueBody / parseIssueBody", () => {
     expect(cutCharacters).toBeGreaterThan(900_000);
     expect(body.startsWith("HEAD-MARK")).toBe(true);
     expect(body).toContain("TAIL-MARK");
-    expect(body).toContain(`[… ${cutCharacters} characters cut by bugbeacon to fit GitHub's limit …]`);
+    expect(body).toContain(`[… ${cutCharacters} characters cut by bugbeacon to fit the service's size limit …]`);
     expect(parseIssueBody(body)?.metadata?.identifier).toBe("md5.5fddcd18252717a7a11c494d24b16d4e");
   });
 

@@ -224,7 +224,7 @@ function cutMiddleToFit(text: string, fits: (t: string) => boolean): { text: str
     const head = safeSlice(text, 0, headLen);
     const tail = safeSlice(text, text.length - (keep - headLen), text.length);
     const cut = text.length - head.length - tail.length;
-    return `${head}\n\n[… ${cut} characters cut by bugbeacon to fit GitHub's limit …]\n\n${tail}`;
+    return `${head}\n\n[… ${cut} characters cut by bugbeacon to fit the service's size limit …]\n\n${tail}`;
   };
   let lo = 0;
   let hi = text.length;
