@@ -56,6 +56,30 @@ describe("relay counting", () => {
     expect(c.totals()).toMatchObject({ occurrences: 10, pending: 0 });
   });
 
+  it("an issue is made from its creator's report, also when more reports came before the create and after a kill (the room looks the create up by that report's id)", () => {
+    const j: JournalEntry[] = [];
+    const c = relay(j);
+    c.accept(report(IDENT, "report-creator"), 1, 0);
+    c.accept(report(IDENT, "report-later-1"), 2, 1);
+    c.accept(report(IDENT, "report-later-2"), 3, 2);
+    const w = c.next(3);
+    expect(w).toMatchObject({ kind: "create", uncertain: false });
+    expect(w !== undefined && "kind" in w && w.kind === "create" ? w.report.reportId : undefined).toBe("report-creator");
+    // Killed before the outcome: replayed from the journal, or from the snapshot a restart compacts it to.
+    for (const restart of ["journal", "snapshot"] as const) {
+      const again = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
+      if (restart === "journal") again.replay(j);
+      else {
+        const first = new RelayCounter({ replica: "r1", periodMs: H }, () => {});
+        first.replay(j);
+        again.replay([JSON.parse(JSON.stringify(first.snapshot())) as JournalEntry]);
+      }
+      const looked = again.next(10);
+      expect(looked, restart).toMatchObject({ kind: "create", uncertain: true });
+      expect(looked !== undefined && "kind" in looked && looked.kind === "create" ? looked.report.reportId : undefined, restart).toBe("report-creator");
+    }
+  });
+
   it("a kill after any journal entry, replayed (or compacted to a snapshot first), loses and doubles nothing (an open write landed or not)", () => {
     const ident = (i: number) => (i % 3 === 0 ? IDENT : "md5.ffffffffffffffffffffffffffffffff");
     const send = (c: RelayCounter, i: number, now: number) => c.accept(report(ident(i), `report-${String(i).padStart(4, "0")}`, `install-${i % 7}xxxxxxx`), i % 7, now);

@@ -227,7 +227,10 @@ export class RelayCounter {
       ...(becomesIssue ? { report: { ...report, install: "" } } : {}),
     });
     const after = this.bugs.get(key)!;
-    if (!becomesIssue) after.draft = report;
+    // Once filed, the latest report is what a new issue would be made from (onClosed "new"). Before, the
+    // issue is made from its creator's report: a create that may have landed before a kill is looked up by
+    // that report's id, so the draft must not change under it.
+    if (!becomesIssue && after.issue !== undefined) after.draft = report;
     const answer: AcceptAnswer = { ...this.answer(after, report.reportId), duplicate: false };
     if (becomesIssue) answer.dueAt = now;
     else if (after.pending.count === 1 && after.issue !== undefined) answer.dueAt = Math.max(now, after.lastMessageAt + this.periodMs);
