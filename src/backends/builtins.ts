@@ -29,17 +29,21 @@ function builtIn<O extends object>(
   limits: BackendLimits,
   summarize: BuiltIn<O>["summarize"],
 ): BuiltIn<O> {
-  const definition = defineBackend<O>({
-    name,
-    credentials,
-    limits,
-    // getHelper makes a built-in backend through `load` (the adapter is not on the import path).
-    create: () => {
-      throw new Error(`the ${name} backend's adapter loads with the report path; make its helper with getHelper("${name}")`);
-    },
-  });
+  // Defined (and checked) on first use, not at import.
+  let definition: BackendDefinition<O> | undefined;
   return {
-    definition,
+    get definition() {
+      definition ??= defineBackend<O>({
+        name,
+        credentials,
+        limits,
+        // getHelper makes a built-in backend through `load` (the adapter is not on the import path).
+        create: () => {
+          throw new Error(`the ${name} backend's adapter loads with the report path; make its helper with getHelper("${name}")`);
+        },
+      });
+      return definition;
+    },
     summarize,
     make: (lazy, options, context) => lazy.makeBuiltIn(name, options, context),
   };

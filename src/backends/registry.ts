@@ -11,12 +11,31 @@ type AnyDefinition = BackendDefinition<any>;
 const registry = new Map<string, AnyDefinition>();
 
 /**
+ * Registers the built-in backends, once, when the registry is first used: defining them (checking each
+ * record) is work an app that never makes a helper should not pay for at import.
+ */
+let seed: (() => void) | undefined;
+
+/** What registers the built-in backends on first use (called once, at import, by the composition root). */
+export function seedBuiltIns(register: () => void): void {
+  seed = register;
+}
+
+function seeded(): void {
+  const register = seed;
+  if (register === undefined) return;
+  seed = undefined;
+  register();
+}
+
+/**
  * Makes a backend known by its name to `getHelper(name)` (and to the CLI, for backends built in). A name
  * already taken by another record is refused (an `InvalidOptionError`); registering the same record again
  * does nothing.
  * @example registerBackend(defineBackend({ name: "jira", credentials: { env: ["JIRA_TOKEN"] }, limits, create }))
  */
 export function registerBackend(definition: AnyDefinition): void {
+  seeded();
   if (!isBackendDefinition(definition)) throw new InvalidOptionError("backend", definition, "a record made by defineBackend({ name, credentials, limits, create })");
   const known = registry.get(definition.name);
   if (known !== undefined && known !== definition) throw new InvalidOptionError("backend", definition.name, "a name no other registered backend has");
@@ -28,6 +47,7 @@ export function registerBackend(definition: AnyDefinition): void {
  * whether it was registered.
  */
 export function unregisterBackend(definition: AnyDefinition): boolean {
+  seeded();
   if (builtIn.has(definition) || registry.get(definition?.name) !== definition) return false;
   return registry.delete(definition.name);
 }
@@ -42,10 +62,12 @@ export function registerBuiltIn(definition: AnyDefinition): void {
 
 /** The registered backend of that name. */
 export function findBackend(name: string): AnyDefinition | undefined {
+  seeded();
   return registry.get(name);
 }
 
 /** The names of the registered backends, built-in ones first. */
 export function backendNames(): string[] {
+  seeded();
   return [...registry.keys()];
 }

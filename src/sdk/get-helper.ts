@@ -17,7 +17,7 @@ import type { GitHubHelperOptions } from "../backends/github/options.js";
 import type { GitLabHelperOptions } from "../backends/gitlab/options.js";
 import type { DiscourseHelperOptions } from "../backends/discourse/options.js";
 import type { GiteaHelperOptions } from "../backends/gitea/options.js";
-import { backendNames, findBackend, registerBackend, registerBuiltIn, unregisterBackend } from "../backends/registry.js";
+import { backendNames, findBackend, registerBackend, registerBuiltIn, seedBuiltIns, unregisterBackend } from "../backends/registry.js";
 import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
 import type { HelperOptions } from "../types.js";
 import { checkKnownKeys } from "../_internal/validate-options.js";
@@ -52,10 +52,13 @@ export interface HelperRegistry {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each record has its own options type
 const builtIns = new Map<BackendDefinition<never>, BuiltIn<any>>();
-for (const entry of [github, gitlab, discourse, gitea]) {
-  registerBuiltIn(entry.definition);
-  builtIns.set(entry.definition as BackendDefinition<never>, entry);
-}
+// Registered when the registry is first used (getHelper, findBackend, backendNames…), not at import.
+seedBuiltIns(() => {
+  for (const entry of [github, gitlab, discourse, gitea]) {
+    registerBuiltIn(entry.definition);
+    builtIns.set(entry.definition as BackendDefinition<never>, entry);
+  }
+});
 
 /** Every option each backend's helper takes, checked against the option types at compile time. */
 const COMMON_KEYS = [
@@ -81,7 +84,7 @@ void keysMatchTypes;
 
 
 /** The built-in backends' names (`backendNames()` also lists registered ones). */
-export const helperNames = Object.freeze(backendNames()) as ReadonlyArray<keyof HelperRegistry>;
+export const helperNames: ReadonlyArray<keyof HelperRegistry> = Object.freeze(["github", "gitlab", "discourse", "gitea"] as const);
 
 /**
  * Returns a helper for a backend: a name (built in or registered), or a backend record from
