@@ -117,7 +117,8 @@ const library = (format: "esm" | "cjs"): Options[] => {
     // its declarations, made from src/index.ts, are the package's types.
     // Its local names are shortened too (its exports keep theirs): 58 KB became 44 KB, 0.2 to 0.4 ms less
     // at every start of every app (docs/performance.md). The source maps carry the names for stack traces.
-    one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } }, minifyIdentifiers: true }),
+    // No `import.meta.url` shim in its CommonJS build (src/sdk/lazy-sync.ts finds its file without it).
+    one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } }, minifyIdentifiers: true, shims: false }),
     one({ redact: "src/redact.ts" }, { dts: true }),
     one({ format: "src/format.ts" }, { dts: true }),
     ...Object.entries(LAZY).map(([name, file]) => one({ [name]: file })),

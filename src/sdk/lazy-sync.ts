@@ -16,9 +16,12 @@ export function loadLazySync(): LazyModule | undefined {
     const { fileURLToPath } = load<typeof import("node:url")>("node:url");
     const { existsSync } = load<typeof import("node:fs")>("node:fs");
     const { createRequire } = load<typeof import("node:module")>("node:module");
-    const file = fileURLToPath(new URL("./report-path.cjs", import.meta.url));
+    // This file's URL in either build. The CommonJS build has no `import.meta`, and is built without the
+    // bundler's shim for it, which would parse a URL at every import of bugbeacon.
+    const here = typeof __filename === "string" ? load<typeof import("node:url")>("node:url").pathToFileURL(__filename).href : import.meta.url;
+    const file = fileURLToPath(new URL("./report-path.cjs", here));
     if (!existsSync(file)) return undefined;
-    return createRequire(import.meta.url)(file) as LazyModule;
+    return createRequire(here)(file) as LazyModule;
   } catch {
     return undefined;
   }
