@@ -37,6 +37,32 @@ export interface Rest {
   send<T>(method: "POST" | "PUT" | "PATCH", path: string, body: unknown): Promise<T>;
 }
 
+/**
+ * A built-in backend's REST client: its API root and credentials headers, with the helper's options for the
+ * rest (the `fetch` to use, the request timeout, default 10 s) and the resolved pacing and back-off
+ * (default 1 s each).
+ */
+export function serviceRest(
+  root: string,
+  headers: Record<string, string>,
+  options: { fetch?: FetchFunction | undefined; timeoutMs?: number | undefined },
+  context: { env: Environment; pacingMs: number | undefined; retryAfterBaseMs: number | undefined },
+  mode: ClientMode,
+): Promise<Rest> {
+  return createRest(
+    {
+      root,
+      headers,
+      env: context.env,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      pacingMs: context.pacingMs ?? 1000,
+      retryAfterBaseMs: context.retryAfterBaseMs ?? 1000,
+    },
+    mode,
+  );
+}
+
 export async function createRest(settings: RestSettings, mode: ClientMode): Promise<Rest> {
   const { resolveFetch } = await import("./http.js");
   const base = await resolveFetch(settings.env, settings.fetch, mode.kind === "background" ? { unref: true } : {});

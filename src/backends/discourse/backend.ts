@@ -20,7 +20,7 @@ import { buildPrefilledUrl } from "../prefilled-url.js";
 import { parseCategory, resolveDiscourseSettings, type DiscourseHelperOptions } from "./options.js";
 
 export { parseCategory, type DiscourseHelperOptions };
-import { classifyRest, createRest, HttpStatusError } from "../rest.js";
+import { classifyRest, serviceRest, HttpStatusError } from "../rest.js";
 
 interface Post {
   id: number;
@@ -64,18 +64,7 @@ export function discourseBackend(options: DiscourseHelperOptions, settings: Back
   const prefix = options.prefix?.trim();
   const topicUrl = (id: number, slug = "-") => `${web}/t/${slug}/${id}`;
   const restFor = (mode: ClientMode) =>
-    createRest(
-      {
-        root: web,
-        headers: { "Api-Key": apiKey ?? "", ...(apiUsername !== undefined ? { "Api-Username": apiUsername } : {}) },
-        env,
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs ?? 10_000,
-        pacingMs: settings.pacingMs ?? 1000,
-        retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
-      },
-      mode,
-    );
+    serviceRest(web, { "Api-Key": apiKey ?? "", ...(apiUsername !== undefined ? { "Api-Username": apiUsername } : {}) }, options, settings, mode);
 
   return {
     targetNoun: "category",

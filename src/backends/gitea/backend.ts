@@ -15,7 +15,7 @@ import { fitTitle, renderIssueBody } from "../../format/report-format.js";
 import { defineBackend, type BackendClient, type BackendContext, type BackendParts, type ClientMode, type Draft, type RemoteOccurrence, type RemoteReport } from "../../delivery/backend.js";
 import type { PreparedReport } from "../../types.js";
 import { buildPrefilledUrl } from "../prefilled-url.js";
-import { classifyRest, createRest, HttpStatusError, type Rest } from "../rest.js";
+import { classifyRest, serviceRest, HttpStatusError, type Rest } from "../rest.js";
 import { parseGiteaRepo, resolveGiteaSettings, type GiteaHelperOptions } from "./options.js";
 
 export { parseGiteaRepo, type GiteaHelperOptions };
@@ -59,18 +59,7 @@ export function giteaBackend(options: GiteaHelperOptions, settings: BackendConte
     return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
   };
   const restFor = (mode: ClientMode) =>
-    createRest(
-      {
-        root: `${web}/api/v1`,
-        headers: { authorization: `token ${token ?? ""}` },
-        env,
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs ?? 10_000,
-        pacingMs: settings.pacingMs ?? 1000,
-        retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
-      },
-      mode,
-    );
+    serviceRest(`${web}/api/v1`, { authorization: `token ${token ?? ""}` }, options, settings, mode);
   const webPath = (target: string) => {
     const { owner, repo } = parseGiteaRepo(target);
     return `${web}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;

@@ -10,7 +10,7 @@ import { buildPrefilledUrl } from "../prefilled-url.js";
 import { parseProjectPath, resolveGitLabSettings, type GitLabHelperOptions } from "./options.js";
 
 export { parseProjectPath, type GitLabHelperOptions };
-import { classifyRest, createRest, HttpStatusError } from "../rest.js";
+import { classifyRest, serviceRest, HttpStatusError } from "../rest.js";
 
 
 interface GitLabIssue {
@@ -34,18 +34,7 @@ export function gitlabBackend(options: GitLabHelperOptions, settings: BackendCon
   const { web, token, prefix } = resolveGitLabSettings(options, env);
   const project = (target: string) => `/projects/${encodeURIComponent(target)}`;
   const restFor = (mode: ClientMode) =>
-    createRest(
-      {
-        root: `${web}/api/v4`,
-        headers: { "PRIVATE-TOKEN": token ?? "" },
-        env,
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs ?? 10_000,
-        pacingMs: settings.pacingMs ?? 1000,
-        retryAfterBaseMs: settings.retryAfterBaseMs ?? 1000,
-      },
-      mode,
-    );
+    serviceRest(`${web}/api/v4`, { "PRIVATE-TOKEN": token ?? "" }, options, settings, mode);
 
   return {
     targetNoun: "project",
