@@ -6,7 +6,6 @@
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands } from "../src/cli/commands/index.js";
@@ -19,6 +18,7 @@ import { KEY, spawnPty } from "./support/pty.js";
 import { baseEnv, runNode, type RunResult } from "./support/run-node.js";
 import { serveEnv } from "./support/serve-harness.js";
 import { tempDir } from "./support/temp.js";
+import { closedPort } from "./support/closed-port.js";
 
 const cli = join(new URL("..", import.meta.url).pathname, "dist/cli.js");
 const TOKEN = "ghp_exitcodestokenexitcodestoken0000";
@@ -28,14 +28,6 @@ const fake = useFakeGitHub({ repos: [REPO], tokens: [{ token: TOKEN, login: "git
 const bugbeacon = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunResult> =>
   runNode([cli, ...args], { env: baseEnv(env), ...(cwd !== undefined ? { cwd } : {}), timeoutMs: 60_000 });
 
-/** A port on 127.0.0.1 that nothing listens on: a connection to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** A spool with one report queued for REPO. */
 function spoolWithReport(): string {

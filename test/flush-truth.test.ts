@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isAlive } from "../src/_internal/process-alive.js";
@@ -16,19 +15,13 @@ import { useFakeGitHub } from "./support/fake-github/use.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 import { tempDir } from "./support/temp.js";
 import { appEnv, CRASH_APP, writeApp } from "./support/write-ahead-trials.js";
+import { closedPort } from "./support/closed-port.js";
 
 const TOKEN = "ghp_flushtruthtokenflushtruthtoken12345";
 const REPO = "octo/app";
 const fake = useFakeGitHub({ repos: [REPO], tokens: [TOKEN], searchRateLimit: false });
 const cli = join(new URL("..", import.meta.url).pathname, "dist/cli.js");
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 const files = (dir: string, sub: string) => {
   try {

@@ -6,7 +6,6 @@
  * recorded where it must succeed (tests reach no registry).
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_FILE } from "../src/support/config.js";
@@ -14,6 +13,7 @@ import { INSTALL_DIR, LockfileError, SWEEP_WORKFLOW_PATH, WORKFLOW_PATH, initSup
 import { gitSync } from "./support/git-fixtures.js";
 import { baseEnv, runNode } from "./support/run-node.js";
 import { tempDir } from "./support/temp.js";
+import { closedPort } from "./support/closed-port.js";
 
 const cli = join(new URL("..", import.meta.url).pathname, "dist/cli.js");
 const LOCK = `${INSTALL_DIR}/package-lock.json`;
@@ -51,13 +51,6 @@ const npm404: NpmRunner = async () => {
   throw new LockfileError("npm error 404 Not Found - GET https://registry.npmjs.org/bugbeacon - Not found");
 };
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe("bugbeacon init, all or nothing, and again", () => {
   it("the real npm failing (registry refused): exit 1, the repository exactly as it was, no staging folder left", async () => {

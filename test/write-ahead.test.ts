@@ -6,7 +6,6 @@
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
@@ -14,6 +13,7 @@ import { Spool } from "../src/delivery/spool.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { appEnv, CRASH_APP, runKillTrials, writeApp } from "./support/write-ahead-trials.js";
 import { tempDir } from "./support/temp.js";
+import { closedPort } from "./support/closed-port.js";
 
 const TOKEN = "ghp_writeaheadtokenwriteaheadtoken12345";
 const REPO = "octo/app";
@@ -55,13 +55,6 @@ function crashOnce(env: NodeJS.ProcessEnv, source = CRASH_APP): Promise<{ code: 
   });
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe("SIGKILL at random points of the crash path", () => {
   it("4 apps killed at random points after their report reached the disk: one flush delivers every report exactly once", async () => {
