@@ -13,25 +13,15 @@
  *
  * BUGBEACON_BENCH_RELAY_REPORTS changes the simulated count, BUGBEACON_BENCH_RELAY_INSTALLS the installs.
  */
-import { readFileSync } from "node:fs";
 import { startFakeGitHub } from "../support/fake-github/index.js";
 import { makeRemote } from "../support/git-fixtures.js";
 import { postReport, wireReport } from "../support/relay-harness.js";
 import { simulate } from "../support/relay-sim.js";
 import { APP_ID, INSTALLATION, post, startServe } from "../support/serve-harness.js";
 import { removeTempDirs } from "../support/temp.js";
+import { percentile, rssMiB } from "./process-figures.js";
 
 const REPO = "octo/tool";
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
-  return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) / 1024;
-}
 
 async function load(clients: number, n: number, one: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];

@@ -6,26 +6,16 @@
  * the same run, throughput, and the server's resident memory before and after. Bounded: gives up after
  * BUGBEACON_BENCH_SERVE_S seconds (default 900). BUGBEACON_BENCH_SERVE_N changes the count.
  */
-import { readFileSync } from "node:fs";
 import { startFakeGitHub } from "../support/fake-github/index.js";
 import { filesOnMain, makeRemote, reportBody } from "../support/git-fixtures.js";
 import { APP_ID, INSTALLATION, delivery, send, startServe } from "../support/serve-harness.js";
 import { removeTempDirs } from "../support/temp.js";
+import { percentile, rssMiB } from "./process-figures.js";
 
 const REPO = "octo/support";
 const N = Number(process.env.BUGBEACON_BENCH_SERVE_N ?? 1000);
 const CLIENTS = 50;
 const PROBLEMS = Math.max(1, Math.floor(N / 10));
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
-  return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) / 1024;
-}
 
 async function pool<T>(items: T[], clients: number, each: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
