@@ -72,6 +72,17 @@ const sharedNames = (() => {
   return Object.values(out.metafile.outputs).flatMap((o) => o.exports);
 })();
 
+/** src/_root.ts lists the shared names by hand (a plain object is cheaper to build than a namespace): it must name each once. */
+{
+  const text = readFileSync(join(root, "src/_root.ts"), "utf8");
+  const listed = /const shared = \{([^}]*)\}/.exec(text)?.[1]?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
+  const missing = sharedNames.filter((n) => !listed.includes(n));
+  const extra = listed.filter((n) => !sharedNames.includes(n));
+  if (missing.length > 0 || extra.length > 0 || new Set(listed).size !== listed.length) {
+    throw new Error(`src/_root.ts: the object "shared" must list exactly what src/_shared.ts exports; missing: ${missing.join(", ") || "none"}; not exported: ${extra.join(", ") || "none"}`);
+  }
+}
+
 /** The export of the root entry that carries the shared modules to the other files (not an API). */
 const SHARED_EXPORT = "bugbeacon:shared";
 
