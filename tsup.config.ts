@@ -32,24 +32,74 @@ const shared: Options = {
  * files and the first report loaded 15 more; a second root file alone cost 0.6 ms):
  * - `index` (src/_root.ts): the root entry, what an app needs at start-up, and the modules with
  *   process-wide state or identity (src/_shared.ts: error classes, breadcrumbs, prompt activity, the close
- *   registry) under the export "bugbeacon:shared", which no code can spell as an identifier;
+ *   registry, the backend records and their registry) under the export "bugbeacon:shared", which no code
+ *   can spell as an identifier;
+ * - `backend` (src/_backend.ts): the subpath `bugbeacon/backend`, the port for an app's own backend, and
+ *   the port's modules with identity (src/_port.ts: DeliveryFailure, HttpStatusError, defineBackend) under
+ *   the export "bugbeacon:port": an app's own backend throws these classes and the pipeline in the report
+ *   path must recognise them, so the report path and the adapters import them from this file;
  * - `report-path` (src/sdk/lazy.ts): the report path and every backend's adapter, loaded by the root with
  *   import() on the first report; the delivery modules it imports lazily are bundled into it (still run
  *   only when needed);
  * - `prompts`, `browser`, `spool`, `seen-again`: loaded by the report path only when a person is asked, a
  *   browser opened, or a report written to the spool;
  * - `redact`, `format`: the subpath entries `bugbeacon/redact` and `bugbeacon/format`.
- * The plugin below makes the links: outside the root entry, an import of a shared module becomes the
- * root entry's copy (`import { "bugbeacon:shared" as shared } from "./index.js"`), and a dynamic import of
- * a module that is a file of its own becomes an import of that file. In the root entry, any other dynamic
- * import fails the build (it would be bundled into what every app loads at start-up); elsewhere it is
- * bundled in. Stateless modules are copied into each file that uses them.
+ * The plugin below makes the links: outside a carrier, an import of a carried module becomes the carrier's
+ * copy (`import { "bugbeacon:shared" as shared } from "./index.js"`), and a dynamic import of a module that
+ * is a file of its own becomes an import of that file. The root entry may not import the port at all, and
+ * any other dynamic import in it fails the build (it would be bundled into what every app loads at
+ * start-up); elsewhere it is bundled in. Stateless modules are copied into each file that uses them.
  * test/root-import-budget.test.ts holds the root to its files and bytes.
  */
-// The backend port (delivery/backend.ts: DeliveryFailure, the records defineBackend made) and the REST
-// client's errors (backends/rest-errors.ts: HttpStatusError, classifyRest) are shared too: an app's own backend throws the root's
-// classes, and the pipeline in the report path must recognise them.
-const SHARED = ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts", "src/delivery/backend.ts", "src/backends/rest-errors.ts"];
+interface Carrier {
+  /** The entry file (in dist/) that carries the modules. */
+  file: string;
+  /** The export that carries them (not an API). */
+  exportName: string;
+  /** The file that re-exports them (src/_shared.ts, src/_port.ts). */
+  list: string;
+  /** The entry that builds the plain object of them, checked against `list`. */
+  entry: string;
+  modules: string[];
+  names: string[];
+}
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+/** The names a module exports, read with esbuild. */
+const exportsOf = (file: string): string[] => {
+  const out = buildSync({ entryPoints: [join(root, file)], bundle: true, write: false, metafile: true, format: "esm", platform: "node", outdir: "/", logLevel: "silent" });
+  return Object.values(out.metafile.outputs).flatMap((o) => o.exports);
+};
+
+const carrier = (c: Omit<Carrier, "names">): Carrier => {
+  const names = exportsOf(c.list);
+  // The entry lists the names by hand (a plain object is cheaper to build at every import than a module
+  // namespace, which is an object of one getter per name): it must name each once.
+  const text = readFileSync(join(root, c.entry), "utf8");
+  const listed = /const \w+ = \{([^}]*)\}/.exec(text)?.[1]?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
+  const missing = names.filter((n) => !listed.includes(n));
+  const extra = listed.filter((n) => !names.includes(n));
+  if (missing.length > 0 || extra.length > 0 || new Set(listed).size !== listed.length) {
+    throw new Error(`${c.entry}: the object it exports as "${c.exportName}" must list exactly what ${c.list} exports; missing: ${missing.join(", ") || "none"}; not exported: ${extra.join(", ") || "none"}`);
+  }
+  return { ...c, names };
+};
+
+const SHARED = carrier({
+  file: "index",
+  exportName: "bugbeacon:shared",
+  list: "src/_shared.ts",
+  entry: "src/_root.ts",
+  modules: ["src/errors.ts", "src/sdk/capture/breadcrumbs.ts", "src/sdk/prompts/activity.ts", "src/delivery/close.ts", "src/backends/brand.ts", "src/backends/registry.ts"],
+});
+const PORT = carrier({
+  file: "backend",
+  exportName: "bugbeacon:port",
+  list: "src/_port.ts",
+  entry: "src/_backend.ts",
+  modules: ["src/delivery/backend.ts", "src/backends/rest-errors.ts"],
+});
+
 /** Files of their own that others load with import(): name -> source. */
 const LAZY: Record<string, string> = {
   "report-path": "src/sdk/lazy.ts",
@@ -59,55 +109,45 @@ const LAZY: Record<string, string> = {
   // their own, so that a report without a token (which touches neither) does not load those either.
   spool: "src/delivery/spool.ts",
   "seen-again": "src/delivery/seen-again.ts",
-  // createRest, which the root exports for an app's own backends, loads the REST client on first use; the
-  // client loads its transport (undici) the same way.
+  // createRest (bugbeacon/backend) loads the REST client on first use; the client loads its transport
+  // (undici) the same way.
   rest: "src/backends/rest.ts",
   http: "src/backends/http.ts",
 };
-const root = fileURLToPath(new URL(".", import.meta.url));
 
-/** The names the shared modules export, read with esbuild from src/_shared.ts. */
-const sharedNames = (() => {
-  const out = buildSync({ entryPoints: [join(root, "src/_shared.ts")], bundle: true, write: false, metafile: true, format: "esm", platform: "node", outdir: "/", logLevel: "silent" });
-  return Object.values(out.metafile.outputs).flatMap((o) => o.exports);
-})();
-
-/** src/_root.ts lists the shared names by hand (a plain object is cheaper to build than a namespace): it must name each once. */
-{
-  const text = readFileSync(join(root, "src/_root.ts"), "utf8");
-  const listed = /const shared = \{([^}]*)\}/.exec(text)?.[1]?.split(",").map((n) => n.trim()).filter(Boolean) ?? [];
-  const missing = sharedNames.filter((n) => !listed.includes(n));
-  const extra = listed.filter((n) => !sharedNames.includes(n));
-  if (missing.length > 0 || extra.length > 0 || new Set(listed).size !== listed.length) {
-    throw new Error(`src/_root.ts: the object "shared" must list exactly what src/_shared.ts exports; missing: ${missing.join(", ") || "none"}; not exported: ${extra.join(", ") || "none"}`);
-  }
-}
-
-/** The export of the root entry that carries the shared modules to the other files (not an API). */
-const SHARED_EXPORT = "bugbeacon:shared";
-
-function links(format: "esm" | "cjs", part: "root" | "other"): Plugin {
+function links(format: "esm" | "cjs", part: "root" | "port" | "other"): Plugin {
   const ext = format === "esm" ? "js" : "cjs";
   const lazyByFile = new Map(Object.entries(LAZY).map(([name, file]) => [file, name]));
+  const carried = (file: string): Carrier | undefined => {
+    if (SHARED.modules.includes(file)) return part === "root" ? undefined : SHARED;
+    if (PORT.modules.includes(file)) return part === "port" ? undefined : PORT;
+    return undefined;
+  };
   return {
     name: "bugbeacon-links",
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
-        if (args.namespace === "bugbeacon-shared") return { path: `./index.${ext}`, external: true };
+        if (args.namespace === "bugbeacon-carried") return { path: args.path.replace(/\.js$/, `.${ext}`), external: true };
         const file = relative(root, resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
-        // Outside the root entry, a shared module is the root's own copy.
-        if (part === "other" && SHARED.includes(file)) return { path: "shared", namespace: "bugbeacon-shared" };
+        if (part === "root" && PORT.modules.includes(file)) {
+          return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path}: the backend port is not on the root entry's import path (it is bugbeacon/backend); import its types only` }] };
+        }
+        const via = carried(file);
+        if (via !== undefined) return { path: via.file, namespace: "bugbeacon-carried" };
         if (args.kind !== "dynamic-import") return undefined;
         const name = lazyByFile.get(file);
         if (name !== undefined) return { path: `./${name}.${ext}`, external: true };
         if (part === "root") return { errors: [{ text: `${relative(root, args.importer)} imports ${args.path} lazily: add it to LAZY in tsup.config.ts, or it is bundled into the root entry` }] };
         return undefined;
       });
-      build.onLoad({ filter: /.*/, namespace: "bugbeacon-shared" }, () => ({
-        contents: `import { ${JSON.stringify(SHARED_EXPORT)} as shared } from "./index.js";\nexport const { ${sharedNames.join(", ")} } = shared;\n`,
-        resolveDir: root,
-        loader: "js",
-      }));
+      build.onLoad({ filter: /.*/, namespace: "bugbeacon-carried" }, (args) => {
+        const c = args.path === SHARED.file ? SHARED : PORT;
+        return {
+          contents: `import { ${JSON.stringify(c.exportName)} as carried } from "./${c.file}.js";\nexport const { ${c.names.join(", ")} } = carried;\n`,
+          resolveDir: root,
+          loader: "js",
+        };
+      });
     },
   };
 }
@@ -120,7 +160,7 @@ const library = (format: "esm" | "cjs"): Options[] => {
     splitting: false,
     // import.meta.url in CommonJS: the crash path finds crash-send.js beside the root entry's file with it.
     shims: format === "cjs",
-    esbuildPlugins: [links(format, entry.index !== undefined ? "root" : "other")],
+    esbuildPlugins: [links(format, entry.index !== undefined ? "root" : entry.backend !== undefined ? "port" : "other")],
     ...extra,
   });
   return [
@@ -130,6 +170,8 @@ const library = (format: "esm" | "cjs"): Options[] => {
     // at every start of every app (docs/performance.md). The source maps carry the names for stack traces.
     // No `import.meta.url` shim in its CommonJS build (src/sdk/lazy-sync.ts finds its file without it).
     one({ index: "src/_root.ts" }, { dts: { entry: { index: "src/index.ts" } }, minifyIdentifiers: true, shims: false }),
+    // bugbeacon/backend (src/_backend.ts: the API of src/backend.ts, and the port's modules for the others).
+    one({ backend: "src/_backend.ts" }, { dts: { entry: { backend: "src/backend.ts" } } }),
     one({ redact: "src/redact.ts" }, { dts: true }),
     one({ format: "src/format.ts" }, { dts: true }),
     ...Object.entries(LAZY).map(([name, file]) => one({ [name]: file })),

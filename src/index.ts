@@ -6,7 +6,7 @@
  * The synchronous utilities are subpath entries: `bugbeacon/redact` (src/redact.ts) and `bugbeacon/format`
  * (src/format.ts).
  */
-export { backendNames, getHelper, helperNames, registerBackend, unregisterBackend } from "./sdk/get-helper.js";
+export { backendNames, getHelper, helperNames } from "./sdk/get-helper.js";
 export type { HelperRegistry } from "./sdk/get-helper.js";
 export type { DiscourseHelper, GiteaHelper, GitHubHelper, GitLabHelper } from "./sdk/get-helper.js";
 export type { DiscourseHelperOptions } from "./backends/discourse/options.js";
@@ -31,10 +31,9 @@ export type {
   RemoteOccurrence,
   ReportRef,
 } from "./delivery/backend.js";
-// The port: a backend of your own (docs/backends.md, "Writing a backend").
-export { defineBackend, DeliveryFailure, markdownMessages } from "./delivery/backend.js";
-export { classifyRest, createRest, HttpStatusError } from "./backends/rest-port.js";
-export type { Rest, RestSettings } from "./backends/rest-port.js";
+// The port for a backend of your own is `bugbeacon/backend` (src/backend.ts; docs/backends.md, "Writing a
+// backend"): defineBackend, registerBackend, DeliveryFailure, createRest… The types stay here too (the
+// signatures of getHelper name them).
 export type { OutgoingReport, PreparedReport } from "./types.js";
 export type { CaptureOptions, HelperOptions, ReportInput, ReportResult, SkipReason } from "./types.js";
 export { hashIdentifier } from "./sdk/hash-identifier.js";

@@ -14,7 +14,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { classifyRest, createRest, defineBackend, getHelper, type BackendClient, type RemoteReport } from "../src/index.js";
+import { getHelper } from "../src/index.js";
+import { classifyRest, createRest, defineBackend, type BackendClient, type RemoteReport } from "../src/backend.js";
 import { parseIssueBody, renderIssueBody } from "../src/format.js";
 import { startFakeGitea, type FakeGitea } from "./support/fake-gitea/index.js";
 import { startFakeGitHub, type FakeGitHub } from "./support/fake-github/index.js";

@@ -4,7 +4,8 @@
  * labels the way Gitea's API description says.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendNames, defineBackend, getHelper, InvalidOptionError, isBugbeaconError, registerBackend, UnknownBackendError, unregisterBackend, type BackendDefinition } from "../src/index.js";
+import { backendNames, getHelper, InvalidOptionError, isBugbeaconError, UnknownBackendError, type BackendDefinition } from "../src/index.js";
+import { defineBackend, registerBackend, unregisterBackend } from "../src/backend.js";
 import { renderIssueBody } from "../src/format.js";
 import { startFakeGitea, type FakeGitea } from "./support/fake-gitea/index.js";
 import { baseEnv, runNode } from "./support/run-node.js";

@@ -91,6 +91,59 @@ describe("the built package", () => {
     });
   }
 
+  // The backend port is the subpath bugbeacon/backend (issue 23): a record it makes is one the root's
+  // getHelper takes and its registry names, and the DeliveryFailure an app's backend throws is the class the
+  // report path (a file of its own, loaded on the first report) recognises, for import and for require.
+  const portProbe = (load: (specifier: string) => string) => `
+    const root = ${load("bugbeacon")};
+    const port = ${load("bugbeacon/backend")};
+    const record = port.defineBackend({
+      name: "tracker",
+      credentials: { env: ["TRACKER_TOKEN"] },
+      limits: { title: 200, body: 10000, comment: 10000 },
+      create: () => ({
+        targetNoun: "board",
+        defaults: { prefix: "", labels: [], assignees: [] },
+        checkTarget: () => undefined,
+        canSubmit: () => true,
+        render: (document) => document.text,
+        manualUrl: () => ({ url: "http://127.0.0.1:9/new", cutCharacters: 0 }),
+        describeCreate: (_target, draft) => ({ method: "POST", url: "http://127.0.0.1:9/issues", body: draft }),
+        reportUrl: (_target, ref) => "http://127.0.0.1:9/" + ref,
+        classify: (error) => new port.DeliveryFailure(String(error), true, false, undefined),
+        client: async () => ({
+          listOpen: async () => [],
+          listChanged: async () => ({ reports: [], occurrences: [] }),
+          findByReportId: async () => undefined,
+          create: async () => { throw new port.DeliveryFailure("the tracker refused it", false, false, 422, true); },
+        }),
+      }),
+    });
+    port.registerBackend(record);
+    const result = await root.getHelper("tracker", { confirm: false, open: false, quiet: true, flushOnStart: false, dedupe: false, spoolDir: process.env.SPOOL, env: {} })
+      .runHeadless({ title: "Refused", repo: "board" });
+    console.log(JSON.stringify({
+      registered: root.backendNames().includes("tracker"),
+      goneFromRoot: ["defineBackend", "registerBackend", "unregisterBackend", "DeliveryFailure", "createRest", "classifyRest", "HttpStatusError", "markdownMessages"].filter((n) => n in root),
+      kind: result.kind,
+      reason: result.reason,
+    }));`;
+
+  for (const [mode, args, load] of [
+    ["import", ["--input-type=module", "-e"], (s: string) => `await import(${JSON.stringify(s)})`],
+    ["require", ["-e"], (s: string) => `require(${JSON.stringify(s)})`],
+  ] as const) {
+    it(`bugbeacon/backend works with ${mode}: the root takes its records, and the report path knows its DeliveryFailure`, async () => {
+      const code = mode === "require" ? `(async () => {${portProbe(load)}})();` : portProbe(load);
+      const run = await runNode([...args, code], { env: { ...baseEnv(), SPOOL: tempDir("bugbeacon-spool-") }, cwd: root });
+      // The one line the person sees says the service's own words: the failure was read as a DeliveryFailure.
+      expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^bugbeacon: warning: could not send the report now \(the tracker refused it\)/)]);
+      // Kept for the next flush, with the failure's own message: a class the report path did not know would go
+      // through the backend's classify, which names it ("DeliveryFailure: the tracker refused it").
+      expect(JSON.parse(run.stdout)).toEqual({ registered: true, goneFromRoot: [], kind: "queued", reason: "the tracker refused it" });
+    });
+  }
+
   it("getHelper names the known helpers for an unknown one", async () => {
     const run = await runNode(
       ["--input-type=module", "-e", `import { getHelper } from "bugbeacon"; try { getHelper("jira"); } catch (e) { console.log(e.name + ": " + e.message); }`],

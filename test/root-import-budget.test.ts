@@ -11,7 +11,8 @@
  * chunks, 33 KB cost more than 104 KB in 7 files; a second file cost 0.6 ms), so the root is built as one
  * file (tsup.config.ts). At 31 KB it measured under the 3 ms target. The crash handler's registry, the
  * option-name checks, the backend port and the monitor's option checks brought it to 58.5 KB (+3.4 ms
- * ESM); shortening local names (tsup.config.ts) brought it to 44 KB (docs/performance.md has the figures).
+ * ESM); shortening local names (tsup.config.ts) brought it to 44 KB, and moving the backend port to
+ * `bugbeacon/backend` to 41 KB (docs/performance.md has the figures).
  * The budgets leave about 1.5 KB of room, not room for a report-path module: raise them only with a
  * bench run, and record it in docs/performance.md.
  */
@@ -19,7 +20,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GLUE, loadedGraph, type LoadedGraph, type LoadMode } from "./support/root-graph.js";
 
 /** Bytes of the files `import "bugbeacon"` / `require("bugbeacon")` loads (CommonJS carries interop helpers). */
-const BUDGET: Record<LoadMode, number> = { import: 46 * 1024, require: 47 * 1024 };
+const BUDGET: Record<LoadMode, number> = { import: 43 * 1024, require: 43.5 * 1024 };
 
 /** The files it may load: the entry, built as one file (tsup.config.ts). */
 const FILES: Record<LoadMode, string[]> = { import: ["dist/index.js"], require: ["dist/index.cjs"] };
@@ -48,6 +49,11 @@ const REPORT_PATH_ONLY = [
   "src/backends/discourse/backend.ts",
   "src/backends/rest.ts",
   "src/backends/prefilled-url.ts",
+  // The backend port is bugbeacon/backend: an app that only reports never loads it.
+  "src/delivery/backend.ts",
+  "src/backends/rest-errors.ts",
+  "src/backends/rest-port.ts",
+  "src/backends/network-errors.ts",
 ];
 
 /**
@@ -56,42 +62,38 @@ const REPORT_PATH_ONLY = [
  * with the budget (the failure message prints the new figures).
  */
 const WHEN_SET: Record<string, [number, number]> = {
-  "(bundler glue)": [747, 972],
-  "node_modules/tsup/assets/cjs_shims.js": [0, 317],
+  "(bundler glue)": [571, 833],
   "src/_builtins.ts": [57, 57],
-  "src/_internal/env-flag.ts": [399, 399],
+  "src/_internal/env-flag.ts": [400, 400],
   "src/_internal/logger.ts": [178, 178],
   "src/_internal/validate-options.ts": [2329, 2329],
-  "src/_shared.ts": [829, 830],
-  "src/backends/builtins.ts": [1228, 1228],
+  "src/_root.ts": [654, 654],
+  "src/backends/brand.ts": [270, 270],
+  "src/backends/builtins.ts": [1371, 1371],
   "src/backends/discourse/options.ts": [817, 817],
   "src/backends/gitea/options.ts": [1013, 1013],
   "src/backends/github/options.ts": [2105, 2105],
   "src/backends/github/repo.ts": [289, 289],
   "src/backends/gitlab/options.ts": [954, 954],
-  "src/backends/network-errors.ts": [430, 430],
-  "src/backends/registry.ts": [455, 455],
+  "src/backends/registry.ts": [576, 576],
   "src/backends/relay/options.ts": [505, 505],
-  "src/backends/rest-errors.ts": [1150, 1150],
-  "src/backends/rest-port.ts": [74, 75],
-  "src/delivery/backend.ts": [2227, 2227],
-  "src/delivery/close.ts": [500, 500],
-  "src/delivery/options.ts": [1883, 1883],
-  "src/errors.ts": [2873, 2777],
+  "src/delivery/close.ts": [496, 496],
+  "src/delivery/options.ts": [1886, 1886],
+  "src/errors.ts": [2772, 2772],
   "src/sdk/capture-exception.ts": [1093, 1093],
-  "src/sdk/capture/breadcrumbs.ts": [991, 992],
-  "src/sdk/capture/handlers.ts": [6698, 6698],
-  "src/sdk/capture/safe-serialize.ts": [1504, 1504],
+  "src/sdk/capture/breadcrumbs.ts": [994, 994],
+  "src/sdk/capture/handlers.ts": [6696, 6696],
+  "src/sdk/capture/safe-serialize.ts": [1505, 1505],
   "src/sdk/env-allowlist.ts": [776, 776],
   "src/sdk/flush.ts": [386, 386],
-  "src/sdk/get-helper.ts": [1800, 1800],
+  "src/sdk/get-helper.ts": [2291, 2291],
   "src/sdk/hash-identifier.ts": [85, 85],
-  "src/sdk/helper.ts": [4443, 4445],
+  "src/sdk/helper.ts": [4670, 4671],
   "src/sdk/install-handlers.ts": [514, 514],
-  "src/sdk/lazy-sync.ts": [249, 221],
+  "src/sdk/lazy-sync.ts": [312, 548],
   "src/sdk/monitor/options.ts": [2013, 2013],
-  "src/sdk/prompts/activity.ts": [142, 142],
-  "src/sdk/redact/cut.ts": [288, 288],
+  "src/sdk/prompts/activity.ts": [141, 141],
+  "src/sdk/redact/cut.ts": [359, 359],
   "src/sdk/redact/marker.ts": [20, 20],
   "src/sdk/redact/names.ts": [2827, 2827],
   "src/version.ts": [15, 15],

@@ -5,7 +5,8 @@
  * the report path (../sdk/lazy.ts) on the first report. The adapters' own records (./<name>/backend.ts) are
  * the same backends, made there; the limits below are theirs (test/backend-contract.test.ts compares them).
  */
-import { defineBackend, type Backend, type BackendContext, type BackendDefinition, type BackendLimits } from "../delivery/backend.js";
+import type { Backend, BackendContext, BackendDefinition, BackendLimits } from "../delivery/backend.js";
+import { brandBackend } from "./brand.js";
 import type { BackendSummary } from "../sdk/helper.js";
 import type { LazyModule } from "../sdk/lazy-sync.js";
 import { resolveGitHubSettings, type GitHubHelperOptions } from "./github/options.js";
@@ -29,19 +30,19 @@ function builtIn<O extends object>(
   limits: BackendLimits,
   summarize: BuiltIn<O>["summarize"],
 ): BuiltIn<O> {
-  // Defined (and checked) on first use, not at import.
+  // Made on first use, not at import. The built-in records are known good, so they are not checked as
+  // defineBackend checks an app's (which is not on the import path: it is in "bugbeacon/backend").
   let definition: BackendDefinition<O> | undefined;
   return {
     get definition() {
-      definition ??= defineBackend<O>({
-        name,
-        credentials,
-        limits,
-        // getHelper makes a built-in backend through `load` (the adapter is not on the import path).
-        create: () => {
+      if (definition === undefined) {
+        // getHelper makes a built-in backend through `make` (the adapter is not on the import path).
+        const refuse = (): never => {
           throw new Error(`the ${name} backend's adapter loads with the report path; make its helper with getHelper("${name}")`);
-        },
-      });
+        };
+        definition = Object.freeze({ name, credentials: Object.freeze({ ...credentials, env: Object.freeze([...credentials.env]) }), limits: Object.freeze({ ...limits }), create: refuse });
+        brandBackend(definition, refuse);
+      }
       return definition;
     },
     summarize,

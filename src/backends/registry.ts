@@ -3,7 +3,8 @@
  * with `registerBackend(defineBackend({ … }))`.
  */
 import { InvalidOptionError } from "../errors.js";
-import { isBackendDefinition, type BackendDefinition } from "../delivery/backend.js";
+import type { BackendDefinition } from "../delivery/backend.js";
+import { isBranded } from "./brand.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each record has its own options type
 type AnyDefinition = BackendDefinition<any>;
@@ -14,6 +15,11 @@ const registry = new Map<string, AnyDefinition>();
  * Registers the built-in backends, once, when the registry is first used: defining them (checking each
  * record) is work an app that never makes a helper should not pay for at import.
  */
+/** True for a record made by `defineBackend`, or a built-in one. */
+export function isBackendDefinition(value: unknown): value is AnyDefinition {
+  return isBranded(value);
+}
+
 let seed: (() => void) | undefined;
 
 /** What registers the built-in backends on first use (called once, at import, by the composition root). */
@@ -36,7 +42,7 @@ function seeded(): void {
  */
 export function registerBackend(definition: AnyDefinition): void {
   seeded();
-  if (!isBackendDefinition(definition)) throw new InvalidOptionError("backend", definition, "a record made by defineBackend({ name, credentials, limits, create })");
+  if (!isBackendDefinition(definition)) throw new InvalidOptionError("backend", definition, 'a record made by defineBackend({ name, credentials, limits, create }) from "bugbeacon/backend"');
   const known = registry.get(definition.name);
   if (known !== undefined && known !== definition) throw new InvalidOptionError("backend", definition.name, "a name no other registered backend has");
   registry.set(definition.name, definition);

@@ -9,6 +9,7 @@
 import type { ReportDocument, ReportMetadata } from "../format/report-format.js";
 import type { DeliveryOptions } from "./options.js";
 import { InvalidOptionError } from "../errors.js";
+import { brandBackend } from "../backends/brand.js";
 import type { HelperOptions, OutgoingReport, PreparedReport } from "../types.js";
 import type { MonitorIssues } from "../sdk/monitor/issues.js";
 import type { AbortSignalLike, Environment } from "../_internal/globals.js";
@@ -240,17 +241,10 @@ function definitionProblem(d: BackendDefinition<never> | undefined): string | un
   return undefined;
 }
 
-const defined = new WeakSet<object>();
-
-function remember<T extends object>(definition: T): T {
+function remember<Options extends object>(definition: BackendDefinition<Options>): BackendDefinition<Options> {
   const frozen = Object.freeze(definition);
-  defined.add(frozen);
+  brandBackend(frozen, (options, context) => makeBackend(frozen, options as Options & HelperOptions & DeliveryOptions, context));
   return frozen;
-}
-
-/** True for a record made by `defineBackend`. */
-export function isBackendDefinition(value: unknown): value is BackendDefinition<never> {
-  return typeof value === "object" && value !== null && defined.has(value);
 }
 
 /** The backend a definition makes for one helper, with its name, limits and default messages. */

@@ -10,14 +10,15 @@
  * loaded its code already).
  */
 import { InvalidOptionError, MissingTokenError, UnknownBackendError } from "../errors.js";
-import { isBackendDefinition, makeBackend, type Backend, type BackendContext, type BackendDefinition } from "../delivery/backend.js";
+import type { Backend, BackendContext, BackendDefinition } from "../delivery/backend.js";
+import { makeFromRecord } from "../backends/brand.js";
 import { discourse, gitea, github, gitlab, type BuiltIn } from "../backends/builtins.js";
 import { resolveRelayUrl } from "../backends/relay/options.js";
 import type { GitHubHelperOptions } from "../backends/github/options.js";
 import type { GitLabHelperOptions } from "../backends/gitlab/options.js";
 import type { DiscourseHelperOptions } from "../backends/discourse/options.js";
 import type { GiteaHelperOptions } from "../backends/gitea/options.js";
-import { backendNames, findBackend, registerBackend, registerBuiltIn, seedBuiltIns, unregisterBackend } from "../backends/registry.js";
+import { backendNames, findBackend, isBackendDefinition, registerBackend, registerBuiltIn, seedBuiltIns, unregisterBackend } from "../backends/registry.js";
 import { resolveDeliveryOptions, type DeliveryOptions } from "../delivery/options.js";
 import type { HelperOptions } from "../types.js";
 import { checkKnownKeys } from "../_internal/validate-options.js";
@@ -111,7 +112,7 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
   const builtIn = builtIns.get(definition);
   if (builtIn === undefined) {
     // A record the app made: its code is loaded already, so the backend is made (and checks its options) now.
-    const made = makeBackend(definition as BackendDefinition<object>, all, context);
+    const made = makeFromRecord(definition, all, context) as Backend;
     return new Helper(all, { backend: summaryOf(made), makeBackend: () => made, delivery });
   }
   const summary = builtIn.summarize(all, env);

@@ -3,7 +3,7 @@
 // (the README quotes them); fails on any @octokit package installed in more than one version (the exact
 // pins in package.json keep Octokit's packages on one release train, see README "Install"), and checks that
 // the shipped source maps turn a bugbeacon frame into its src/ line, for import and for require. The entries
-// (`bugbeacon`, `bugbeacon/redact`, `bugbeacon/format`) are checked by @arethetypeswrong/cli on the packed
+// (`bugbeacon`, `bugbeacon/backend`, `bugbeacon/redact`, `bugbeacon/format`) are checked by @arethetypeswrong/cli on the packed
 // tarball (types for import and require under node10, node16 and bundler resolution; it works offline on a
 // file) and loaded from the consumer's install with import and with require.
 import { execFileSync } from "node:child_process";
@@ -20,7 +20,7 @@ try {
   // and print the build's output into the JSON).
   const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], root));
   const files = packed.files.map((f) => f.path);
-  const entries = ["index", "redact", "format"].flatMap((e) => [`dist/${e}.js`, `dist/${e}.cjs`, `dist/${e}.d.ts`, `dist/${e}.d.cts`]);
+  const entries = ["index", "backend", "redact", "format"].flatMap((e) => [`dist/${e}.js`, `dist/${e}.cjs`, `dist/${e}.d.ts`, `dist/${e}.d.cts`]);
   for (const need of ["LICENSE", "README.md", "CHANGELOG.md", "package.json", ...entries, "dist/cli.js", "dist/crash-send.js"]) {
     if (!files.includes(need)) problems.push(`the package lacks ${need}`);
   }
@@ -65,14 +65,14 @@ try {
   };
   // Each subpath from the consumer's install, with import and with require.
   const subpaths = {
-    "subpaths.mjs": `import { createRedactor } from "bugbeacon/redact";\nimport { parseIssueBody } from "bugbeacon/format";\nconsole.log(typeof createRedactor, typeof parseIssueBody);\n`,
-    "subpaths.cjs": `const { createRedactor } = require("bugbeacon/redact");\nconst { parseIssueBody } = require("bugbeacon/format");\nconsole.log(typeof createRedactor, typeof parseIssueBody);\n`,
+    "subpaths.mjs": `import { createRedactor } from "bugbeacon/redact";\nimport { parseIssueBody } from "bugbeacon/format";\nimport { defineBackend } from "bugbeacon/backend";\nconsole.log(typeof createRedactor, typeof parseIssueBody, typeof defineBackend);\n`,
+    "subpaths.cjs": `const { createRedactor } = require("bugbeacon/redact");\nconst { parseIssueBody } = require("bugbeacon/format");\nconst { defineBackend } = require("bugbeacon/backend");\nconsole.log(typeof createRedactor, typeof parseIssueBody, typeof defineBackend);\n`,
   };
   for (const [file, code] of Object.entries(subpaths)) {
     writeFileSync(join(app, file), code);
     const out = execFileSync(process.execPath, [file], { cwd: app, encoding: "utf8" }).trim();
-    if (out !== "function function") problems.push(`${file}: the subpath entries did not load: ${out}`);
-    else console.log(`subpaths (${file}): bugbeacon/redact and bugbeacon/format load`);
+    if (out !== "function function function") problems.push(`${file}: the subpath entries did not load: ${out}`);
+    else console.log(`subpaths (${file}): bugbeacon/redact, bugbeacon/format and bugbeacon/backend load`);
   }
   for (const [file, code] of Object.entries(probes)) {
     writeFileSync(join(app, file), code);
