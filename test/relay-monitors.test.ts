@@ -10,6 +10,7 @@ import { MonitorBook, type MonitorEntry, type MonitorWrite } from "../src/suppor
 import { parseMonitorFailure, validateMonitorFailure, type MonitorFailureReport } from "../src/support/relay/monitor-failure.js";
 import { monitorBody, resolvedComment } from "../src/support/relay/monitor-render.js";
 import { RelayRefusedError } from "../src/support/relay/report.js";
+import { wireFailure } from "./support/relay-harness.js";
 
 const REPO = "octo/tool";
 const S = 1000;
@@ -18,21 +19,7 @@ const PERIOD = 10 * S;
 const NAME = "queue drains";
 const IDENT = monitorIdentifier(NAME);
 
-let n = 0;
-export function wireFailure(o: { name?: string; every?: number; passAfter?: number; keys?: string[]; details?: string; install?: string; reportId?: string } = {}): Record<string, unknown> {
-  const name = o.name ?? NAME;
-  return {
-    schema: 1,
-    repo: REPO,
-    reportId: o.reportId ?? `report-${String(++n).padStart(6, "0")}`,
-    install: o.install ?? "install-aaaaaaaa",
-    monitor: { name, identifier: monitorIdentifier(name), every: o.every ?? S, passAfter: o.passAfter ?? 2 },
-    details: o.details ?? (o.keys === undefined ? "queue has 5000 jobs" : ""),
-    failures: (o.keys ?? []).map((key) => ({ key, details: `record ${key} fails` })),
-    metadata: { createdAt: "2026-12-01T10:00:00.000Z", platform: { node: "v22.11.0", os: "linux", osRelease: "6.1.0", arch: "x64" }, bugbeacon: "0.1.0", app: { name: "tool", version: "1.0.0" } },
-  };
-}
-const failure = (o: Parameters<typeof wireFailure>[0] = {}): MonitorFailureReport => validateMonitorFailure(wireFailure(o));
+const failure = (o: Parameters<typeof wireFailure>[1] = {}): MonitorFailureReport => validateMonitorFailure(wireFailure(REPO, o));
 
 function book(journal: MonitorEntry[], options: Partial<ConstructorParameters<typeof MonitorBook>[0]> = {}) {
   return new MonitorBook({ quietMs: QUIET, periodMs: PERIOD, onClosed: "reopen", ...options }, (e) => journal.push(structuredClone(e)));
@@ -218,18 +205,18 @@ describe("relay monitors: the rules", () => {
 describe("relay monitors: the door and the text", () => {
   it("refuses a bad field with the field named", () => {
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ ...wireFailure(), schema: 2 }, "schema"],
-      [{ ...wireFailure(), reportId: "x" }, "reportId"],
-      [{ ...wireFailure(), monitor: { ...(wireFailure().monitor as object), identifier: monitorIdentifier("another") } }, "monitor.identifier"],
-      [{ ...wireFailure(), monitor: { ...(wireFailure().monitor as object), every: 0 } }, "monitor.every"],
-      [{ ...wireFailure(), monitor: { ...(wireFailure().monitor as object), passAfter: 1.5 } }, "monitor.passAfter"],
-      [{ ...wireFailure(), monitor: { ...(wireFailure().monitor as object), name: "two\nlines" } }, "monitor.name"],
-      [{ ...wireFailure({ keys: ["a"] }), failures: [{ key: "a" }, { key: "a" }] }, "failures.1.key"],
-      [{ ...wireFailure(), failures: Array.from({ length: 81 }, (_, i) => ({ key: `k${i}` })) }, "failures"],
-      [{ ...wireFailure(), failures: [{ key: "x".repeat(101) }] }, "failures.0.key"],
-      [{ ...wireFailure(), details: "" }, "details"],
-      [{ ...wireFailure(), ok: true, details: "" }, "details"],
-      [{ ...wireFailure(), metadata: { createdAt: "yesterday" } }, "metadata.createdAt"],
+      [{ ...wireFailure(REPO), schema: 2 }, "schema"],
+      [{ ...wireFailure(REPO), reportId: "x" }, "reportId"],
+      [{ ...wireFailure(REPO), monitor: { ...(wireFailure(REPO).monitor as object), identifier: monitorIdentifier("another") } }, "monitor.identifier"],
+      [{ ...wireFailure(REPO), monitor: { ...(wireFailure(REPO).monitor as object), every: 0 } }, "monitor.every"],
+      [{ ...wireFailure(REPO), monitor: { ...(wireFailure(REPO).monitor as object), passAfter: 1.5 } }, "monitor.passAfter"],
+      [{ ...wireFailure(REPO), monitor: { ...(wireFailure(REPO).monitor as object), name: "two\nlines" } }, "monitor.name"],
+      [{ ...wireFailure(REPO, { keys: ["a"] }), failures: [{ key: "a" }, { key: "a" }] }, "failures.1.key"],
+      [{ ...wireFailure(REPO), failures: Array.from({ length: 81 }, (_, i) => ({ key: `k${i}` })) }, "failures"],
+      [{ ...wireFailure(REPO), failures: [{ key: "x".repeat(101) }] }, "failures.0.key"],
+      [{ ...wireFailure(REPO), details: "" }, "details"],
+      [{ ...wireFailure(REPO), ok: true, details: "" }, "details"],
+      [{ ...wireFailure(REPO), metadata: { createdAt: "yesterday" } }, "metadata.createdAt"],
     ];
     for (const [body, field] of cases) {
       let thrown: unknown;
