@@ -200,6 +200,39 @@ console.log(run.action);
     }
   });
 
+  it("two replicas: one issue; a replica does not close while the other still accepts failures, and the close is made once", { timeout: 120_000 }, async () => {
+    const db = makeRemote();
+    const env = { BUGBEACON_RELAY_PERIOD_MS: "300", BUGBEACON_RELAY_WRITES_PER_HOUR: "450", BUGBEACON_RELAY_MONITOR_QUIET_MS: String(QUIET_MS) };
+    const [a, b] = await Promise.all([0, 1].map(() => startServe(fake.url, db, { args: ["--relay-repo", REPO], env })));
+    try {
+      const send = async (to: ServeProcess) => {
+        const r = await post(`${to.url}/v1/monitor-failures`, JSON.stringify(wireFailure(REPO, { install: to === a ? "install-aaaaaaaa" : "install-bbbbbbbb" })), { "content-type": "application/json" });
+        expect(r.status, r.body).toBe(202);
+      };
+      await send(a!);
+      await until("the issue opened", () => monitorIssue().length === 1);
+      // From now on only the other replica hears the failures, for twice the quiet window after the first one:
+      // the replica that opened the issue sees nothing, yet must not close it.
+      const end = Date.now() + 2 * QUIET_MS;
+      while (Date.now() < end) {
+        await send(b!);
+        expect(monitorIssue()[0]!.state).toBe("open");
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const stoppedAt = Date.now();
+      await until("the issue closed", () => monitorIssue()[0]?.state === "closed" && monitorIssue()[0]!.comments.length >= 1, 60_000);
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(QUIET_MS);
+      // Both replicas' timers ran out: one close, one comment, one issue.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(writes()).toMatchObject({ created: 1, closed: 1, reopened: 0, comments: 1 });
+      expect(monitorIssue()).toHaveLength(1);
+      expect(a!.lines().some((l) => l.msg === "relay monitor issue" && l.action === "opened")).toBe(true);
+      expect(b!.lines().some((l) => l.msg === "relay monitor issue" && l.action === "adopted")).toBe(true);
+    } finally {
+      await Promise.all([a, b].map((r) => stop(r!)));
+    }
+  });
+
   it("refuses bad fields with 400 naming the field, and other repositories with 403", { timeout: 60_000 }, async () => {
     const s = await relay();
     try {

@@ -147,6 +147,25 @@ describe("relay monitors: the rules", () => {
     expect(next).toMatchObject({ op: "reopen", issue: { number: 7 } });
   });
 
+  it("replicas: a close is put off while another replica published a later failure (plus a period for its lag), then made once", () => {
+    const b = book([]);
+    const gh = { issues: 0 };
+    b.fail(failure(), 1, 0);
+    drain(b, 0, gh);
+    const close = b.next(QUIET, QUIET, () => 0) as MonitorWrite;
+    expect(close.op).toBe("close");
+    // Holding the lock, the room read another replica's last failure at QUIET - 1: the close does not hold.
+    expect(b.closeHolds(REPO, IDENT, QUIET - 1, QUIET)).toBe(false);
+    expect(b.closeHolds(REPO, IDENT, undefined, QUIET)).toBe(true);
+    b.settle(close, { ok: true, elsewhere: QUIET - 1 }, QUIET);
+    expect(b.state(REPO, IDENT)).toMatchObject({ open: true });
+    const due = QUIET - 1 + PERIOD + QUIET;
+    expect(b.next(QUIET + 1, QUIET + 1, () => 0)).toEqual({ waitUntil: due });
+    expect(b.closeHolds(REPO, IDENT, QUIET - 1, due)).toBe(true);
+    expect(ops(drain(b, due, gh))).toEqual(["close"]);
+    expect(b.state(REPO, IDENT)).toMatchObject({ open: false });
+  });
+
   it("pacing and the repository's new-issue budget hold monitor writes back", () => {
     const b = book([]);
     b.fail(failure(), 1, 0);

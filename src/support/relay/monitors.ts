@@ -41,7 +41,8 @@ export type MonitorOp = "open" | "reopen" | "edit" | "close";
 export type MonitorEntry =
   | { k: "fail"; seq: number; id: string; repo: string; ident: string; name: string; m: number; at: number; span: number; details: string; keys: Array<[string, string]> }
   | { k: "intent"; seq: number; op: MonitorOp; repo: string; ident: string; at: number }
-  | { k: "done"; seq: number; intent: number; at: number; number?: number; url?: string }
+  /** `elsewhere`: a close put off, another replica having accepted a failure at that time (share.ts). */
+  | { k: "done"; seq: number; intent: number; at: number; number?: number; url?: string; elsewhere?: number }
   | { k: "retry"; seq: number; intent: number; at: number; retryAt: number }
   | { k: "snap"; seq: number; snap: MonitorSnapshot };
 
@@ -58,6 +59,8 @@ interface MonSnap {
   machines: Array<[number, number]>;
   since: number;
   lastFailureAt: number | null;
+  elsewhereAt?: number;
+  count: number;
   span: number;
   lastEditAt: number | null;
   dirty: boolean;
@@ -117,6 +120,10 @@ interface Mon {
   machines: Map<number, number>;
   since: number;
   lastFailureAt: number;
+  /** The latest failure another replica accepted, as it published it (a close waits a period more for it). */
+  elsewhereAt: number;
+  /** Failures accepted in this incident (published to the other replicas with the machines). */
+  count: number;
   /** The largest every × passAfter of this incident's reports (clamped when used). */
   span: number;
   lastEditAt: number;
@@ -171,6 +178,29 @@ export class MonitorBook {
   /** How long after its last failure a monitor's issue closes: never less than the relay's quietMs. */
   quietOf(mon: { span: number }): number {
     return Math.min(this.maxQuietMs, Math.max(this.options.quietMs, mon.span));
+  }
+
+  /**
+   * When the issue closes: the quiet window after the last failure this replica accepted, or after the
+   * last one another replica published plus a period (a replica publishes its failures with its edits,
+   * at most once per period, so what it published may be that much behind).
+   */
+  private closeAt(mon: Mon): number {
+    return Math.max(mon.lastFailureAt, mon.elsewhereAt + this.options.periodMs) + this.quietOf(mon);
+  }
+
+  /** This replica's figures of a monitor, for the other replicas (share.ts). */
+  figures(repo: string, ident: string): { total: number; first: number; machines: Iterable<number>; issue?: { number: number; url: string } | undefined; last?: number } {
+    const m = this.mons.get(`${repo} ${ident}`);
+    if (m === undefined) return { total: 0, first: 0, machines: [] };
+    return { total: m.count, first: m.since, machines: m.machines.keys(), issue: m.issue, ...(Number.isFinite(m.lastFailureAt) ? { last: m.lastFailureAt } : {}) };
+  }
+
+  /** Whether a close decided now would still hold with another replica's last failure at `othersLast`. */
+  closeHolds(repo: string, ident: string, othersLast: number | undefined, now: number): boolean {
+    const m = this.mons.get(`${repo} ${ident}`);
+    if (m === undefined || othersLast === undefined) return true;
+    return this.closeAt({ ...m, elsewhereAt: Math.max(m.elsewhereAt, othersLast) }) <= now;
   }
 
   /** A failure (validated, the repository one the relay serves, redacted); `machine` is the install id's hash. */
@@ -249,7 +279,7 @@ export class MonitorBook {
       if (mon.want) op = mon.issue === undefined || this.options.onClosed === "new" ? "open" : "reopen";
       else if (mon.open) {
         const quiet = this.quietOf(mon);
-        const closeAt = mon.lastFailureAt + quiet;
+        const closeAt = this.closeAt(mon);
         if (closeAt <= now) op = "close";
         else {
           wait = Math.min(wait, closeAt);
@@ -291,16 +321,23 @@ export class MonitorBook {
       resolved: closing ? [...new Set([...mon.resolved, ...mon.keys.keys()])].slice(-MAX_RESOLVED) : mon.resolved,
       machines: mon.machines.size,
       since: mon.since,
-      lastFailureAt: mon.lastFailureAt,
+      lastFailureAt: Math.max(mon.lastFailureAt, mon.elsewhereAt),
       quietMs: this.quietOf(mon),
       ...(mon.previous !== undefined ? { previous: mon.previous } : {}),
     };
   }
 
   /** The outcome of a write: done (the issue, for open), or failed (tried again later). */
-  settle(w: MonitorWrite, outcome: { ok: true; number?: number; url?: string } | { ok: false }, now: number): void {
+  settle(w: MonitorWrite, outcome: { ok: true; number?: number; url?: string; elsewhere?: number } | { ok: false }, now: number): void {
     if (outcome.ok) {
-      this.write({ k: "done", seq: ++this.seq, intent: w.intent, at: now, ...(outcome.number !== undefined && outcome.url !== undefined ? { number: outcome.number, url: outcome.url } : {}) });
+      this.write({
+        k: "done",
+        seq: ++this.seq,
+        intent: w.intent,
+        at: now,
+        ...(outcome.number !== undefined && outcome.url !== undefined ? { number: outcome.number, url: outcome.url } : {}),
+        ...(outcome.elsewhere !== undefined ? { elsewhere: outcome.elsewhere } : {}),
+      });
       return;
     }
     const mon = this.mons.get(`${w.repo} ${w.ident}`);
@@ -322,7 +359,7 @@ export class MonitorBook {
         const key = `${e.repo} ${e.ident}`;
         let mon = this.mons.get(key);
         if (mon === undefined) {
-          mon = { repo: e.repo, ident: e.ident, name: e.name, open: false, want: false, keys: new Map(), resolved: [], details: "", machines: new Map(), since: e.at, lastFailureAt: -Infinity, span: 0, lastEditAt: -Infinity, dirty: false, retryAt: 0, failures: 0 };
+          mon = { repo: e.repo, ident: e.ident, name: e.name, open: false, want: false, keys: new Map(), resolved: [], details: "", machines: new Map(), since: e.at, lastFailureAt: -Infinity, elsewhereAt: -Infinity, count: 0, span: 0, lastEditAt: -Infinity, dirty: false, retryAt: 0, failures: 0 };
           this.mons.set(key, mon);
         }
         this.seen.set(e.id, e.at);
@@ -335,6 +372,8 @@ export class MonitorBook {
           mon.resolved = [];
           mon.machines.clear();
           mon.span = 0;
+          mon.count = 0;
+          mon.elsewhereAt = -Infinity;
         }
         mon.name = e.name;
         if (!closing) this.expire(mon, e.at);
@@ -348,6 +387,7 @@ export class MonitorBook {
         mon.details = e.details;
         mon.machines.set(e.m, e.at);
         mon.lastFailureAt = Math.max(mon.lastFailureAt, e.at);
+        mon.count++;
         mon.span = Math.max(mon.span, e.span);
         mon.dirty = true;
         return;
@@ -377,6 +417,11 @@ export class MonitorBook {
         mon.failures = 0;
         mon.retryAt = 0;
         if (intent.op === "close") {
+          if (e.elsewhere !== undefined) {
+            // Another replica accepted a failure since: the issue stays open, the close waits for it.
+            mon.elsewhereAt = Math.max(mon.elsewhereAt, e.elsewhere);
+            return;
+          }
           mon.open = false;
           // A failure that came while it was being closed: reopened (once).
           if (mon.lastFailureAt > intent.at) mon.want = true;
@@ -408,6 +453,8 @@ export class MonitorBook {
       machines: [...m.machines],
       since: m.since,
       lastFailureAt: never(m.lastFailureAt),
+      ...(Number.isFinite(m.elsewhereAt) ? { elsewhereAt: m.elsewhereAt } : {}),
+      count: m.count,
       span: m.span,
       lastEditAt: never(m.lastEditAt),
       dirty: m.dirty,
@@ -436,6 +483,8 @@ export class MonitorBook {
         machines: new Map(m.machines),
         since: m.since,
         lastFailureAt: m.lastFailureAt ?? -Infinity,
+        elsewhereAt: m.elsewhereAt ?? -Infinity,
+        count: m.count,
         span: m.span,
         lastEditAt: m.lastEditAt ?? -Infinity,
         dirty: m.dirty,

@@ -232,7 +232,13 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
         writes++;
         return issues.create(w.repo, { title: monitorTitle(view), body: monitorBody(view), labels: [MONITOR_LABEL] });
       };
-      if (w.op === "open") {
+      // Replicas (share.ts): this replica's last failure is published with each write; an open and a close
+      // are made holding the monitor's lock, so two replicas open one issue, and a close reads every other
+      // replica's last failure first.
+      const publish = async (issue: { number: number; url: string } | undefined, read: boolean) =>
+        o.share?.publish(w.repo, w.ident, { ...book.figures(w.repo, w.ident), ...(issue !== undefined ? { issue: { number: issue.number, url: issue.url } } : {}) }, read);
+      const locked = <T>(work: () => Promise<T>): Promise<T> => (o.share !== undefined ? o.share.withLock(w.repo, w.ident, work) : work());
+      if (w.op === "open") return await locked(async () => {
         // Only an issue labelled bugbeacon-monitor (labels need write access) whose marker names the monitor is
         // adopted: the relay's own (a create whose answer was lost), another replica's, or the token path's.
         const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "all", labels: MONITOR_LABEL, per_page: 100 });
@@ -246,12 +252,15 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
             await issues.edit(w.repo, found.number, { body, ...(found.state === "closed" ? { state: "open" as const } : {}) });
           }
           o.note?.({ msg: "relay monitor issue", action: found.state === "closed" ? "reopened" : "adopted", repository: w.repo, identifier: w.ident, issue: found.number });
+          await publish(found, false);
           return settleMonitor(w, { ok: true, number: found.number, url: found.url }, writes);
         }
         const made = await create(found?.number);
         o.note?.({ msg: "relay monitor issue", action: "opened", repository: w.repo, identifier: w.ident, issue: made.number });
+        // Before the lock is let go: the next replica to open this monitor finds it (the labelled list does too).
+        await publish(made, false);
         return settleMonitor(w, { ok: true, ...made }, writes);
-      }
+      });
       const number = w.issue!.number;
       const cur = await current(number);
       if (w.op === "reopen" || w.op === "edit") {
@@ -266,9 +275,36 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
           await issues.edit(w.repo, number, { body, ...(cur.state === "closed" ? { state: "open" as const } : {}) });
         }
         if (w.op === "reopen" || cur.state === "closed") o.note?.({ msg: "relay monitor issue", action: "reopened", repository: w.repo, identifier: w.ident, issue: number });
+        await publish({ number: cur.number, url: cur.url }, false);
         return settleMonitor(w, { ok: true, number: cur.number, url: cur.url }, writes);
       }
-      // Close: the relay's rule only (no failure from any machine for the quiet window).
+      return await locked(() => closeMonitor(w, octokit, issues, cur, body, publish, writes));
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      o.note?.({ msg: "relay write failed", kind: `monitor ${w.op}`, repository: w.repo, status: status ?? null, error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+      settleMonitor(w, { ok: false }, writes);
+    }
+  }
+
+  /** Close: the relay's rule only (no failure from any machine, on any replica, for the quiet window). */
+  async function closeMonitor(
+    w: MonitorWrite,
+    octokit: Octokit,
+    issues: ReturnType<typeof githubMonitorIssues>,
+    cur: { number: number; url: string; state: "open" | "closed" } | undefined,
+    body: string,
+    publish: (issue: { number: number; url: string } | undefined, read: boolean) => Promise<{ othersLast?: number } | undefined>,
+    writesBefore: number,
+  ): Promise<void> {
+    let writes = writesBefore;
+    try {
+      const [owner, repo] = w.repo.split("/") as [string, string];
+      const number = w.issue!.number;
+      const inAll = await publish(cur, true);
+      if (!book.closeHolds(w.repo, w.ident, inAll?.othersLast, Date.now())) {
+        // Another replica accepted a failure within the window: the issue stays open.
+        return settleMonitor(w, { ok: true, elsewhere: inAll!.othersLast! }, writes);
+      }
       const key = `${o.replica}:m${w.intent}`;
       if (cur === undefined) return settleMonitor(w, { ok: true }, writes);
       if (cur.state === "closed" && !w.uncertain) return settleMonitor(w, { ok: true }, writes);
