@@ -5,7 +5,7 @@
  * OpenAPI description), closing only by its own rule: no failure from any machine for its quiet window.
  * States are waited on, never slept for.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -231,6 +231,36 @@ console.log(run.action);
       expect(b!.lines().some((l) => l.msg === "relay monitor issue" && l.action === "adopted")).toBe(true);
     } finally {
       await Promise.all([a, b].map((r) => stop(r!)));
+    }
+  });
+
+  it("bugbeacon check through a relay: a failing check is sent; a re-run of the same schedule slot is counted once", { timeout: 60_000 }, async () => {
+    const s = await relay();
+    try {
+      const dir = tempDir("bugbeacon-checks-");
+      writeFileSync(join(dir, "checks.mjs"), `export const backups = () => ({ ok: false, details: "no backup since yesterday" });\n`);
+      const cli = join(process.cwd(), "dist/cli.js");
+      // One machine: one spool folder, so one install id across the two runs.
+      const env = baseEnv({ BUGBEACON_RELAY_URL: s.url });
+      const check = () => runNode([cli, "check", "checks.mjs", "--repo", REPO, "--every", "24h"], { env, cwd: dir });
+      const slot = () => Math.floor(Date.now() / 86_400_000);
+      const slotBefore = slot();
+      const first = await check();
+      expect(first.stdout, first.stderr).toBe("backups: failing: no backup since yesterday; failure sent to the relay\n");
+      expect(first.code).toBe(0);
+      await until("the issue opened", () => monitorIssue().length === 1);
+      const second = await check();
+      // Two slots only when the runs straddle midnight UTC (the schedule's slot changes there).
+      const slots = slot() === slotBefore ? 1 : 2;
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/^backups: failing: no backup since yesterday; failure sent to the relay https?:\/\/\S+\/issues\/1\n$/);
+      // The same install, monitor and slot: the same report id, one failure in the relay's journal.
+      const kept = readFileSync(join(s.stateDir, "relay", "monitors", "journal.jsonl"), "utf8");
+      expect(kept.split("\n").filter((l) => l.includes('"k":"fail"'))).toHaveLength(slots);
+      expect(kept).not.toContain("install-");
+      expect(s.lines().filter((l) => l.msg === "monitor failure" && l.status === 202)).toHaveLength(2);
+    } finally {
+      await stop(s);
     }
   });
 
