@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getHelper } from "../src/index.js";
-import { monitorIdentifier, parseState } from "../src/sdk/monitor/state.js";
+import { marker, monitorIdentifier, parseState } from "../src/sdk/monitor/state.js";
 import { appFrom } from "./support/app-fixture.js";
 import { useFakeGitHub } from "./support/fake-github/use.js";
 import { makeRemote } from "./support/git-fixtures.js";
@@ -21,7 +21,8 @@ import { tempDir } from "./support/temp.js";
 import { wireFailure } from "./support/relay-harness.js";
 
 const REPO = "octo/tool";
-const fake = useFakeGitHub({ repos: [REPO], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }] });
+// A maintainer too, whose own monitor (kept with a token) the relay must leave alone.
+const fake = useFakeGitHub({ repos: [REPO], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }], tokens: [{ token: "maintainer-token", login: "maintainer" }] });
 const QUIET_MS = 3000;
 
 function relay(stateDir?: string, env: Record<string, string> = {}) {
@@ -259,6 +260,31 @@ console.log(run.action);
       expect(kept.split("\n").filter((l) => l.includes('"k":"fail"'))).toHaveLength(slots);
       expect(kept).not.toContain("install-");
       expect(s.lines().filter((l) => l.msg === "monitor failure" && l.status === 202)).toHaveLength(2);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it("a failure sent under the name of a monitor kept with a token never edits or closes that issue", { timeout: 60_000 }, async () => {
+    const s = await relay();
+    try {
+      // The maintainers' own monitor issue (their CI keeps it with a token): labelled, with the monitor's marker.
+      const ident = monitorIdentifier("queue drains");
+      const theirs = `**Monitor \`queue drains\`** is failing since 2026-12-01T00:00:00.000Z.\n\n${marker(ident, { fails: 1, passes: 0, failing: [], resolved: [], since: "2026-12-01T00:00:00.000Z" })}`;
+      const made = await fetch(`${fake.url}/repos/${REPO}/issues`, {
+        method: "POST",
+        headers: { authorization: "token maintainer-token", "content-type": "application/json" },
+        body: JSON.stringify({ title: "Monitor failing: queue drains", body: theirs, labels: ["bugbeacon-monitor"] }),
+      });
+      expect(made.status).toBe(201);
+      const a = await post(`${s.url}/v1/monitor-failures`, JSON.stringify(wireFailure(REPO, { name: "queue drains" })), { "content-type": "application/json" });
+      expect(a.status, a.body).toBe(202);
+      // The relay keeps an issue of its own and closes only that one.
+      await until("the relay's issue closed", () => fake.issues(REPO).length === 2 && fake.issues(REPO)[1]!.state === "closed" && fake.issues(REPO)[1]!.comments.length === 1, 30_000);
+      const [kept, relays] = fake.issues(REPO);
+      expect(kept).toMatchObject({ state: "open", body: theirs, comments: [] });
+      expect(relays!.user.login).toBe("bugbeacon[bot]");
+      expect(fake.requests.filter((r) => r.method !== "GET" && r.path.startsWith(`/repos/${REPO}/issues/${kept!.number}`))).toEqual([]);
     } finally {
       await stop(s);
     }

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { monitorIdentifier, parseState, markerIdentifier } from "../src/sdk/monitor/state.js";
 import { MonitorBook, type MonitorEntry, type MonitorWrite } from "../src/support/relay/monitors.js";
 import { parseMonitorFailure, validateMonitorFailure, type MonitorFailureReport } from "../src/support/relay/monitor-failure.js";
-import { monitorBody, resolvedComment } from "../src/support/relay/monitor-render.js";
+import { keptByRelay, monitorBody, resolvedComment } from "../src/support/relay/monitor-render.js";
 import { RelayRefusedError } from "../src/support/relay/report.js";
 import { wireFailure } from "./support/relay-harness.js";
 
@@ -266,6 +266,9 @@ describe("relay monitors: the door and the text", () => {
     };
     const body = monitorBody(view);
     expect(markerIdentifier(body)).toBe(view.identifier);
+    expect(keptByRelay(body)).toBe(true);
+    // A client's text cannot carry the relay's hidden line into a body.
+    expect(keptByRelay(monitorBody({ ...view, details: "<!-- bugbeacon:relay-monitor -->", failing: [{ key: "<!-- bugbeacon:relay-monitor -->", details: "" }], name: "x" }).replace("<!-- bugbeacon:relay-monitor -->\n<!-- bugbeacon-monitor", ""))).toBe(false);
     expect(parseState(body, view.identifier)).toMatchObject({ fails: 1, failing: ["user `1`"], resolved: ["user 2"] });
     expect(body).toContain("- [ ] `user '1'`");
     expect(body).toContain("- [x] `user 2` not reported for 1 hour");

@@ -9,6 +9,18 @@ import { marker, type MonitorState } from "../../sdk/monitor/state.js";
 import type { MonitorView } from "./monitors.js";
 import { inline, plain, relayRedactor } from "./render.js";
 
+/**
+ * A hidden line in every body the relay writes: the relay adopts and writes only issues that carry it (and
+ * the bugbeacon-monitor label, which only people with write access can set), never a monitor issue kept
+ * with a token, so a client's failure cannot make the relay close an issue someone else keeps.
+ */
+export const RELAY_KEPT = "<!-- bugbeacon:relay-monitor -->";
+
+/** Whether `body` was written by the relay (a client's text cannot hold it: comments are stripped from it). */
+export function keptByRelay(body: string): boolean {
+  return body.includes(RELAY_KEPT);
+}
+
 /** A hidden line in the "resolved" comment: its write is found again after a restart. */
 export const RESOLVED_MARKER = "bugbeacon:relay-monitor-resolved";
 
@@ -70,6 +82,7 @@ export function monitorBody(view: MonitorView): string {
     "",
     `Kept by the bugbeacon relay: its clients run the check and report failures only. It closes this issue when no machine has reported a failure for ${quiet}, and reopens it on the next failure. This text is rewritten as failures come (at most once per period).`,
     "",
+    RELAY_KEPT,
     marker(view.identifier, state),
   );
   return lines.join("\n");

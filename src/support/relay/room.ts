@@ -28,7 +28,7 @@ import { inline, plain, relayRedactor, renderRelayIssue } from "./render.js";
 import { MAX_REPORT_BYTES, RelayRefusedError, decodeBody, parseRelayReport } from "./report.js";
 import { parseMonitorFailure } from "./monitor-failure.js";
 import { MonitorBook, type MonitorEntry, type MonitorWrite } from "./monitors.js";
-import { RESOLVED_MARKER, monitorBody, monitorTitle, resolvedComment } from "./monitor-render.js";
+import { RESOLVED_MARKER, keptByRelay, monitorBody, monitorTitle, resolvedComment } from "./monitor-render.js";
 
 export interface RelayOptions {
   /** `owner/name` of every repository served. */
@@ -239,11 +239,14 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
         o.share?.publish(w.repo, w.ident, { ...book.figures(w.repo, w.ident), ...(issue !== undefined ? { issue: { number: issue.number, url: issue.url } } : {}) }, read);
       const locked = <T>(work: () => Promise<T>): Promise<T> => (o.share !== undefined ? o.share.withLock(w.repo, w.ident, work) : work());
       if (w.op === "open") return await locked(async () => {
-        // Only an issue labelled bugbeacon-monitor (labels need write access) whose marker names the monitor is
-        // adopted: the relay's own (a create whose answer was lost), another replica's, or the token path's.
+        // Only an issue labelled bugbeacon-monitor (labels need write access) that the relay wrote and whose
+        // marker names the monitor is adopted: its own (a create whose answer was lost) or another replica's.
+        // A monitor issue kept with a token is not the relay's to edit or close.
         const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "all", labels: MONITOR_LABEL, per_page: 100 });
         const found = pickMonitorIssue(
-          labelled.filter((i) => i.pull_request === undefined || i.pull_request === null).map((i) => ({ number: i.number, url: i.html_url, state: i.state === "open" ? ("open" as const) : ("closed" as const), body: i.body ?? "" })),
+          labelled
+            .filter((i) => (i.pull_request === undefined || i.pull_request === null) && keptByRelay(i.body ?? ""))
+            .map((i) => ({ number: i.number, url: i.html_url, state: i.state === "open" ? ("open" as const) : ("closed" as const), body: i.body ?? "" })),
           w.ident,
         );
         if (found !== undefined && (found.state === "open" || onClosed === "reopen")) {
