@@ -292,6 +292,23 @@ console.log(run.action);
     }
   });
 
+  it("control characters in a record's key are sent as spaces; a name with one is not sent (it gives the identifier), and says so", { timeout: 60_000 }, async () => {
+    const s = await relay();
+    try {
+      const h = getHelper("github", { repo: REPO, relay: s.url, confirm: false, quiet: true, flushOnStart: false, spoolDir: tempDir("bugbeacon-spool-"), env: {} });
+      const run = await h.monitorOnce("colours", () => ({ ok: false, failures: [{ key: "user\u001b[31m 7", details: "bell\u0007 rang" }] }));
+      expect(run).toMatchObject({ action: "sent", failing: ["user\u001b[31m 7"] });
+      await until("the issue opened", () => monitorIssue().length === 1);
+      expect(monitorIssue()[0]!.body).toContain("- [ ] `user [31m 7` bell  rang");
+      const tabbed = await h.monitorOnce("tab\there", () => false);
+      expect(tabbed.action).toBe("skipped");
+      expect(tabbed.problem).toMatch(/control characters/);
+      expect(s.lines().filter((l) => l.msg === "monitor failure")).toHaveLength(1);
+    } finally {
+      await stop(s);
+    }
+  });
+
   it("refuses bad fields with 400 naming the field, and other repositories with 403", { timeout: 60_000 }, async () => {
     const s = await relay();
     try {

@@ -172,6 +172,15 @@ export async function runOnce(host: MonitorHost, spec: MonitorSpec, memory: { st
  * passing run sends nothing (only the relay closes, when no machine has reported a failure for its quiet
  * window). With a schedule slot, the failure's id is derived from it: a re-run of the slot is a duplicate.
  */
+const isControl = (c: number) => c < 0x20 || c === 0x7f;
+
+/** One line without control characters or lone surrogates (what the relay takes). */
+function printable(text: string): string {
+  let out = "";
+  for (const ch of text.toWellFormed()) out += isControl(ch.charCodeAt(0)) ? " " : ch;
+  return out.trim();
+}
+
 async function relayRun(
   send: NonNullable<MonitorHost["relay"]>,
   keepAlive: boolean,
@@ -189,6 +198,13 @@ async function relayRun(
   const fails = Math.min(memory.state.fails + 1, spec.failAfter);
   memory.state = { ...memory.state, fails, passes: 0 };
   if (fails < spec.failAfter) return run;
+  // The relay takes text without control characters: the name cannot change (it gives the identifier).
+  if ([...spec.name].some((ch) => isControl(ch.charCodeAt(0)))) return { ...run, action: "skipped", problem: "the monitor's name has control characters (a tab, an escape…), which the relay refuses: rename the monitor" };
+  const failures = new Map<string, string>();
+  for (const f of verdict.failures) {
+    const key = printable(f.key);
+    if (key !== "" && !failures.has(key)) failures.set(key, printable(f.details));
+  }
   const sent = await send(
     {
       repo: spec.repo,
@@ -197,8 +213,9 @@ async function relayRun(
       // Unknown for a single run without a schedule: the relay then waits its own minimum.
       every: spec.every ?? 1,
       passAfter: spec.passAfter,
-      details: verdict.details,
-      failures: verdict.failures.slice(0, MAX_KEYS),
+      // A failure always says why (the relay refuses one that says nothing).
+      details: printable(verdict.details) || (failures.size === 0 ? "the check failed" : ""),
+      failures: [...failures].slice(0, MAX_KEYS).map(([key, details]) => ({ key, details })),
       ...(slot !== undefined ? { runKey: `slot ${slot}` } : {}),
     },
     keepAlive,
