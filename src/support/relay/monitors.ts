@@ -189,11 +189,14 @@ export class MonitorBook {
     return Math.max(mon.lastFailureAt, mon.elsewhereAt + this.options.periodMs) + this.quietOf(mon);
   }
 
-  /** This replica's figures of a monitor, for the other replicas (share.ts). */
+  /**
+   * This replica's figures of a monitor, for the other replicas (share.ts): its failures, incident start,
+   * issue and last failure. No machine tags: the close needs none, and none outlive the quiet window.
+   */
   figures(repo: string, ident: string): { total: number; first: number; machines: Iterable<number>; issue?: { number: number; url: string } | undefined; last?: number } {
     const m = this.mons.get(`${repo} ${ident}`);
     if (m === undefined) return { total: 0, first: 0, machines: [] };
-    return { total: m.count, first: m.since, machines: m.machines.keys(), issue: m.issue, ...(Number.isFinite(m.lastFailureAt) ? { last: m.lastFailureAt } : {}) };
+    return { total: m.count, first: m.since, machines: [], issue: m.issue, ...(Number.isFinite(m.lastFailureAt) ? { last: m.lastFailureAt } : {}) };
   }
 
   /** Whether a close decided now would still hold with another replica's last failure at `othersLast`. */
