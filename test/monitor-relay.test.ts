@@ -114,6 +114,8 @@ describe("a monitor through the relay (app and relay in real processes)", () => 
       expect(fake.issues(REPO)).toHaveLength(1);
       expect(issue!.state).toBe("open");
       expect(issue!.user.login).toBe("bugbeacon[bot]");
+      // What bugbeacon sweep's timed rules look for in a monitor's issue: the label and the monitor's marker (src/support/sweep.ts).
+      expect(issue!.labels).toEqual(["bugbeacon-monitor"]);
       expect(issue!.body).toContain("> export is 3 days old");
       expect(issue!.body).toContain("Reported by 1 machine");
       expect(parseState(issue!.body!, monitorIdentifier("nightly export"))).toMatchObject({ fails: 1 });
