@@ -9,7 +9,7 @@
  * report (../backends/builtins.ts). A record the app passes or registers is made at once (the app has
  * loaded its code already).
  */
-import { InvalidOptionError, MissingTokenError, UnknownBackendError } from "../errors.js";
+import { InvalidOptionError, UnknownBackendError } from "../errors.js";
 import type { Backend, BackendContext, BackendDefinition } from "../delivery/backend.js";
 import { makeFromRecord } from "../backends/brand.js";
 import { discourse, gitea, github, gitlab, type BuiltIn } from "../backends/builtins.js";
@@ -124,16 +124,9 @@ export function getHelper(backend: string | BackendDefinition<object>, options?:
       // The GitHub backend's parts carry its web URL (src/backends/github/backend.ts), kept by makeBackend.
       return lazy.relayBackend(made as typeof made & { readonly webUrl: string }, { url: relay, env, ...(all.spoolDir !== undefined ? { idDir: all.spoolDir } : {}), ...(all.fetch !== undefined ? { fetch: all.fetch } : {}), ...(all.timeoutMs !== undefined ? { timeoutMs: all.timeoutMs } : {}) });
     };
-    // A relay takes reports from strangers' machines: it cannot let them open or close issues, so a monitor
-    // needs a token where it runs, or a scheduled `bugbeacon check` in the maintainers' CI (docs/monitors.md).
-    const monitorsRefused = (name: string) =>
-      new MissingTokenError(
-        "github",
-        `The monitor ${JSON.stringify(name)} needs a GitHub token: this helper has none and sends reports to the relay at ${relay}, ` +
-          "which files reports from users' machines but never lets them open or close issues. Set BUGBEACON_GITHUB_TOKEN where the monitor runs, " +
-          "or run the checks on a schedule in the repository's CI with `bugbeacon check` (`bugbeacon init --checks` writes the workflow); see docs/monitors.md.",
-      );
-    return new Helper({ ...all, dedupe: false }, { backend: { ...summary, canSubmit: () => true, monitorsRefused }, makeBackend: makeRelay, delivery });
+    // Monitors work through the relay too: failing runs are sent to it, and the relay alone opens, edits and
+    // closes the issue (a client never closes one; docs/monitors.md, "Through a relay").
+    return new Helper({ ...all, dedupe: false }, { backend: { ...summary, canSubmit: () => true }, makeBackend: makeRelay, delivery });
   }
   // The backend's own checks ran above; its factory runs them again on the same values when it loads.
   return new Helper(all, { backend: summary, makeBackend: (lazy) => builtIn.make(lazy, all, context), delivery });

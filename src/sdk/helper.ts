@@ -36,8 +36,6 @@ export interface BackendSummary {
   checkTarget(target: unknown): void;
   /** True when credentials are there to create reports through the API. */
   canSubmit(): boolean;
-  /** Why monitors cannot be used with this helper at all (a relay without a token); thrown where one is declared. */
-  monitorsRefused?: (name: string) => Error;
 }
 
 /** What a helper is made of; getHelper (the composition root) builds it. */
@@ -300,8 +298,6 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   monitor(name: string, check: MonitorCheck, options: MonitorOptions): Monitor {
     const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: true });
     this.parts.backend.checkTarget(spec.repo);
-    const refused = this.parts.backend.monitorsRefused?.(spec.name);
-    if (refused !== undefined) throw refused;
     let stopped = false;
     const started = this.reportPath().then(async (path) => {
       const monitor = await path.startMonitor(spec as MonitorSpec & { every: number });
@@ -328,8 +324,6 @@ export class Helper<Options extends HelperOptions & DeliveryOptions = HelperOpti
   async monitorOnce(name: string, check: MonitorCheck, options: MonitorOptions = {}, /** @internal the state while no issue holds it (the CLI's --state file) */ memory?: { state: MonitorState }): Promise<MonitorRun> {
     const spec = monitorSpec(name, check, options, { repo: this.options.repo, scheduled: false });
     this.parts.backend.checkTarget(spec.repo);
-    const refused = this.parts.backend.monitorsRefused?.(spec.name);
-    if (refused !== undefined) throw refused;
     const run = await (await this.reportPath()).monitorOnce(spec, memory);
     try {
       spec.onRun?.(run);

@@ -29,6 +29,7 @@ import { uniqueLabels, validateLabels } from "../_internal/validate-options.js";
 import type { Monitor, MonitorRun, MonitorSpec } from "./monitor/options.js";
 import type { MonitorIssues } from "./monitor/issues.js";
 import type { MonitorHost } from "./monitor/run.js";
+import type { RelayMonitors } from "../backends/relay/backend.js";
 import type { MonitorState } from "./monitor/state.js";
 import type { Environment } from "../_internal/globals.js";
 
@@ -321,7 +322,17 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
 
   private monitorHost(keepAlive: boolean): MonitorHost {
     const backend = this.backend;
+    // Through a relay (no token): failures go to the relay, which keeps the issue (src/backends/relay/monitor.ts).
+    const relayed = (backend as Partial<RelayMonitors>).sendMonitorFailure;
+    const relay: MonitorHost["relay"] =
+      relayed === undefined
+        ? undefined
+        : (failure, alive) => {
+            const app = this.options.app ?? findAppFacts();
+            return relayed.call(backend, { ...failure, metadata: { createdAt: new Date().toISOString(), platform: platformFacts(), bugbeacon: VERSION, ...(app !== undefined ? { app: { ...app } } : {}) } }, alive);
+          };
     return {
+      ...(relay !== undefined ? { relay } : {}),
       issues: () => {
         this.monitorIssues ??= backend.monitorIssues!({ kind: keepAlive ? "normal" : "background" });
         return this.monitorIssues;
@@ -334,6 +345,7 @@ export class ReportPath<Options extends HelperOptions & DeliveryOptions = Helper
       blocked: () => {
         if (this.disabled) return "reporting is disabled (BUGBEACON_DISABLE or the disabled option); the issue is not touched";
         if (this.options.dryRun === true) return "dry run: the issue is not touched";
+        if (relay !== undefined) return undefined;
         if (backend.monitorIssues === undefined) return `the ${backend.name} backend cannot keep monitor issues yet`;
         if (!backend.canSubmit()) return `no ${backend.name === "github" ? "GitHub" : backend.name} token, so the monitor cannot open or close its issue`;
         return undefined;

@@ -3,6 +3,7 @@
  * them (POST /v1/reports, JSON), and the count messages read back from the fake GitHub's issues.
  */
 import { randomUUID } from "node:crypto";
+import { monitorIdentifier } from "../../src/sdk/monitor/state.js";
 import { post, type Answer } from "./serve-harness.js";
 
 export interface WireReport {
@@ -62,4 +63,19 @@ export function countLines(comments: Array<{ body: string | null }>): CountLine[
     if (m) out.push(JSON.parse(m[1]!) as CountLine);
   }
   return out;
+}
+
+/** A monitor failure as the SDK sends it (POST /v1/monitor-failures). */
+export function wireFailure(repo: string, o: { name?: string; every?: number; passAfter?: number; keys?: string[]; details?: string; install?: string; reportId?: string } = {}): Record<string, unknown> {
+  const name = o.name ?? "queue drains";
+  return {
+    schema: 1,
+    repo,
+    reportId: o.reportId ?? randomUUID(),
+    install: o.install ?? "install-aaaaaaaa",
+    monitor: { name, identifier: monitorIdentifier(name), every: o.every ?? 1000, passAfter: o.passAfter ?? 2 },
+    details: o.details ?? (o.keys === undefined ? "queue has 5000 jobs" : ""),
+    failures: (o.keys ?? []).map((key) => ({ key, details: `record ${key} fails` })),
+    metadata: { createdAt: "2026-12-01T10:00:00.000Z", platform: { node: "v22.11.0", os: "linux", osRelease: "6.1.0", arch: "x64" }, bugbeacon: "0.1.0", app: { name: "tool", version: "1.0.0" } },
+  };
 }

@@ -21,6 +21,7 @@ import { DeliveryFailure, type Backend, type BackendClient, type ClientMode, typ
 import { causeCode, neverSent } from "../network-errors.js";
 import { withDeadline } from "../deadline.js";
 import type { Environment, FetchFunction } from "../../_internal/globals.js";
+import type { MonitorFailureData, MonitorSendResult } from "./monitor.js";
 
 // The URL check is light and runs when a helper is made (on the root import path).
 export { resolveRelayUrl } from "./options.js";
@@ -67,13 +68,32 @@ export function installId(dir: string): string {
 /** Not before this time (ms) does this process ask the relay again, after a 429 or 503 with Retry-After. */
 let notBefore = 0;
 
-export function relayBackend(github: Backend & { readonly webUrl: string }, s: RelaySettings): Backend & { readonly relayUrl: string } {
+/** A relay's monitors: the client sends failures only; the relay keeps the issue (src/backends/relay/monitor.ts). */
+export interface RelayMonitors {
+  sendMonitorFailure(failure: MonitorFailureData, keepAlive: boolean): Promise<MonitorSendResult>;
+}
+
+export function relayBackend(github: Backend & { readonly webUrl: string }, s: RelaySettings): Backend & RelayMonitors & { readonly relayUrl: string } {
   // No monitor issues through a relay: its clients are strangers' machines, which may not open or close
-  // issues (the helper refuses a monitor where it is declared; docs/monitors.md).
+  // issues. A monitor sends its failures instead, and the relay opens, edits and closes the issue by its
+  // own rules (docs/monitors.md, "Through a relay").
   const { monitorIssues: _none, ...reports } = github;
   return {
     ...reports,
     relayUrl: s.url,
+    async sendMonitorFailure(failure, keepAlive) {
+      try {
+        const [{ sendMonitorFailure }, spool] = await Promise.all([import("./monitor.js"), s.idDir === undefined ? import("../../delivery/spool.js") : undefined]);
+        const dir = s.idDir ?? spool!.defaultSpoolDir(s.env);
+        return await sendMonitorFailure(
+          { url: s.url, env: s.env, install: () => installId(dir), ...(s.fetch !== undefined ? { fetch: s.fetch } : {}), ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}) },
+          failure,
+          keepAlive,
+        );
+      } catch (error) {
+        return { ok: false, problem: `the failure could not be sent to the relay (${error instanceof Error ? error.message : String(error)})` };
+      }
+    },
     canSubmit: () => true,
     describeCreate(target: string, draft: Draft) {
       return { method: "POST", url: `${s.url}/v1/reports`, body: wireBody(target, draft, "<install id>") };

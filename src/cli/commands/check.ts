@@ -94,7 +94,15 @@ async function readState(path: string): Promise<Record<string, MonitorState>> {
 function line(run: MonitorRun): string {
   const verdict = run.ok ? "ok" : `failing${run.failing.length > 0 ? ` (${run.failing.length} record${run.failing.length === 1 ? "" : "s"})` : ""}${run.details ? `: ${run.details}` : ""}`;
   const issue = run.issue !== undefined ? ` ${run.issue.url}` : "";
-  const action = run.action === "none" ? "issue unchanged" : run.action === "skipped" ? `issue not updated (${run.problem ?? "skipped"})` : `issue ${run.action}`;
+  const action =
+    run.action === "none"
+      ? "issue unchanged"
+      : run.action === "skipped"
+        ? `issue not updated (${run.problem ?? "skipped"})`
+        : // Through a relay (BUGBEACON_RELAY_URL, no token): the relay keeps the issue.
+          run.action === "sent"
+          ? "failure sent to the relay"
+          : `issue ${run.action}`;
   return `${run.name}: ${verdict}; ${action}${issue}`;
 }
 

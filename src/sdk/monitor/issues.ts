@@ -2,8 +2,8 @@
  * What a monitor needs from the service, and nothing more: find its issue by identifier, create one,
  * edit its body (and open or close it in the same request), comment. A backend offers it through the
  * optional `Backend.monitorIssues`: every built-in one does (src/backends/{github,gitlab,gitea,discourse}/
- * monitor-issues.ts); the relay does not (a relay takes reports from strangers' clients, who must not
- * open or close issues: see docs/monitors.md).
+ * monitor-issues.ts); the relay does not: its clients are strangers' machines, which must not open or
+ * close issues, so they send failures only and the relay keeps the issue (MonitorHost.relay, docs/monitors.md).
  */
 import { markerIdentifier } from "./state.js";
 

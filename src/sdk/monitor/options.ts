@@ -50,8 +50,11 @@ export interface MonitorRun {
   details?: string;
   /** Keys of the failing records (record checks). */
   failing: string[];
-  /** What was done to the issue: nothing, or one of the changes. */
-  action: "none" | "opened" | "updated" | "closed" | "reopened" | "opened-new" | "skipped";
+  /**
+   * What was done to the issue: nothing, or one of the changes; through a relay, `sent` (the failure went to
+   * the relay, which keeps the issue) or `none` (a passing run, or fewer than failAfter failing ones).
+   */
+  action: "none" | "opened" | "updated" | "closed" | "reopened" | "opened-new" | "skipped" | "sent";
   /** The monitor's issue, when there is one. */
   issue?: { number: number; url: string };
   /** Why nothing could be sent (no token, disabled, the service failed); the state is kept for the next run. */

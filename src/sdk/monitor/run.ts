@@ -6,7 +6,7 @@
 import type { Logger } from "../../_internal/logger.js";
 import type { MonitorIssues } from "./issues.js";
 import { MONITOR_LABEL, type CheckResult, type Monitor, type MonitorCheck, type MonitorRun, type MonitorSpec } from "./options.js";
-import { EMPTY_STATE, MAX_DETAILS, MAX_KEY, decide, monitorIdentifier, oneLine, parseState, type Failure, type MonitorState, type Verdict } from "./state.js";
+import { EMPTY_STATE, MAX_DETAILS, MAX_KEY, MAX_KEYS, decide, monitorIdentifier, oneLine, parseState, type Failure, type MonitorState, type Verdict } from "./state.js";
 
 export interface MonitorHost {
   /** The service's monitor issues (made once, on first use). */
@@ -21,6 +21,23 @@ export interface MonitorHost {
   /** A pending check's budget timer keeps the process alive (the CLI) or not (an app's monitor). */
   keepAlive: boolean;
   now?: () => Date;
+  /**
+   * Through a relay (no token): failing runs are sent to it and the relay keeps the issue (it opens, edits
+   * and closes it by its own rules); passing runs send nothing. Never rejects.
+   */
+  relay?: (failure: RelayFailure, keepAlive: boolean) => Promise<{ ok: true; status: string; url?: string } | { ok: false; problem: string }>;
+}
+
+/** A failing run as the relay takes it (the helper adds the platform metadata). */
+export interface RelayFailure {
+  repo: string;
+  name: string;
+  identifier: string;
+  every: number;
+  passAfter: number;
+  details: string;
+  failures: Failure[];
+  runKey?: string;
 }
 
 const EXPECTED = "true/false, { ok, details } or { ok, failures: [{ key, details }] }";
@@ -94,6 +111,7 @@ export async function runOnce(host: MonitorHost, spec: MonitorSpec, memory: { st
   if (blocked !== undefined) return { ...run, action: "skipped", problem: blocked };
   const identifier = monitorIdentifier(spec.name);
   const now = host.now?.() ?? new Date();
+  if (host.relay !== undefined) return relayRun(host.relay, host.keepAlive, spec, memory, verdict, run, identifier, slotMs !== undefined ? Math.floor(now.getTime() / slotMs) : undefined);
   try {
     const issues = await host.issues();
     const found = await issues.find(spec.repo, identifier);
@@ -146,6 +164,65 @@ export async function runOnce(host: MonitorHost, spec: MonitorSpec, memory: { st
     const message = error instanceof Error ? error.message : String(error);
     return { ...run, action: "skipped", problem: oneLine(host.redact(`could not update the monitor's issue: ${message}`), 300) };
   }
+}
+
+/**
+ * One run through a relay: the same verdict and the same failAfter, counted here in memory; a failing run
+ * (the failAfter-th in a row and each after it) is sent, so the relay knows the monitor still fails; a
+ * passing run sends nothing (only the relay closes, when no machine has reported a failure for its quiet
+ * window). With a schedule slot, the failure's id is derived from it: a re-run of the slot is a duplicate.
+ */
+const isControl = (c: number) => c < 0x20 || c === 0x7f;
+
+/** One line without control characters or lone surrogates (what the relay takes). */
+function printable(text: string): string {
+  let out = "";
+  for (const ch of text.toWellFormed()) out += isControl(ch.charCodeAt(0)) ? " " : ch;
+  return out.trim();
+}
+
+async function relayRun(
+  send: NonNullable<MonitorHost["relay"]>,
+  keepAlive: boolean,
+  spec: MonitorSpec,
+  memory: { state: MonitorState },
+  verdict: Verdict,
+  run: MonitorRun,
+  identifier: string,
+  slot: number | undefined,
+): Promise<MonitorRun> {
+  if (verdict.ok) {
+    memory.state = EMPTY_STATE;
+    return run;
+  }
+  const fails = Math.min(memory.state.fails + 1, spec.failAfter);
+  memory.state = { ...memory.state, fails, passes: 0 };
+  if (fails < spec.failAfter) return run;
+  // The relay takes text without control characters: the name cannot change (it gives the identifier).
+  if ([...spec.name].some((ch) => isControl(ch.charCodeAt(0)))) return { ...run, action: "skipped", problem: "the monitor's name has control characters (a tab, an escape…), which the relay refuses: rename the monitor" };
+  const failures = new Map<string, string>();
+  for (const f of verdict.failures) {
+    const key = printable(f.key);
+    if (key !== "" && !failures.has(key)) failures.set(key, printable(f.details));
+  }
+  const sent = await send(
+    {
+      repo: spec.repo,
+      name: spec.name,
+      identifier,
+      // Unknown for a single run without a schedule: the relay then waits its own minimum.
+      every: spec.every ?? 1,
+      passAfter: spec.passAfter,
+      // A failure always says why (the relay refuses one that says nothing).
+      details: printable(verdict.details) || (failures.size === 0 ? "the check failed" : ""),
+      failures: [...failures].slice(0, MAX_KEYS).map(([key, details]) => ({ key, details })),
+      ...(slot !== undefined ? { runKey: `slot ${slot}` } : {}),
+    },
+    keepAlive,
+  );
+  if (!sent.ok) return { ...run, action: "skipped", problem: oneLine(sent.problem, 300) };
+  const number = sent.url !== undefined ? /\/issues\/(\d+)$/.exec(sent.url)?.[1] : undefined;
+  return { ...run, action: "sent", ...(number !== undefined && sent.url !== undefined ? { issue: { number: Number(number), url: sent.url } } : {}) };
 }
 
 /** Starts the schedule: a run now, then one `every` ms after each run ends, on unref'd timers. */

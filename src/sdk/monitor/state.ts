@@ -74,8 +74,8 @@ export type Change =
   | { kind: "close"; body: string; comment: string };
 
 export const MARKER_PREFIX = "bugbeacon-monitor";
-const MAX_KEYS = 80;
-const MAX_RESOLVED = 30;
+export const MAX_KEYS = 80;
+export const MAX_RESOLVED = 30;
 export const MAX_KEY = 100;
 export const MAX_DETAILS = 300;
 /** GitHub keeps 65,536 characters of a body; the checklist is shortened well before that (a service that keeps fewer says so: MonitorIssues.bodyLimit). */
@@ -132,7 +132,8 @@ export function stateFrom(raw: unknown): MonitorState | undefined {
   return state;
 }
 
-function marker(identifier: string, state: MonitorState): string {
+/** The hidden marker line that holds `state` (the relay writes monitor issues with it too). */
+export function marker(identifier: string, state: MonitorState): string {
   // Fixed key order: the same state always gives the same text (a re-run compares bodies).
   const { fails, passes, failing, resolved, since, slot, lastRun, previous } = state;
   const json = JSON.stringify({ v: 1, fails, passes, failing, resolved, since, slot, lastRun, previous });

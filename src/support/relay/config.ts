@@ -3,7 +3,8 @@
  * it files reports for; the pacing has product defaults and may be changed through the environment
  * (BUGBEACON_RELAY_PERIOD_MS, BUGBEACON_RELAY_WRITES_PER_HOUR, BUGBEACON_RELAY_NEW_ISSUES_PER_HOUR,
  * BUGBEACON_RELAY_REPORTS_PER_MINUTE, BUGBEACON_RELAY_ON_CLOSED), as may what it keeps
- * (BUGBEACON_RELAY_MACHINE_MAX_AGE_MS, BUGBEACON_RELAY_COMPACT_EVERY_MS). Problems are CliUsageErrors
+ * (BUGBEACON_RELAY_MACHINE_MAX_AGE_MS, BUGBEACON_RELAY_COMPACT_EVERY_MS), and when a quiet monitor's issue
+ * closes (BUGBEACON_RELAY_MONITOR_QUIET_MS). Problems are CliUsageErrors
  * naming the flag or variable.
  */
 import { CliUsageError } from "../../errors.js";
@@ -45,6 +46,7 @@ export interface RelayPacing {
   onClosed?: "reopen" | "new";
   machineMaxAgeMs?: number;
   compactEveryMs?: number;
+  monitorQuietMs?: number;
 }
 
 export function relayPacingFromEnv(env: NodeJS.ProcessEnv): RelayPacing {
@@ -75,6 +77,9 @@ export function relayPacingFromEnv(env: NodeJS.ProcessEnv): RelayPacing {
     const name = compact !== undefined ? "BUGBEACON_RELAY_COMPACT_EVERY_MS" : "BUGBEACON_RELAY_MACHINE_MAX_AGE_MS";
     throw new CliUsageError(name, `${name}: the journal must be compacted at least twice within the machine age limit (BUGBEACON_RELAY_COMPACT_EVERY_MS ${compact ?? 3_600_000} is more than half of BUGBEACON_RELAY_MACHINE_MAX_AGE_MS ${ageLimit}).`);
   }
+  // The shortest wait after a monitor's last failure before its issue closes (nothing a client sends shortens it).
+  const quiet = num("BUGBEACON_RELAY_MONITOR_QUIET_MS", 1000, 7 * 86_400_000);
+  if (quiet !== undefined) out.monitorQuietMs = quiet;
   const closed = env.BUGBEACON_RELAY_ON_CLOSED;
   if (closed !== undefined && closed !== "") {
     if (closed !== "reopen" && closed !== "new") throw new CliUsageError("BUGBEACON_RELAY_ON_CLOSED", `BUGBEACON_RELAY_ON_CLOSED must be reopen or new, not ${JSON.stringify(closed.slice(0, 40))}.`);

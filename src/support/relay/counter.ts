@@ -274,6 +274,23 @@ export class RelayCounter {
     return at;
   }
 
+  /** When a write the counter does not plan itself (a monitor's issue, monitors.ts) may go out under the same pacing. */
+  writeAllowedFrom(now: number): number {
+    return this.writeAllowedAt(now);
+  }
+
+  /**
+   * Takes one new issue of `repo`'s hourly budget for a write the counter does not plan (a monitor's
+   * issue): 0 when taken, else when to ask again. Kept in memory and in the next snapshot, as `writes` are.
+   */
+  takeNewIssue(repo: string, now: number): number {
+    const r = this.repo(repo);
+    while (r.creates.length > 0 && r.creates[0]! <= now - 3_600_000) r.creates.shift();
+    if (r.creates.length >= this.newIssuesPerHour) return r.creates[r.creates.length - this.newIssuesPerHour]! + 3_600_000;
+    r.creates.push(now);
+    return 0;
+  }
+
   /** Records `n` writes made at `now` (made by the caller, for pacing). */
   wrote(now: number, n = 1): void {
     for (let i = 0; i < n; i++) this.writes.push(now);

@@ -11,7 +11,8 @@ import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync, readFileSync,
 import { dirname, join } from "node:path";
 import type { JournalEntry } from "./counter.js";
 
-export class Journal {
+/** Lines of the report counter by default; the monitors' book (monitors.ts) keeps its own file with its own entries. */
+export class Journal<E = JournalEntry> {
   private fd: number;
   /** Lines appended since the journal was opened or last compacted. */
   lines = 0;
@@ -26,7 +27,7 @@ export class Journal {
   }
 
   /** Every entry written by earlier runs, in order; unreadable lines are reported and skipped. */
-  static read(dir: string, onBad: (line: number, problem: string) => void): JournalEntry[] {
+  static read<E = JournalEntry>(dir: string, onBad: (line: number, problem: string) => void): E[] {
     let text: string;
     try {
       text = readFileSync(join(dir, "journal.jsonl"), "utf8");
@@ -35,11 +36,11 @@ export class Journal {
       throw error;
     }
     const lines = text.split("\n");
-    const out: JournalEntry[] = [];
+    const out: E[] = [];
     for (const [i, line] of lines.entries()) {
       if (line === "") continue;
       try {
-        out.push(JSON.parse(line) as JournalEntry);
+        out.push(JSON.parse(line) as E);
       } catch {
         // The last line may be torn by a kill mid-write: it was never acknowledged.
         if (i < lines.length - 1 || !text.endsWith("\n")) onBad(i + 1, "not JSON (a write cut short)");
@@ -52,7 +53,7 @@ export class Journal {
    * Replaces the journal by `entries` (a snapshot): written to a new file, synced, then renamed over the
    * old one, so a kill at any moment leaves either the old journal or the new one. Call before `new Journal`.
    */
-  static rewrite(dir: string, entries: JournalEntry[]): void {
+  static rewrite<E = JournalEntry>(dir: string, entries: E[]): void {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = join(dir, "journal.jsonl.tmp");
     const fd = openSync(tmp, "w", 0o600);
@@ -67,7 +68,7 @@ export class Journal {
     renameSync(tmp, join(dir, "journal.jsonl"));
   }
 
-  append(entry: JournalEntry): void {
+  append(entry: E): void {
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     let off = 0;
     while (off < line.length) off += writeSync(this.fd, line, off);
@@ -80,7 +81,7 @@ export class Journal {
    * what was appended and not yet synced is on stable storage in it; a sync still running on the old file
    * finishes there, and that file is closed after it.
    */
-  compact(entries: JournalEntry[]): void {
+  compact(entries: E[]): void {
     const dir = dirname(this.path);
     Journal.rewrite(dir, entries);
     const old = this.fd;

@@ -14,7 +14,7 @@ export const MAX_REPORT_BYTES = 64 * 1024;
 /** Largest gzip body once decompressed (a gzip bomb stops here). */
 export const MAX_INFLATED_BYTES = 256 * 1024;
 /** Deepest JSON nesting accepted (the report is three levels deep). */
-const MAX_DEPTH = 6;
+export const MAX_DEPTH = 6;
 
 export interface RelayReport {
   /** `owner/name` the report is for (checked against the repositories the relay serves). */
@@ -42,7 +42,7 @@ export class RelayRefusedError extends BugbeaconError {
   }
 }
 
-const ID = /^[A-Za-z0-9_-]{8,64}$/;
+export const ID = /^[A-Za-z0-9_-]{8,64}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const KINDS: ReadonlySet<string> = new Set<ReportKind>(["manual", "exception", "assertion"]);
 
@@ -132,16 +132,16 @@ export function validateRelayReport(value: unknown): RelayReport {
   return { repo, reportId, install, title, text, metadata };
 }
 
-function bad(field: string, expected: string): never {
+export function bad(field: string, expected: string): never {
   throw new RelayRefusedError(400, field, `${field} is missing or wrong: expected ${expected}`);
 }
 
-function record(v: unknown, field: string): Record<string, unknown> {
+export function record(v: unknown, field: string): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) bad(field, "an object");
   return v as Record<string, unknown>;
 }
 
-function str(v: unknown, field: string, min: number, max: number): string {
+export function str(v: unknown, field: string, min: number, max: number): string {
   if (typeof v !== "string") bad(field, "a string");
   if (v.length < min || v.length > max) bad(field, `a string of ${min} to ${max} characters`);
   // Lone surrogates and control characters other than tab and line breaks are refused, not repaired.
@@ -149,7 +149,7 @@ function str(v: unknown, field: string, min: number, max: number): string {
   return v;
 }
 
-function depth(v: unknown): number {
+export function depth(v: unknown): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[v, 1]];
   while (stack.length > 0) {

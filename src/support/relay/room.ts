@@ -14,6 +14,10 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { githubClient } from "../../backends/github/client.js";
+import { githubMonitorIssues } from "../../backends/github/monitor-issues.js";
+import { pickMonitorIssue } from "../../sdk/monitor/issues.js";
+import { MONITOR_LABEL } from "../../sdk/monitor/options.js";
+import { MAX_DETAILS, MAX_KEY, oneLine as oneLineCut } from "../../sdk/monitor/state.js";
 import { parseIssueBody } from "../../format/report-format.js";
 import { HttpAnswer, discardRest, header, oneLine, readBody, requirePost, send, type Route } from "../serve/http.js";
 import { RelayCounter, type CountMessage, type HeldLine, type Write } from "./counter.js";
@@ -22,6 +26,9 @@ import { machineOf } from "./machine.js";
 import type { MachineShare } from "./share.js";
 import { inline, plain, relayRedactor, renderRelayIssue } from "./render.js";
 import { MAX_REPORT_BYTES, RelayRefusedError, decodeBody, parseRelayReport } from "./report.js";
+import { parseMonitorFailure } from "./monitor-failure.js";
+import { MonitorBook, type MonitorEntry, type MonitorWrite } from "./monitors.js";
+import { RESOLVED_MARKER, keptByRelay, monitorBody, monitorTitle, resolvedComment } from "./monitor-render.js";
 
 export interface RelayOptions {
   /** `owner/name` of every repository served. */
@@ -55,6 +62,12 @@ export interface RelayOptions {
   machineMaxAgeMs?: number;
   /** The journal is compacted at least this often while running (and after 100,000 lines, or twice the report ids remembered). @default 1 hour */
   compactEveryMs?: number;
+  /**
+   * Monitors (`POST /v1/monitor-failures`): the shortest time after a monitor's last failure, from any
+   * machine, before the relay closes its issue; a client's every × passAfter may only make it longer.
+   * @default 3,600,000 (one hour)
+   */
+  monitorQuietMs?: number;
 }
 
 export interface RelayRoom {
@@ -62,6 +75,7 @@ export interface RelayRoom {
   resume(): void;
   close(): Promise<void>;
   readonly counter: RelayCounter;
+  readonly monitors: MonitorBook;
 }
 
 const MARKER = "bugbeacon:relay-count";
@@ -90,6 +104,15 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
   if (entries.length > 0) Journal.rewrite(dir, [counter.snapshot()]);
   const journal = new Journal(dir);
   held.journal = journal;
+  // Monitors keep their own journal (their own entries), beside the counter's, written ahead the same way.
+  const mdir = join(dir, "monitors");
+  const mentries = Journal.read<MonitorEntry>(mdir, (line, problem) => o.note?.({ msg: "relay monitor journal line skipped", line, problem }));
+  const mheld: { journal?: Journal<MonitorEntry> } = {};
+  const book = new MonitorBook({ quietMs: o.monitorQuietMs ?? 3_600_000, periodMs: counter.periodMs, onClosed: o.onClosed ?? "reopen" }, (e) => mheld.journal!.append(e));
+  const mreplayed = book.replay(mentries);
+  if (mentries.length > 0) Journal.rewrite(mdir, [book.snapshot()]);
+  const mjournal = new Journal<MonitorEntry>(mdir);
+  mheld.journal = mjournal;
   const budget = addressBudget(o.reportsPerMinute ?? 60);
   const answerWithin = o.answerWithinMs ?? 2000;
   const onClosed = o.onClosed ?? "reopen";
@@ -131,6 +154,7 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     compactDue = false;
     for (const key of counter.forgetMachinesBefore(Date.now() - maxAge + compactEvery)) stale.add(key);
     journal.compact([counter.snapshot()]);
+    mjournal.compact([book.snapshot()]);
     o.note?.({ msg: "relay journal compacted", figuresToRewrite: stale.size });
     if (o.share === undefined) return;
     // The local copies of earlier figures go; the figures of the identifiers changed are written again.
@@ -166,13 +190,150 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       }
       const now = Date.now();
       const next = counter.next(now);
-      if (next === undefined) return;
-      if ("waitUntil" in next) {
-        timer = setTimeout(wake, Math.max(10, next.waitUntil - now));
-        return;
+      if (next !== undefined && !("waitUntil" in next)) {
+        await slot(() => perform(next));
+        continue;
       }
-      await slot(() => perform(next));
+      // Monitor issues after the reports' writes, under the same pacing and new-issue budget.
+      const mnext = book.next(now, counter.writeAllowedFrom(now), (repo) => counter.takeNewIssue(repo, now));
+      if (mnext !== undefined && !("waitUntil" in mnext)) {
+        await slot(() => performMonitor(mnext));
+        continue;
+      }
+      const waits = [next, mnext].flatMap((w) => (w !== undefined ? [w.waitUntil] : []));
+      if (waits.length === 0) return;
+      // The relay's own clock decides when a quiet monitor closes: a timer here (unref'd: the server holds the process).
+      timer = setTimeout(wake, Math.max(10, Math.min(...waits) - now));
+      timer.unref();
+      return;
     }
+  }
+
+  /** A monitor issue's write: the issue is read first (its state, or a write that landed before a restart). */
+  async function performMonitor(w: MonitorWrite): Promise<void> {
+    let writes = 0;
+    try {
+      const octokit = await o.octokitForRepo(w.repo);
+      const issues = githubMonitorIssues(octokit);
+      const [owner, repo] = w.repo.split("/") as [string, string];
+      const body = monitorBody(w.view);
+      const current = async (number: number) => {
+        try {
+          const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
+          return { number: data.number, url: data.html_url, state: data.state === "open" ? ("open" as const) : ("closed" as const), body: data.body ?? "" };
+        } catch (error) {
+          const status = (error as { status?: number }).status;
+          if (status === 404 || status === 410) return undefined;
+          throw error;
+        }
+      };
+      const create = async (previous?: number) => {
+        const view = previous !== undefined ? { ...w.view, previous } : w.view;
+        writes++;
+        return issues.create(w.repo, { title: monitorTitle(view), body: monitorBody(view), labels: [MONITOR_LABEL] });
+      };
+      // Replicas (share.ts): this replica's last failure is published with each write; an open and a close
+      // are made holding the monitor's lock, so two replicas open one issue, and a close reads every other
+      // replica's last failure first.
+      const publish = async (issue: { number: number; url: string } | undefined, read: boolean) =>
+        o.share?.publish(w.repo, w.ident, { ...book.figures(w.repo, w.ident), ...(issue !== undefined ? { issue: { number: issue.number, url: issue.url } } : {}) }, read);
+      const locked = <T>(work: () => Promise<T>): Promise<T> => (o.share !== undefined ? o.share.withLock(w.repo, w.ident, work) : work());
+      if (w.op === "open") return await locked(async () => {
+        // Only an issue labelled bugbeacon-monitor (labels need write access) that the relay wrote and whose
+        // marker names the monitor is adopted: its own (a create whose answer was lost) or another replica's.
+        // A monitor issue kept with a token is not the relay's to edit or close.
+        const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "all", labels: MONITOR_LABEL, per_page: 100 });
+        const found = pickMonitorIssue(
+          labelled
+            .filter((i) => (i.pull_request === undefined || i.pull_request === null) && keptByRelay(i.body ?? ""))
+            .map((i) => ({ number: i.number, url: i.html_url, state: i.state === "open" ? ("open" as const) : ("closed" as const), body: i.body ?? "" })),
+          w.ident,
+        );
+        if (found !== undefined && (found.state === "open" || onClosed === "reopen")) {
+          if (found.state === "closed" || found.body !== body) {
+            writes++;
+            await issues.edit(w.repo, found.number, { body, ...(found.state === "closed" ? { state: "open" as const } : {}) });
+          }
+          o.note?.({ msg: "relay monitor issue", action: found.state === "closed" ? "reopened" : "adopted", repository: w.repo, identifier: w.ident, issue: found.number });
+          await publish(found, false);
+          return settleMonitor(w, { ok: true, number: found.number, url: found.url }, writes);
+        }
+        const made = await create(found?.number);
+        o.note?.({ msg: "relay monitor issue", action: "opened", repository: w.repo, identifier: w.ident, issue: made.number });
+        // Before the lock is let go: the next replica to open this monitor finds it (the labelled list does too).
+        await publish(made, false);
+        return settleMonitor(w, { ok: true, ...made }, writes);
+      });
+      const number = w.issue!.number;
+      const cur = await current(number);
+      if (w.op === "reopen" || w.op === "edit") {
+        if (cur === undefined) {
+          // Deleted or transferred: a new issue for the incident.
+          const made = await create();
+          return settleMonitor(w, { ok: true, ...made }, writes);
+        }
+        // A failing monitor whose issue someone closed is reopened, as the token path does.
+        if (cur.state === "closed" || cur.body !== body) {
+          writes++;
+          await issues.edit(w.repo, number, { body, ...(cur.state === "closed" ? { state: "open" as const } : {}) });
+        }
+        if (w.op === "reopen" || cur.state === "closed") o.note?.({ msg: "relay monitor issue", action: "reopened", repository: w.repo, identifier: w.ident, issue: number });
+        await publish({ number: cur.number, url: cur.url }, false);
+        return settleMonitor(w, { ok: true, number: cur.number, url: cur.url }, writes);
+      }
+      return await locked(() => closeMonitor(w, octokit, issues, cur, body, publish, writes));
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      o.note?.({ msg: "relay write failed", kind: `monitor ${w.op}`, repository: w.repo, status: status ?? null, error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+      settleMonitor(w, { ok: false }, writes);
+    }
+  }
+
+  /** Close: the relay's rule only (no failure from any machine, on any replica, for the quiet window). */
+  async function closeMonitor(
+    w: MonitorWrite,
+    octokit: Octokit,
+    issues: ReturnType<typeof githubMonitorIssues>,
+    cur: { number: number; url: string; state: "open" | "closed" } | undefined,
+    body: string,
+    publish: (issue: { number: number; url: string } | undefined, read: boolean) => Promise<{ othersLast?: number } | undefined>,
+    writesBefore: number,
+  ): Promise<void> {
+    let writes = writesBefore;
+    try {
+      const [owner, repo] = w.repo.split("/") as [string, string];
+      const number = w.issue!.number;
+      const inAll = await publish(cur, true);
+      if (!book.closeHolds(w.repo, w.ident, inAll?.othersLast, Date.now())) {
+        // Another replica accepted a failure within the window: the issue stays open.
+        return settleMonitor(w, { ok: true, elsewhere: inAll!.othersLast! }, writes);
+      }
+      const key = `${o.replica}:m${w.intent}`;
+      if (cur === undefined) return settleMonitor(w, { ok: true }, writes);
+      if (cur.state === "closed" && !w.uncertain) return settleMonitor(w, { ok: true }, writes);
+      if (w.uncertain) {
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
+        if (comments.some((c) => (c.body ?? "").includes(`${RESOLVED_MARKER} ${JSON.stringify(key)}`))) return settleMonitor(w, { ok: true }, writes);
+      }
+      if (cur.state === "open") {
+        writes++;
+        await issues.edit(w.repo, number, { body, state: "closed" });
+      }
+      writes++;
+      await issues.comment(w.repo, number, resolvedComment(w.view, key, onClosed));
+      o.note?.({ msg: "relay monitor issue", action: "closed", repository: w.repo, identifier: w.ident, issue: number });
+      return settleMonitor(w, { ok: true }, writes);
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      o.note?.({ msg: "relay write failed", kind: `monitor ${w.op}`, repository: w.repo, status: status ?? null, error: oneLine(error instanceof Error ? error.message : String(error)).slice(0, 200) });
+      settleMonitor(w, { ok: false }, writes);
+    }
+  }
+
+  function settleMonitor(w: MonitorWrite, outcome: Parameters<MonitorBook["settle"]>[1], writes: number): void {
+    const now = Date.now();
+    counter.wrote(now, writes);
+    book.settle(w, outcome, now);
   }
 
   async function perform(w: Write): Promise<void> {
@@ -296,7 +457,8 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     }
   }
 
-  async function intake(req: IncomingMessage, res: ServerResponse): Promise<HttpAnswer> {
+  /** The checks at the door every route shares: shutting down, the address's budget, type and size. The body's text, or the answer. */
+  async function door(req: IncomingMessage, res: ServerResponse): Promise<string | HttpAnswer> {
     if (draining) {
       req.resume();
       res.setHeader("connection", "close");
@@ -318,7 +480,42 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     }
     const body = await readBody(req, MAX_REPORT_BYTES);
     if (body === "too large") return new HttpAnswer(413, "refused: too large", { error: `the body is over ${MAX_REPORT_BYTES} bytes` });
-    const report = parseRelayReport(decodeBody(body, header(req, "content-encoding")));
+    return decodeBody(body, header(req, "content-encoding"));
+  }
+
+  /** A monitor's failure: validated, redacted again, journaled and synced before the answer. */
+  async function monitorIntake(req: IncomingMessage, res: ServerResponse): Promise<HttpAnswer> {
+    const text = await door(req, res);
+    if (text instanceof HttpAnswer) return text;
+    const f = parseMonitorFailure(text);
+    const repo = served.get(f.repo.toLowerCase());
+    if (repo === undefined) throw new RelayRefusedError(403, "repo", "this relay does not file reports for that repository");
+    f.repo = repo;
+    // Redacted again before anything is kept (the identifier was checked against the name as sent).
+    const redact = relayRedactor();
+    f.name = oneLineCut(redact(f.name), 200);
+    f.details = oneLineCut(redact(f.details), MAX_DETAILS);
+    const keys = new Map<string, string>();
+    for (const x of f.failures) {
+      const k = oneLineCut(redact(x.key), MAX_KEY);
+      if (k !== "" && !keys.has(k)) keys.set(k, oneLineCut(redact(x.details), MAX_DETAILS));
+    }
+    f.failures = [...keys].map(([key, details]) => ({ key, details }));
+    if (f.details === "" && f.failures.length === 0) f.details = "the check failed";
+    const answer = book.fail(f, machineOf(f.install), Date.now());
+    if (mjournal.lines >= Math.max(10_000, 2 * book.rememberedIds)) {
+      compactDue = true;
+      wake();
+    }
+    await mjournal.durable();
+    if (!answer.duplicate) wake();
+    return new HttpAnswer(202, answer.status, { status: answer.status, ...(answer.url !== undefined ? { url: answer.url } : {}), ...(answer.duplicate ? { duplicate: true } : {}) });
+  }
+
+  async function intake(req: IncomingMessage, res: ServerResponse): Promise<HttpAnswer> {
+    const text = await door(req, res);
+    if (text instanceof HttpAnswer) return text;
+    const report = parseRelayReport(text);
     const repo = served.get(report.repo.toLowerCase());
     if (repo === undefined) throw new RelayRefusedError(403, "repo", "this relay does not file reports for that repository");
     report.repo = repo;
@@ -359,11 +556,11 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
     return new HttpAnswer(202, status, { status, ...(url !== undefined ? { url } : {}), ...(answer.duplicate ? { duplicate: true } : {}) });
   }
 
-  const route: Route = async (req, res, started) => {
-    if (!requirePost(req, res, "reports")) return;
+  const route = (what: "reports" | "monitor failures", handle: typeof intake): Route => async (req, res, started) => {
+    if (!requirePost(req, res, what)) return;
     let answer: HttpAnswer;
     try {
-      answer = await intake(req, res);
+      answer = await handle(req, res);
     } catch (error) {
       if (error instanceof RelayRefusedError) answer = new HttpAnswer(error.status, `refused: ${error.field}`, { error: error.message, field: error.field });
       else {
@@ -372,16 +569,18 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       }
     }
     // No address, no install id, no report text: the decision and the time only.
-    o.log?.({ msg: "report", status: answer.status, decision: answer.decision, ms: Math.round(performance.now() - started) });
+    o.log?.({ msg: what === "reports" ? "report" : "monitor failure", status: answer.status, decision: answer.decision, ms: Math.round(performance.now() - started) });
     send(res, answer.status, answer.body, answer.headers);
     discardRest(req);
   };
 
   return {
-    routes: { "/v1/reports": route },
+    routes: { "/v1/reports": route("reports", intake), "/v1/monitor-failures": route("monitor failures", monitorIntake) },
     counter,
+    monitors: book,
     resume() {
       if (replayed > 0) o.note?.({ msg: "relay journal replayed", entries: replayed, ...counter.totals() });
+      if (mreplayed > 0) o.note?.({ msg: "relay monitor journal replayed", entries: mreplayed, ...book.totals() });
       wake();
     },
     async close() {
@@ -391,6 +590,7 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
       await pumping;
       for (const list of waiters.values()) for (const resolve of list) resolve();
       journal.close();
+      mjournal.close();
       await o.share?.dispose();
     },
   };

@@ -46,6 +46,8 @@ export interface OwnFigures {
   machines: Iterable<number>;
   /** The identifier's issue, once this replica filed or found it. */
   issue?: { number: number; url: string } | undefined;
+  /** A monitor's last failure this replica accepted (ms): the close waits for every replica's (monitors.ts). */
+  last?: number | undefined;
 }
 
 export interface InAll {
@@ -55,6 +57,8 @@ export interface InAll {
   replicas: number;
   /** Another replica's issue of the identifier (the newest, if they differ). */
   issue?: { number: number; url: string };
+  /** The latest `last` any other replica published (monitors). */
+  othersLast?: number;
 }
 
 export interface MachineShare {
@@ -77,6 +81,7 @@ interface Blob {
   first: number;
   machines: string[];
   issue?: { number: number; url: string };
+  last?: number;
 }
 
 export function machineShare(o: MachineShareOptions): MachineShare {
@@ -127,7 +132,7 @@ export function machineShare(o: MachineShareOptions): MachineShare {
     for (const { ident, own } of items) {
       tags = new Set<string>();
       for (const m of own.machines) tags.add(tagOf(m));
-      const blob: Blob = { v: 1, total: own.total, first: own.first, machines: [...tags].sort(), ...(own.issue !== undefined ? { issue: own.issue } : {}) };
+      const blob: Blob = { v: 1, total: own.total, first: own.first, machines: [...tags].sort(), ...(own.issue !== undefined ? { issue: own.issue } : {}), ...(own.last !== undefined ? { last: own.last } : {}) };
       next.set(nameOf(repo, ident), (await git(["hash-object", "-w", "--stdin"], { ...opts, input: JSON.stringify(blob) })).trim());
     }
     const treeId = (await git(["mktree"], { ...opts, input: [...next].map(([n, sha]) => `100644 blob ${sha}\t${n}\n`).join("") })).trim();
@@ -155,6 +160,7 @@ export function machineShare(o: MachineShareOptions): MachineShare {
       inAll.first = Math.min(inAll.first, b.first);
       for (const t of b.machines) tags.add(t);
       if (b.issue !== undefined && (inAll.issue === undefined || b.issue.number > inAll.issue.number)) inAll.issue = b.issue;
+      if (b.last !== undefined) inAll.othersLast = Math.max(inAll.othersLast ?? b.last, b.last);
     }
     inAll.machines = tags.size;
     return inAll;
@@ -201,7 +207,8 @@ function parseBatch(out: string): Blob[] {
       const b = JSON.parse(text) as Partial<Blob>;
       if (b.v === 1 && typeof b.total === "number" && typeof b.first === "number" && Array.isArray(b.machines)) {
         const issue = b.issue !== undefined && Number.isSafeInteger(b.issue.number) && typeof b.issue.url === "string" ? { issue: { number: b.issue.number, url: b.issue.url } } : {};
-        blobs.push({ v: 1, total: b.total, first: b.first, machines: b.machines.filter((t): t is string => typeof t === "string"), ...issue });
+        const last = Number.isSafeInteger(b.last) ? { last: b.last! } : {};
+        blobs.push({ v: 1, total: b.total, first: b.first, machines: b.machines.filter((t): t is string => typeof t === "string"), ...issue, ...last });
       }
     } catch {
       // Unreadable (not written by a relay): left out.
