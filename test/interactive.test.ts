@@ -342,6 +342,25 @@ setTimeout(() => {
     expect(writes()).toEqual([]);
   });
 
+  it("an ES module app that crashes before the report path was imported: the question is not cut off by the handler's time limit", async () => {
+    // No background flush, so nothing imports the report path before the crash: the handler loads its
+    // CommonJS build synchronously (src/sdk/lazy-sync.ts), whose prompt must count as the person's time
+    // for the handler in the app's ES module copy too (it gave up after 300 ms while the question was shown).
+    const app = appFrom(`import { getHelper } from "bugbeacon";
+getHelper("github", { repo: "octo/app", confirmTimeoutMs: 1500, flushOnStart: false }).installHandlers({ timeoutMs: 300, interactive: true });
+setTimeout(() => {
+  throw new Error("nobody is watching either");
+}, 10);
+`);
+    const session = spawnPty([process.execPath, join(app, "app.mjs")], { env: terminalEnv({ BUGBEACON_GITHUB_TOKEN: TOKEN }), cwd: app });
+    await session.waitFor("Add a line of detail?");
+    expect(await session.exit).toBe(1);
+    expect(session.text).not.toContain("giving up");
+    expect(session.text).toContain("no answer within 1.5 s; the report was not sent.");
+    expect(session.text).toMatch(/Error: nobody is watching either\r?\n\s+at Timeout\._onTimeout/);
+    expect(writes()).toEqual([]);
+  });
+
   it("with default options a crash on a terminal asks nothing: reported, and the process exits within a second of the report", async () => {
     const app = appFrom(`import { installHandlers } from "bugbeacon";
 installHandlers({ repo: "octo/app" });
