@@ -18,7 +18,7 @@ import { tempDir } from "./support/temp.js";
 const REPO = "octo/tool";
 const OTHER = "octo/private";
 // A maintainer too, who answers on an issue.
-const fake = useFakeGitHub({ repos: [REPO, OTHER], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }], tokens: [{ token: "maintainer-token", login: "maintainer" }] });
+const fake = useFakeGitHub({ repos: [REPO, OTHER], appId: APP_ID, appInstallations: [{ id: INSTALLATION, account: "octo" }], tokens: [{ token: "maintainer-token", login: "maintainer" }, { token: "other-app-token", login: "other-app[bot]" }] });
 
 async function stop(s: ServeProcess) {
   s.child.kill("SIGTERM");
@@ -135,6 +135,38 @@ describe("relay: POST /v1/reports", () => {
       expect(comments[2]!.body).toMatch(/^Seen again once on 1 machine since /);
       expect(countLines(comments).map((l) => l.occurrences)).toEqual([3, 1]);
       expect(countLines(comments)[1]).toMatchObject({ total: 5, totalMachines: 4 });
+      expect(fake.contractViolations).toEqual([]);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it("edits in place only a count comment it wrote: another App's comment with the relay's marker is left alone", { timeout: 90_000 }, async () => {
+    const s = await relay();
+    try {
+      const send = async (install: string) => {
+        const a = await postReport(s.url, JSON.stringify(wireReport(REPO, { install })));
+        expect(a.status, a.body).toBe(202);
+      };
+      const summed = () => countLines((fake.issues(REPO)[0]?.comments ?? []).filter((c) => c.user.login === "bugbeacon[bot]")).reduce((n, l) => n + l.occurrences, 0);
+      await send("install-aaaaaaaa");
+      await send("install-bbbbbbbb");
+      await until("the first count message", () => summed() === 1);
+      const issue = fake.issues(REPO)[0]!;
+      // Another App installed on the repository writes a comment that looks like the relay's count message.
+      const forged = issue.comments[0]!.body!;
+      const res = await fetch(`${fake.url}/repos/${REPO}/issues/${issue.number}/comments`, {
+        method: "POST",
+        headers: { authorization: "token other-app-token", "content-type": "application/json" },
+        body: JSON.stringify({ body: forged }),
+      });
+      expect(res.status).toBe(201);
+      await send("install-cccccccc");
+      await until("a second count", () => summed() === 2);
+      const comments = fake.issues(REPO)[0]!.comments;
+      expect(comments.map((c) => [c.user.login, c.user.type])).toEqual([["bugbeacon[bot]", "Bot"], ["other-app[bot]", "Bot"], ["bugbeacon[bot]", "Bot"]]);
+      expect(comments[1]!.body).toBe(forged);
+      expect(countLines([comments[2]!])[0]).toMatchObject({ occurrences: 1 });
       expect(fake.contractViolations).toEqual([]);
     } finally {
       await stop(s);

@@ -420,8 +420,14 @@ export function createRelayRoom(o: RelayOptions): RelayRoom {
           }
           // The relay's last count message is the issue's latest comment (nobody answered since): it grows
           // in place instead of a new comment under it (one a day at most: a new one notifies watchers).
+          // Only a comment the relay wrote itself: the issue's author (the relay filed it, as the App), not
+          // another App's comment that carries the same marker.
           const last = current?.state === "open" ? await latestComment(octokit, owner, repo, number) : undefined;
-          const earlier = last !== undefined ? editable(last, Date.now()) : undefined;
+          let earlier = last !== undefined ? editable(last, Date.now()) : undefined;
+          if (earlier !== undefined) {
+            const filedBy = (await octokit.rest.issues.get({ owner, repo, issue_number: number })).data.user?.login;
+            if (filedBy === undefined || last?.user?.login !== filedBy) earlier = undefined;
+          }
           if (last !== undefined && earlier !== undefined) await octokit.rest.issues.updateComment({ owner, repo, comment_id: last.id, body: countBody(mergeCount(earlier, message), maxAge) });
           else await gh.comment(w.repo, String(number), countBody(message, maxAge));
           return settle(w, { ok: true, ...(moved !== undefined ? moved : {}) }, writes);
@@ -670,7 +676,7 @@ export function mergeCount(earlier: CountText, m: CountText): CountText {
 }
 
 /** The figures of a comment the relay may edit in place: its own count message, recent, with room left. */
-function editable(c: { body?: string | null | undefined; user: { type?: string } | null; created_at: string }, now: number): CountText | undefined {
+function editable(c: { body?: string | null | undefined; user: { type?: string; login?: string } | null; created_at: string }, now: number): CountText | undefined {
   if (c.user?.type !== "Bot" || now - Date.parse(c.created_at) > EDIT_WITHIN_MS) return undefined;
   const found = new RegExp(`<!-- ${MARKER} (\\{.*\\}) -->`).exec(c.body ?? "");
   if (found === null) return undefined;

@@ -327,7 +327,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     } else {
       const inst = token ? installationTokens.get(token) : undefined;
       if (inst && inst.expiresAt > now) user = state.user("bugbeacon[bot]", "Bot");
-      else if (token && configuredTokens.has(token)) user = state.user(configuredTokens.get(token) ?? DEFAULT_LOGIN);
+      // A GitHub App's bot account is "<app-slug>[bot]", of type "Bot" (GitHub's REST docs, the `user`
+      // object's `type`: "User", "Bot" or "Organization"): a configured login like that is another App.
+      else if (token && configuredTokens.has(token)) {
+        const login = configuredTokens.get(token) ?? DEFAULT_LOGIN;
+        user = state.user(login, login.endsWith("[bot]") ? "Bot" : "User");
+      }
       else if (configuredTokens.size > 0 || installations.size > 0) {
         return reply({ status: 401, body: { message: "Bad credentials", documentation_url: DOCS, status: "401" } });
       } else user = state.user(DEFAULT_LOGIN);
