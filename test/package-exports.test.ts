@@ -144,6 +144,36 @@ describe("the built package", () => {
     });
   }
 
+  it("a DeliveryFailure or HttpStatusError of one build is one to the other: an ES module app's crash can run the CommonJS report path", async () => {
+    const run = await runNode(
+      ["--input-type=module", "-e", `import { createRequire } from "node:module";
+        const esm = await import("bugbeacon/backend");
+        const cjs = createRequire(process.cwd() + "/x.js")("bugbeacon/backend");
+        class Mine extends esm.DeliveryFailure {}
+        const failure = new esm.DeliveryFailure("refused", false, false, 422, true);
+        const status = new cjs.HttpStatusError(503, "POST", "/issues", undefined, "");
+        console.log(JSON.stringify({
+          distinct: esm.DeliveryFailure !== cjs.DeliveryFailure,
+          failure: [failure instanceof cjs.DeliveryFailure, new cjs.DeliveryFailure("x", true, false, undefined) instanceof esm.DeliveryFailure],
+          status: [status instanceof esm.HttpStatusError, status instanceof cjs.HttpStatusError],
+          // classifyRest of one build reads the other's failures as its own.
+          classified: [cjs.classifyRest(failure, "Svc", "T", "t") === failure, esm.classifyRest(status, "Svc", "T", "t").message],
+          subclass: [new Mine("x", true, false, undefined) instanceof Mine, failure instanceof Mine, new Mine("x", true, false, undefined) instanceof cjs.DeliveryFailure],
+          others: [new Error("x") instanceof esm.DeliveryFailure, null instanceof cjs.HttpStatusError, Object.assign(new Error("x"), { retryable: true }) instanceof cjs.DeliveryFailure],
+        }));`],
+      { env: baseEnv(), cwd: root },
+    );
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({
+      distinct: true,
+      failure: [true, true],
+      status: [true, true],
+      classified: [true, "Svc answered 503"],
+      subclass: [true, false, true],
+      others: [false, false, false],
+    });
+  });
+
   it("getHelper names the known helpers for an unknown one", async () => {
     const run = await runNode(
       ["--input-type=module", "-e", `import { getHelper } from "bugbeacon"; try { getHelper("jira"); } catch (e) { console.log(e.name + ": " + e.message); }`],

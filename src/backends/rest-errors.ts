@@ -5,9 +5,16 @@
  */
 import { causeCode, neverSent } from "./network-errors.js";
 import { DeliveryFailure } from "../delivery/backend.js";
+import { isMarked, markInstance } from "../_internal/brand.js";
+
+const STATUS_MARK = "bugbeacon.http-status-error";
 
 /** An HTTP answer that was not 2xx. */
 export class HttpStatusError extends Error {
+  /** Any copy's HttpStatusError (the ES module and CommonJS builds in one process): see src/_internal/brand.ts. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isMarked(this, HttpStatusError, STATUS_MARK, value);
+  }
   override name = "HttpStatusError";
   constructor(
     readonly status: number,
@@ -17,6 +24,7 @@ export class HttpStatusError extends Error {
     readonly detail: string,
   ) {
     super(`${method} ${path} answered ${status}${detail ? `: ${detail}` : ""}`);
+    markInstance(this, STATUS_MARK);
   }
 }
 

@@ -10,9 +10,12 @@ import type { ReportDocument, ReportMetadata } from "../format/report-format.js"
 import type { DeliveryOptions } from "./options.js";
 import { InvalidOptionError } from "../errors.js";
 import { brandBackend } from "../backends/brand.js";
+import { isMarked, markInstance } from "../_internal/brand.js";
 import type { HelperOptions, OutgoingReport, PreparedReport } from "../types.js";
 import type { MonitorIssues } from "../sdk/monitor/issues.js";
 import type { AbortSignalLike, Environment } from "../_internal/globals.js";
+
+const FAILURE_MARK = "bugbeacon.delivery-failure";
 
 /** A backend's name, as getHelper and the CLI's --backend take it ("github", "gitlab", "discourse", "gitea", or one registered). */
 export type BackendName = string;
@@ -82,6 +85,10 @@ export interface BackendClient {
 
 /** What a failed request means for what happens next. */
 export class DeliveryFailure extends Error {
+  /** Any copy's DeliveryFailure (the ES module and CommonJS builds in one process): see src/_internal/brand.ts. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isMarked(this, DeliveryFailure, FAILURE_MARK, value);
+  }
   override name = "DeliveryFailure";
   constructor(
     message: string,
@@ -98,6 +105,7 @@ export class DeliveryFailure extends Error {
     readonly refused = false,
   ) {
     super(message);
+    markInstance(this, FAILURE_MARK);
   }
 }
 
