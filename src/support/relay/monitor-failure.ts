@@ -8,7 +8,7 @@
  * field a client could use to say "it passes".
  */
 import { MAX_DETAILS, MAX_KEY, MAX_KEYS, monitorIdentifier } from "../../sdk/monitor/state.js";
-import { ID, MAX_DEPTH, RelayRefusedError, bad, depth, record, str } from "./report.js";
+import { ID, MAX_DEPTH, RelayRefusedError, bad, depth, madeWhere, record, str } from "./report.js";
 
 export interface MonitorFailureReport {
   repo: string;
@@ -87,16 +87,7 @@ export function validateMonitorFailure(value: unknown): MonitorFailureReport {
   }
   if (details === "" && failures.length === 0) bad("details", "why the check failed (details, or failing records): a passing run is not sent");
   const md = record(o.metadata, "metadata");
-  const createdAt = str(md.createdAt, "metadata.createdAt", 10, 40);
-  if (!Number.isFinite(Date.parse(createdAt))) bad("metadata.createdAt", "an ISO 8601 time");
-  const p = record(md.platform, "metadata.platform");
-  const platform = {
-    node: line(p.node, "metadata.platform.node", 1, 40),
-    os: line(p.os, "metadata.platform.os", 1, 40),
-    osRelease: line(p.osRelease ?? "", "metadata.platform.osRelease", 0, 100),
-    arch: line(p.arch, "metadata.platform.arch", 1, 40),
-  };
-  const bugbeacon = line(md.bugbeacon, "metadata.bugbeacon", 1, 40);
+  const { createdAt, platform, bugbeacon } = madeWhere(md, line);
   const out: MonitorFailureReport = { repo, reportId, install, name, identifier, every, passAfter, details, failures, createdAt, platform, bugbeacon };
   if (md.app !== undefined) {
     const a = record(md.app, "metadata.app");

@@ -101,16 +101,7 @@ export function validateRelayReport(value: unknown): RelayReport {
   if (m.reportId !== undefined && m.reportId !== reportId) bad("metadata.reportId", "the same value as reportId");
   const kind = m.kind ?? "exception";
   if (typeof kind !== "string" || !KINDS.has(kind)) bad("metadata.kind", "manual, exception or assertion");
-  const createdAt = str(m.createdAt, "metadata.createdAt", 10, 40);
-  if (!Number.isFinite(Date.parse(createdAt))) bad("metadata.createdAt", "an ISO 8601 time");
-  const p = record(m.platform, "metadata.platform");
-  const platform = {
-    node: str(p.node, "metadata.platform.node", 1, 40),
-    os: str(p.os, "metadata.platform.os", 1, 40),
-    osRelease: str(p.osRelease ?? "", "metadata.platform.osRelease", 0, 100),
-    arch: str(p.arch, "metadata.platform.arch", 1, 40),
-  };
-  const bugbeacon = str(m.bugbeacon, "metadata.bugbeacon", 1, 40);
+  const { createdAt, platform, bugbeacon } = madeWhere(m, str);
   const env: Record<string, string> = {};
   if (m.environment !== undefined) {
     const e = record(m.environment, "metadata.environment");
@@ -130,6 +121,23 @@ export function validateRelayReport(value: unknown): RelayReport {
   }
   // Labels are the relay's to choose: a client's are not kept.
   return { repo, reportId, install, title, text, metadata };
+}
+
+/**
+ * When and where a report or a monitor failure was made (`metadata.createdAt`, `.platform`, `.bugbeacon`),
+ * each text field checked by `text` (which names the field in a refusal).
+ */
+export function madeWhere(m: Record<string, unknown>, text: (v: unknown, field: string, min: number, max: number) => string) {
+  const createdAt = text(m.createdAt, "metadata.createdAt", 10, 40);
+  if (!Number.isFinite(Date.parse(createdAt))) bad("metadata.createdAt", "an ISO 8601 time");
+  const p = record(m.platform, "metadata.platform");
+  const platform = {
+    node: text(p.node, "metadata.platform.node", 1, 40),
+    os: text(p.os, "metadata.platform.os", 1, 40),
+    osRelease: text(p.osRelease ?? "", "metadata.platform.osRelease", 0, 100),
+    arch: text(p.arch, "metadata.platform.arch", 1, 40),
+  };
+  return { createdAt, platform, bugbeacon: text(m.bugbeacon, "metadata.bugbeacon", 1, 40) };
 }
 
 export function bad(field: string, expected: string): never {
