@@ -11,15 +11,15 @@ type AnyDefinition = BackendDefinition<any>;
 
 const registry = new Map<string, AnyDefinition>();
 
-/**
- * Registers the built-in backends, once, when the registry is first used: defining them (checking each
- * record) is work an app that never makes a helper should not pay for at import.
- */
 /** True for a record made by `defineBackend`, or a built-in one. */
 export function isBackendDefinition(value: unknown): value is AnyDefinition {
   return isBranded(value);
 }
 
+/**
+ * Registers the built-in backends, once, when the registry is first used: defining them (checking each
+ * record) is work an app that never makes a helper should not pay for at import.
+ */
 let seed: (() => void) | undefined;
 
 /** What registers the built-in backends on first use (called once, at import, by the composition root). */
