@@ -68,6 +68,24 @@ describe("relay monitors: the rules", () => {
     expect(gh.issues).toBe(1);
   });
 
+  it("a failure that arrives while the issue is being opened belongs to the same incident: no reopen, no record forgotten", () => {
+    const b = book([]);
+    const gh = { issues: 0 };
+    b.fail(failure({ keys: ["a", "b"] }), 1, 0);
+    const open = b.next(0, 0, () => 0) as MonitorWrite;
+    expect(open.op).toBe("open");
+    // The issue is being created (a slow GitHub, a slow database publish) when the next run's failure comes.
+    b.fail(failure({ keys: ["b"] }), 1, 2 * S);
+    b.settle(open, { ok: true, number: ++gh.issues, url: "u/1" }, 2 * S);
+    expect(b.state(REPO, IDENT)).toMatchObject({ open: true, issue: 1 });
+    // b keeps failing; a is not reported for the quiet window: checked off in an edit, never a reopen.
+    for (let t = 10 * S; t <= QUIET + 10 * S; t += 10 * S) b.fail(failure({ keys: ["b"] }), 1, t);
+    const writes = drain(b, QUIET + 10 * S, gh);
+    expect(ops(writes)).toEqual(["edit"]);
+    expect(writes[0]!.view).toMatchObject({ open: true, failing: [{ key: "b" }], resolved: ["a"] });
+    expect(gh.issues).toBe(1);
+  });
+
   it("under onClosed new, a failure after the close opens a new issue linking the old one", () => {
     const b = book([], { onClosed: "new" });
     const gh = { issues: 0 };

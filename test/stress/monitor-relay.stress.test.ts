@@ -76,7 +76,9 @@ describe("a monitor through the relay (app and relay in real processes)", () => 
       await until("the issue with a and b failing", () => body().includes("- [ ] `a` user a has no picture") && body().includes("- [ ] `b` user b has no picture"));
       verdict('["b"]');
       // a is not reported for the quiet window: checked off in place while b still fails.
-      await until("a checked off, b failing", () => body().includes("- [x] `a` not reported for 3 seconds") && body().includes("- [ ] `b`"), 60_000);
+      await until("a checked off, b failing", () => body().includes("- [x] `a` not reported for 3 seconds") && body().includes("- [ ] `b`"), 60_000).catch((e: Error) => {
+        throw new Error(`${e.message}; body: ${JSON.stringify(body())}; relay: ${JSON.stringify(s.lines().filter((l) => l.msg !== "monitor failure").slice(-12))}`);
+      });
       expect(monitorIssue()[0]!.state).toBe("open");
       verdict("[]");
       await until("the issue closed", () => monitorIssue()[0]?.state === "closed" && monitorIssue()[0]!.comments.length === 1, 60_000);

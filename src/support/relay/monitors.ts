@@ -367,7 +367,11 @@ export class MonitorBook {
         }
         this.seen.set(e.id, e.at);
         const closing = mon.intent?.op === "close";
-        if (!mon.open && !mon.want) {
+        // An open or reopen in flight is this incident's: a failure that comes meanwhile (a slow GitHub, a
+        // slow publish to the database) adds to it, and must not start another (which forgot the records
+        // reported before it and reopened the issue just opened).
+        const opening = mon.intent?.op === "open" || mon.intent?.op === "reopen";
+        if (!mon.open && !mon.want && !opening) {
           // A new incident: its records, machines and wait start afresh.
           mon.want = true;
           mon.since = e.at;
