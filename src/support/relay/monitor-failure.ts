@@ -8,7 +8,7 @@
  * field a client could use to say "it passes".
  */
 import { MAX_DETAILS, MAX_KEY, MAX_KEYS, monitorIdentifier } from "../../sdk/monitor/state.js";
-import { ID, MAX_DEPTH, RelayRefusedError, bad, depth, madeWhere, record, str } from "./report.js";
+import { ID, bad, madeWhere, parseBody, record, str } from "./report.js";
 
 export interface MonitorFailureReport {
   repo: string;
@@ -36,14 +36,7 @@ const DAY_MS = 86_400_000;
 const ONE_LINE = /[\r\n\t]/;
 
 export function parseMonitorFailure(json: string): MonitorFailureReport {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new RelayRefusedError(400, "body", "the body is not JSON");
-  }
-  if (depth(value) > MAX_DEPTH) throw new RelayRefusedError(400, "body", `the JSON is nested deeper than ${MAX_DEPTH} levels`);
-  return validateMonitorFailure(value);
+  return validateMonitorFailure(parseBody(json));
 }
 
 function whole(v: unknown, field: string, min: number, max: number): number {

@@ -71,6 +71,11 @@ export function decodeBody(body: Buffer, encoding: string | undefined): string {
 
 /** Parses and checks a report; throws RelayRefusedError naming the first bad field. */
 export function parseRelayReport(json: string): RelayReport {
+  return validateRelayReport(parseBody(json));
+}
+
+/** A request body as JSON, refused (400, field "body") when it is not JSON or is nested too deep. */
+export function parseBody(json: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -78,7 +83,7 @@ export function parseRelayReport(json: string): RelayReport {
     throw new RelayRefusedError(400, "body", "the body is not JSON");
   }
   if (depth(value) > MAX_DEPTH) throw new RelayRefusedError(400, "body", `the JSON is nested deeper than ${MAX_DEPTH} levels`);
-  return validateRelayReport(value);
+  return value;
 }
 
 export function validateRelayReport(value: unknown): RelayReport {
