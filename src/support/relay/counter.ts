@@ -15,6 +15,7 @@
  *   hour and minute, and at most `newIssuesPerHour` new issues per repository; identifiers beyond that are
  *   held (counted, listed in one "held" issue) and filed, most-seen first, when the budget allows.
  */
+import { Journaled } from "./journaled.js";
 import type { RelayReport } from "./report.js";
 
 export interface CounterOptions {
@@ -154,7 +155,7 @@ interface RepoState {
 
 const tally = (since: number): Tally => ({ count: 0, machines: new Set(), versions: new Map(), platforms: new Map(), since });
 
-export class RelayCounter {
+export class RelayCounter extends Journaled<JournalEntry> {
   readonly periodMs: number;
   private readonly writesPerHour: number;
   private readonly writesPerMinute: number;
@@ -170,39 +171,17 @@ export class RelayCounter {
   private readonly writes: number[] = [];
   /** Intents journaled without an outcome: after a replay, these are looked up before being made again. */
   private readonly open = new Map<number, { kind: WriteKind; key: string; uncertain: boolean }>();
-  private replaying = false;
-  private seq = 0;
 
   constructor(
     readonly options: CounterOptions,
-    private readonly journal: (entry: JournalEntry) => void,
+    journal: (entry: JournalEntry) => void,
   ) {
+    super(journal);
     this.periodMs = options.periodMs ?? 3_600_000;
     this.writesPerHour = options.writesPerHour ?? 100;
     this.writesPerMinute = options.writesPerMinute ?? 20;
     this.newIssuesPerHour = options.newIssuesPerHour ?? 60;
     this.idempotencyMs = options.idempotencyMs ?? 48 * 3_600_000;
-  }
-
-  /** Rebuilds the state from a journal (what a killed process wrote); intents without an outcome become uncertain. */
-  replay(entries: Iterable<JournalEntry>): number {
-    this.replaying = true;
-    let n = 0;
-    try {
-      for (const e of entries) {
-        this.apply(e);
-        this.seq = Math.max(this.seq, e.seq);
-        n++;
-      }
-    } finally {
-      this.replaying = false;
-    }
-    return n;
-  }
-
-  private write(entry: JournalEntry): void {
-    this.journal(entry);
-    this.apply(entry);
   }
 
   /** An accepted report (already validated and checked against the served repositories). */
@@ -499,7 +478,7 @@ export class RelayCounter {
     this.sent = s.sent;
   }
 
-  private apply(e: JournalEntry): void {
+  protected apply(e: JournalEntry): void {
     switch (e.k) {
       case "snap":
         this.restore(e.snap);

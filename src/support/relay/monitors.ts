@@ -18,6 +18,7 @@
  *   journal; an intent without an outcome is made again after a look at the issue (it may have landed).
  * - The report id is the idempotency key (a failure sent twice counts once).
  */
+import { Journaled } from "./journaled.js";
 import { MAX_KEYS, MAX_RESOLVED } from "../../sdk/monitor/state.js";
 import type { MonitorFailureReport } from "./monitor-failure.js";
 
@@ -139,40 +140,19 @@ export type MonitorAnswer = { status: "counted" | "queued"; url?: string; duplic
 
 const WEEK_MS = 7 * 86_400_000;
 
-export class MonitorBook {
+export class MonitorBook extends Journaled<MonitorEntry> {
   private readonly mons = new Map<string, Mon>();
   private readonly seen = new Map<string, number>();
   private readonly maxQuietMs: number;
   private readonly idempotencyMs: number;
-  private replaying = false;
-  private seq = 0;
 
   constructor(
     readonly options: MonitorBookOptions,
-    private readonly journal: (entry: MonitorEntry) => void,
+    journal: (entry: MonitorEntry) => void,
   ) {
+    super(journal);
     this.maxQuietMs = Math.max(options.quietMs, options.maxQuietMs ?? WEEK_MS);
     this.idempotencyMs = options.idempotencyMs ?? 48 * 3_600_000;
-  }
-
-  replay(entries: Iterable<MonitorEntry>): number {
-    this.replaying = true;
-    let n = 0;
-    try {
-      for (const e of entries) {
-        this.apply(e);
-        this.seq = Math.max(this.seq, e.seq);
-        n++;
-      }
-    } finally {
-      this.replaying = false;
-    }
-    return n;
-  }
-
-  private write(entry: MonitorEntry): void {
-    this.journal(entry);
-    this.apply(entry);
   }
 
   /** How long after its last failure a monitor's issue closes: never less than the relay's quietMs. */
@@ -353,7 +333,7 @@ export class MonitorBook {
     return undefined;
   }
 
-  private apply(e: MonitorEntry): void {
+  protected apply(e: MonitorEntry): void {
     switch (e.k) {
       case "snap":
         this.restore(e.snap);
